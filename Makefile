@@ -1,0 +1,47 @@
+# nnbasics — two commands: `make lab` (install + open the course) and `make test` (install + all tests).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# JupyterLab refuses to run as root without this flag (containers, CI, some hubs).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# pytest exits 5 when it collected nothing: that is a broken test run, never a pass.
+define pytest_strict
+	$(PY) -m pytest $(1); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests for: $(1)"; exit 1; fi; exit $$rc
+endef
+
+.PHONY: lab test install exercises test-unit test-notebooks test-browser bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/
+
+exercises: $(STAMP)
+	$(PY) tools/make_exercises.py
+
+test: $(STAMP)
+	$(PY) tools/make_exercises.py --check
+	$(MAKE) --no-print-directory test-unit test-notebooks test-browser
+
+test-unit: $(STAMP)
+	$(call pytest_strict,-n 2 --dist loadscope -m "not browser" tests)
+
+test-notebooks: $(STAMP)
+	$(call pytest_strict,--nbval-lax --nbval-current-env --nbval-cell-timeout=120 --timeout=0 -n 2 --dist loadscope -p no:randomly notebooks)
+
+test-browser: $(STAMP)
+	$(call pytest_strict,-m browser --timeout=0 tests/browser)
+
+bench: $(STAMP)
+	$(PY) -m nnbasics bench
+
+clean:
+	rm -rf $(VENV) _build .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Your exercise files: one per notebook."""

@@ -1,0 +1,98 @@
+"""Plotting helpers shared by the notebooks and widgets (they consume data, never compute models).
+
+Colours come from the Okabe-Ito palette, which stays distinguishable under the
+common forms of colour blindness; classes also get distinct marker shapes.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from nnbasics._validate import as_float_array, check_int
+
+#: Okabe & Ito (2008) colour-blind-safe palette.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+def class_colors(n_classes: int) -> list[str]:
+    """The first ``n_classes`` palette colours (cycled past 8)."""
+    n_classes = check_int(n_classes, "n_classes", minimum=1)
+    return [PALETTE[i % len(PALETTE)] for i in range(n_classes)]
+
+
+def grid(X, steps: int = 200, margin: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A square grid covering the 2-D points ``X`` (N, 2) for drawing decision regions.
+
+    Returns
+    -------
+    xx, yy : ndarray, shape (steps, steps)
+        Mesh coordinates.
+    points : ndarray, shape (steps * steps, 2)
+        The mesh flattened into rows, ready for a ``predict`` function.
+    """
+    X = as_float_array(X, "X", ndim=2)
+    if X.shape[1] != 2:
+        raise ValueError(f"grid needs 2-D points, got X with D={X.shape[1]} features")
+    steps = check_int(steps, "steps", minimum=2)
+    lo = X.min(axis=0) - margin
+    hi = X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], steps), np.linspace(lo[1], hi[1], steps))
+    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def scatter_classes(ax, X, y, *, size: float = 30, labels=None) -> None:
+    """Scatter 2-D points ``X`` (N, 2) coloured and shaped by integer class ``y`` (N,)."""
+    X = as_float_array(X, "X", ndim=2)
+    y = np.asarray(y)
+    classes = np.unique(y)
+    colors = class_colors(int(classes.max()) + 1)
+    for c in classes:
+        m = y == c
+        label = labels[c] if labels is not None else f"class {c}"
+        ax.scatter(X[m, 0], X[m, 1], s=size, c=colors[c], marker=MARKERS[c % len(MARKERS)],
+                   edgecolors="white", linewidths=0.6, label=label, zorder=3)
+
+
+def plot_regions(ax, xx, yy, classes, n_classes: int, alpha: float = 0.25) -> None:
+    """Shade decision regions; ``classes`` is the predicted class per mesh point, shape (steps, steps)."""
+    from matplotlib.colors import ListedColormap
+
+    cmap = ListedColormap(class_colors(n_classes))
+    ax.contourf(xx, yy, classes, levels=np.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=alpha,
+                zorder=1)
+
+
+def decision_boundary(ax, predict_fn, X, y, *, steps: int = 150, title: str | None = None) -> None:
+    """Draw the regions a classifier assigns over the plane, with the data on top.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    predict_fn : callable
+        Maps points (M, 2) to integer classes (M,).
+    X : array_like, shape (N, 2)
+    y : array_like, shape (N,)
+    """
+    xx, yy, pts = grid(X, steps)
+    classes = np.asarray(predict_fn(pts)).reshape(xx.shape)
+    n_classes = int(max(np.max(classes), np.max(y))) + 1
+    plot_regions(ax, xx, yy, classes, n_classes)
+    scatter_classes(ax, X, y)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    if title:
+        ax.set_title(title)
+
+
+def figure_to_png(fig, dpi: int = 80) -> bytes:
+    """Render a matplotlib Figure to PNG bytes (used by widgets; no pyplot state involved)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)  # attaches itself as fig.canvas
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()

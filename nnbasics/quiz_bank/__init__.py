@@ -1,0 +1,1 @@
+"""Question banks: ``nbNN.py`` holds ``QUESTIONS`` for notebook NN."""

@@ -1,0 +1,72 @@
+"""The grader survives a learner's exceptions, infinite loops, sys.exit and crashes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nnbasics import grading
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = (ROOT / "solutions" / "ex01_perceptron.py").read_text()
+
+pytestmark = pytest.mark.slow
+
+
+def _learner(tmp_path, replace_update: str) -> Path:
+    """A learner folder whose ex01 has correct predict/train but a custom `update` body."""
+    start = SOLUTION.index("    # BEGIN SOLUTION 1.2")
+    end = SOLUTION.index("    # END SOLUTION 1.2")
+    text = SOLUTION[:start] + replace_update + SOLUTION[end:]
+    folder = tmp_path / "learner"
+    folder.mkdir()
+    (folder / "ex01_perceptron.py").write_text(text)
+    return folder
+
+
+def _status(report):
+    return {e.exercise: e.status for e in report.exercises}
+
+
+@pytest.mark.parametrize("body, expect", [
+    ("    raise RuntimeError('oops')\n", "RuntimeError: oops"),
+    ("    while True:\n        pass\n", "Timeout"),
+    ("    import sys\n    sys.exit(3)\n", "SystemExit"),
+    ("    return None\n", "cannot unpack"),
+])
+def test_one_broken_exercise_fails_alone(tmp_path, body, expect):
+    report = grading.grade("01", impl_dir=_learner(tmp_path, body), timeout=2)
+    status = _status(report)
+    assert status["1.1"] == "pass", report.exercises
+    assert status["1.2"] == "fail"
+    msg = next(e.message for e in report.exercises if e.exercise == "1.2")
+    assert expect in msg, msg
+
+
+def test_hard_crash_is_reported_not_fatal(tmp_path):
+    report = grading.grade("01", impl_dir=_learner(tmp_path, "    import os\n    os._exit(1)\n"), timeout=2)
+    status = _status(report)
+    assert status["1.1"] == "pass"
+    assert status["1.2"] in {"crashed", "fail"}
+    assert report.score < report.max_score
+
+
+def test_cli_writes_valid_json_and_exit_code(tmp_path):
+    out = tmp_path / "r.json"
+    res = subprocess.run([sys.executable, "-m", "nnbasics", "grade", "1", "--impl-dir",
+                          str(ROOT / "solutions"), "--json", str(out)],
+                         capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stdout + res.stderr
+    data = json.loads(out.read_text())
+    assert data["score"] == data["max_score"] > 0
+    assert "Total:" in res.stdout
+
+
+def test_bad_target_and_missing_folder_are_clear(tmp_path):
+    with pytest.raises(ValueError, match="two-digit"):
+        grading.grade("perceptron")
+    report = grading.grade("01", impl_dir=tmp_path / "nope")
+    assert "no exercise folder" in report.error
+    assert not report.passed

@@ -1,0 +1,68 @@
+"""Every notebook: paired with its py:percent file, committed without outputs, shaped like the template."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found in notebooks/"
+
+
+def test_no_notebook_is_named_like_a_test():
+    assert not list((ROOT / "notebooks").glob("test_*")), "pytest would collect notebooks/test_*"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_paired_py_file_has_the_same_cells(path):
+    py = path.with_suffix(".py")
+    assert py.exists(), f"{py.name} missing: run `jupytext --sync {path.relative_to(ROOT)}`"
+    nb = nbformat.read(path, as_version=4)
+    twin = jupytext.read(py)
+    a = [(c.cell_type, c.source.strip()) for c in nb.cells]
+    b = [(c.cell_type, c.source.strip()) for c in twin.cells]
+    assert len(a) == len(b), f"{path.name} has {len(a)} cells but {py.name} has {len(b)}: re-sync with jupytext"
+    for i, (ca, cb) in enumerate(zip(a, b)):
+        assert ca == cb, f"cell {i} differs between {path.name} and {py.name}: re-sync with jupytext"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_without_outputs(path):
+    result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", str(path)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"{path.name} has outputs or execution counts: run `nbstripout {path}`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_follows_the_course_shape(path):
+    nn = path.name[:2]
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0].source
+    assert re.match(rf"# {nn} · ", first), f"{path.name}: first cell must start with '# {nn} · <title>'"
+    for needed in ("Learning goals", "Prerequisites", "Run time"):
+        assert needed in first, f"{path.name}: the first cell must state the {needed}"
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert f'quiz.show("{nn}")' in code, f"{path.name}: end with quiz.show(\"{nn}\")"
+    assert "Key takeaways" in text, f"{path.name}: needs a Key takeaways section"
+    assert f"grade {nn}" in text, f"{path.name}: tell learners to run `python -m nnbasics grade {nn}`"
+    assert "assert " in code, f"{path.name}: self-check asserts make nbval meaningful"
+    assert "_explorer(" in code or "explorer(" in code, f"{path.name}: needs at least one widget"
+    assert not re.search(r"^def \w+\(", code, re.M), f"{path.name}: define helpers in nnbasics, not in cells"
+    assert "solutions" not in code, f"{path.name}: notebooks must not import solutions/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_has_an_exercise_file_and_graded_tests(path):
+    nn = path.name[:2]
+    assert list((ROOT / "solutions").glob(f"ex{nn}_*.py")), f"no solutions/ex{nn}_*.py"
+    assert list((ROOT / "tests" / "exercises").glob(f"test_ex{nn}_*.py")), f"no tests/exercises/test_ex{nn}_*.py"

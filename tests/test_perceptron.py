@@ -1,0 +1,102 @@
+"""nnbasics.perceptron and nnbasics.data (notebook 01's library)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nnbasics import data, perceptron
+from nnbasics.testing import assert_close
+
+
+def test_predict_and_gate_by_hand():
+    X, y = data.logic_gate("and")
+    assert_close(perceptron.net_input(X, [1.0, 1.0], -1.5), [-1.5, -0.5, -0.5, 0.5], "z")
+    assert np.array_equal(perceptron.predict(X, [1.0, 1.0], -1.5), y)
+
+
+def test_step_at_zero_is_one():
+    assert perceptron.step(np.array([-1e-12, 0.0, 3.0])).tolist() == [0, 1, 1]
+
+
+def test_update_moves_towards_missed_positive_and_returns_new_array():
+    w = np.array([0.0, 0.0])
+    w2, b2, mistake = perceptron.update(w, -1.0, np.array([1.0, 2.0]), 1, lr=0.5)
+    assert mistake and w.tolist() == [0.0, 0.0]
+    assert_close(w2, [0.5, 1.0], "w")
+    assert b2 == -0.5
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), margin=st.floats(0.05, 0.5))
+def test_converges_within_novikoff_bound_on_separable_data(seed, margin):
+    X, y, (ws, bs) = data.separable(50, rng=seed, margin=margin, return_separator=True)
+    assert np.all(np.abs(X @ ws + bs) >= margin - 1e-12)
+    h = perceptron.train(X, y, epochs=10_000, rng=seed)
+    assert h.converged and perceptron.accuracy(X, y, h.w, h.b) == 1.0
+    assert sum(h.mistakes) <= perceptron.mistake_bound(X, ws, bs)
+
+
+def test_xor_cannot_be_learned_but_two_layers_can():
+    X, y = data.xor()
+    h = perceptron.train(X, y, epochs=50)
+    assert not h.converged and perceptron.accuracy(X, y, h.w, h.b) <= 0.75
+    assert np.array_equal(perceptron.two_layer_predict(X, **perceptron.xor_network_weights()), y)
+
+
+def test_learning_rate_only_rescales_from_zero_init():
+    X, y = data.blobs(40, rng=1, separation=5.0)
+    h1 = perceptron.train(X, y, lr=1.0, epochs=30)
+    h2 = perceptron.train(X, y, lr=0.01, epochs=30)
+    assert h1.mistakes == h2.mistakes
+    assert_close(h2.w, 0.01 * h1.w, "w", rtol=1e-9, atol=1e-12)
+
+
+def test_torch_xor_learns_and_is_reproducible():
+    a = perceptron.fit_torch_xor(seed=0)
+    b = perceptron.fit_torch_xor(seed=0)
+    assert np.array_equal(a["predictions"], data.xor()[1])
+    assert a["losses"] == b["losses"]
+
+
+def test_boundary_line_points_satisfy_equation():
+    xs, ys = perceptron.boundary_line([2.0, -1.0], 0.5, (-1, 1))
+    assert_close(2 * xs - ys + 0.5, [0, 0], "w.x + b on the line")
+    xs, ys = perceptron.boundary_line([1.0, 0.0], -0.3, (-1, 1))
+    assert_close(xs, [0.3, 0.3], "vertical line")
+    assert perceptron.boundary_line([0.0, 0.0], 1.0, (0, 1))[0].size == 0
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: perceptron.predict(np.ones((3, 2)), np.ones(3), 0.0), "X has 2 features but w expects D=3"),
+    (lambda: perceptron.predict(np.ones(3), np.ones(3), 0.0), "X must be 2-D"),
+    (lambda: perceptron.predict(np.full((2, 2), np.nan), np.ones(2), 0.0), "NaN"),
+    (lambda: perceptron.predict(np.ones((2, 2)), np.ones(2), float("inf")), "b must be finite"),
+    (lambda: perceptron.train(np.ones((3, 2)), [0, 1], epochs=3), "N=3"),
+    (lambda: perceptron.train(np.ones((2, 2)), [0, 2]), "must be < C=2"),
+    (lambda: perceptron.train(np.ones((2, 2)), [0, 1], epochs=0), "epochs must be >= 1"),
+    (lambda: perceptron.train(np.ones((2, 2)), [0, 1], lr=-1), "lr must be > 0"),
+    (lambda: perceptron.update(np.ones(2), 0.0, np.ones(2), 3), "y must be 0 or 1"),
+    (lambda: perceptron.predict("abc", np.ones(2), 0.0), "numeric array"),
+    (lambda: data.logic_gate("xnor"), "name must be one of"),
+    (lambda: data.blobs(10, rng=None), "rng must be a numpy Generator"),
+    (lambda: data.separable(10, rng=0, margin=0), "margin must be > 0"),
+])
+def test_bad_input_is_named(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_generators_are_seeded_and_shaped():
+    for make in (data.blobs, data.spirals, data.moons, data.circles):
+        X1, y1 = make(30, rng=7)
+        X2, y2 = make(30, rng=7)
+        assert X1.shape == (30, 2) and y1.shape == (30,) and X1.dtype == np.float64
+        assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
+        assert set(np.unique(y1)) == {0, 1}
+
+
+def test_digits_split_is_offline_and_standardized():
+    s = data.digits(rng=0)
+    assert s.X_train.shape[1] == 64 and len(s.X_train) + len(s.X_val) == 1797
+    assert_close(s.X_train.mean(axis=0), np.zeros(64), "train feature means", atol=1e-9)
