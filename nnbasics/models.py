@@ -1,0 +1,180 @@
+"""Small torch models shared by the notebooks: one configurable MLP builder.
+
+Notebooks that study one ingredient (activation, init, normalization, dropout,
+residual connections) build the same MLP with that ingredient switched, so the
+comparison is fair and the code is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nnbasics._validate import check_choice, check_float, check_int
+
+__all__ = ["MLPConfig", "ACTIVATIONS", "NORMS", "INITS", "build_mlp", "linear_layers", "count_parameters"]
+
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "identity")
+NORMS = ("none", "batch", "layer")
+INITS = ("default", "he", "xavier", "normal", "zeros")
+
+
+@dataclass(frozen=True)
+class MLPConfig:
+    """Settings for :func:`build_mlp`.
+
+    Attributes
+    ----------
+    d_in : int
+        Input features D.
+    hidden : tuple of int
+        Hidden widths, e.g. ``(64, 64)``; depth L = len(hidden) + 1 linear layers.
+    d_out : int
+        Outputs (C classes, or 1).
+    activation : str
+        One of :data:`ACTIVATIONS`, used after every hidden linear layer.
+    norm : str
+        ``"none"``, ``"batch"`` (BatchNorm1d) or ``"layer"`` (LayerNorm), before the activation.
+    dropout : float
+        Dropout probability after each hidden activation (0 disables).
+    residual : bool
+        Add skip connections x + f(x) around hidden blocks whose in and out widths match.
+    init : str
+        ``"default"`` (torch's), ``"he"``, ``"xavier"``, ``"normal"`` (std = ``init_scale``) or ``"zeros"``.
+    init_scale : float
+        Multiplies the init's standard deviation (1.0 = the scheme as published).
+    seed : int
+        Seeds a local ``torch.Generator`` for the weights (no global seeding).
+    """
+
+    d_in: int
+    hidden: tuple = (64,)
+    d_out: int = 1
+    activation: str = "relu"
+    norm: str = "none"
+    dropout: float = 0.0
+    residual: bool = False
+    init: str = "default"
+    init_scale: float = 1.0
+    seed: int = 0
+
+    def __post_init__(self):
+        check_int(self.d_in, "d_in", minimum=1)
+        check_int(self.d_out, "d_out", minimum=1)
+        if not isinstance(self.hidden, (tuple, list)):
+            raise TypeError(f"hidden must be a tuple of widths, got {type(self.hidden).__name__}")
+        for i, h in enumerate(self.hidden):
+            check_int(h, f"hidden[{i}]", minimum=1)
+        check_choice(self.activation, "activation", ACTIVATIONS)
+        check_choice(self.norm, "norm", NORMS)
+        check_choice(self.init, "init", INITS)
+        check_float(self.dropout, "dropout", minimum=0.0, maximum=1.0, max_inclusive=False)
+        check_float(self.init_scale, "init_scale", minimum=0.0)
+        check_int(self.seed, "seed")
+
+
+def _activation(name: str):
+    import torch.nn as nn
+
+    return {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "gelu": nn.GELU,
+            "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "identity": nn.Identity}[name]()
+
+
+def _make_block(cfg: MLPConfig, d_in: int, d_out: int):
+    import torch.nn as nn
+
+    layers = [nn.Linear(d_in, d_out)]
+    if cfg.norm == "batch":
+        layers.append(nn.BatchNorm1d(d_out))
+    elif cfg.norm == "layer":
+        layers.append(nn.LayerNorm(d_out))
+    layers.append(_activation(cfg.activation))
+    if cfg.dropout > 0:
+        layers.append(nn.Dropout(cfg.dropout))
+    return nn.Sequential(*layers)
+
+
+def _residual_class():
+    import torch.nn as nn
+
+    class Residual(nn.Module):
+        """x + block(x): the identity path carries the signal and the gradient past the block."""
+
+        def __init__(self, block):
+            super().__init__()
+            self.block = block
+
+        def forward(self, x):
+            return x + self.block(x)
+
+    return Residual
+
+
+def _init_(model, cfg: MLPConfig, generator) -> None:
+    import torch
+    import torch.nn as nn
+
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for m in linears:
+            fan_out, fan_in = m.weight.shape
+            if cfg.init == "default":
+                bound = 1.0 / fan_in**0.5  # torch's nn.Linear default (kaiming_uniform with a=sqrt(5))
+                m.weight.uniform_(-bound, bound, generator=generator)
+                m.bias.uniform_(-bound, bound, generator=generator)
+                m.weight.mul_(cfg.init_scale)
+                continue
+            if cfg.init == "zeros":
+                m.weight.zero_()
+            elif cfg.init == "normal":
+                m.weight.normal_(0.0, cfg.init_scale, generator=generator)
+            else:
+                var = 2.0 / fan_in if cfg.init == "he" else 2.0 / (fan_in + fan_out)
+                m.weight.normal_(0.0, cfg.init_scale * var**0.5, generator=generator)
+            m.bias.zero_()
+
+
+def build_mlp(cfg: MLPConfig, *, dtype=None):
+    """Build the MLP described by ``cfg`` as a ``torch.nn.Sequential``.
+
+    Shapes: input (N, D) -> hidden (N, H_i) ... -> output (N, d_out) logits (no output activation:
+    losses take logits).
+
+    Parameters
+    ----------
+    cfg : MLPConfig
+    dtype : torch.dtype, optional
+        e.g. ``torch.float64`` for gradient checks; default float32.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        Hidden blocks followed by the output ``Linear``.
+    """
+    import torch
+    import torch.nn as nn
+
+    if not isinstance(cfg, MLPConfig):
+        raise TypeError(f"cfg must be an MLPConfig, got {type(cfg).__name__}")
+    widths = [cfg.d_in, *cfg.hidden]
+    Residual = _residual_class()
+    blocks = []
+    for d_in, d_out in zip(widths[:-1], widths[1:]):
+        block = _make_block(cfg, d_in, d_out)
+        blocks.append(Residual(block) if cfg.residual and d_in == d_out else block)
+    model = nn.Sequential(*blocks, nn.Linear(widths[-1], cfg.d_out))
+    _init_(model, cfg, torch.Generator().manual_seed(cfg.seed))
+    if dtype is not None:
+        model = model.to(dtype)
+    return model
+
+
+def linear_layers(model) -> list:
+    """The ``nn.Linear`` modules of a model, in order (for per-layer statistics)."""
+    import torch.nn as nn
+
+    return [m for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def count_parameters(model) -> int:
+    """Number of trainable scalars in a torch module."""
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
