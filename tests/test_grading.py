@@ -70,3 +70,26 @@ def test_bad_target_and_missing_folder_are_clear(tmp_path):
     report = grading.grade("01", impl_dir=tmp_path / "nope")
     assert "no exercise folder" in report.error
     assert not report.passed
+
+
+def test_huge_output_and_input_mutation(tmp_path):
+    body = ("    print('x' * 1_000_000)\n    w += lr * (y - (1 if x @ w + b >= 0 else 0)) * x\n"
+            "    return w, b + lr * 0\n")
+    report = grading.grade("01", impl_dir=_learner(tmp_path, body), timeout=5)
+    msg = next(e.message for e in report.exercises if e.exercise == "1.2")
+    assert "modified its argument" in msg, msg
+    assert _status(report)["1.1"] == "pass"
+
+
+def test_extra_private_tests_are_graded(tmp_path):
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "test_ex01_hidden.py").write_text(
+        "import pytest\nimport numpy as np\n\n"
+        "EXERCISES = {'1.1': {'title': 'perceptron predict', 'hint': ''}}\n\n"
+        "@pytest.mark.exercise('1.1', points=5)\n"
+        "def test_hidden_predict(impl):\n"
+        "    assert impl('01').predict(np.zeros((1, 2)), np.zeros(2), -1.0).tolist() == [0]\n")
+    base = grading.grade("01", impl_dir=ROOT / "solutions", timeout=20)
+    more = grading.grade("01", impl_dir=ROOT / "solutions", timeout=20, extra_tests=private)
+    assert more.max_score == base.max_score + 5 and more.passed

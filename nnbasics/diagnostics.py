@@ -1,0 +1,645 @@
+"""Per-layer diagnostics of a torch MLP: gradient flow, activation health, NaN hunting, clipping.
+
+Backpropagation multiplies one local Jacobian per layer,
+
+    dL/dh_0 = J_1^T J_2^T ... J_L^T dL/dh_L,   J_l = diag(f'(z_l)) W_l,
+
+so ``||dL/dh_0|| <= prod_l (max|f'| * ||W_l||_2) * ||dL/dh_L||``: with sigmoid
+(max f' = 0.25) and ``||W_l||_2 <= 1`` the gradient shrinks by at least 0.25^L (vanishing),
+with large weights it can grow geometrically (exploding). The functions here *measure* this
+on a real network, one forward and one backward pass at a time, with forward hooks
+(nothing is plotted here; the notebooks and widgets plot what these return).
+
+Shape vocabulary: N batch, D input features, H hidden, C outputs, L linear layers.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnbasics._validate import as_float_array, as_labels, check_choice, check_float, check_int, check_same_rows
+
+__all__ = [
+    "LOSSES", "MAX_SLOPE", "LayerStats", "LayerHistograms", "NonFinite", "ChainBound",
+    "layer_grad_norms", "layer_stats", "layer_histograms", "first_nonfinite", "update_ratios",
+    "clip_grad_norm", "sigmoid_bound", "chain_grad", "jacobian_chain",
+]
+
+LOSSES = ("cross_entropy", "mse")
+
+#: Largest slope max_z |f'(z)| of each activation: the factor a layer's Jacobian can add at most.
+MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "elu": 1.0,
+             "gelu": 1.1289, "identity": 1.0}
+
+
+def _activation_types() -> dict:
+    import torch.nn as nn
+
+    return {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.LeakyReLU: "leaky_relu",
+            nn.ELU: "elu", nn.GELU: "gelu", nn.Identity: "identity"}
+
+
+def _check_model(model):
+    import torch.nn as nn
+
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    params = list(model.parameters())
+    if not params:
+        raise ValueError("model has no parameters")
+    from nnbasics.models import linear_layers
+
+    if not linear_layers(model):
+        raise ValueError("model has no nn.Linear layers to diagnose")
+    return params[0].dtype
+
+
+def _inputs(model, X, y, loss):
+    """Validate (X, y, loss) and return torch tensors in the model's dtype."""
+    import torch
+
+    dtype = _check_model(model)
+    check_choice(loss, "loss", LOSSES)
+    X = as_float_array(X, "X", ndim=2)
+    Xt = torch.as_tensor(X).to(dtype)
+    if loss == "cross_entropy":
+        y = as_labels(y, "y", n_samples=X.shape[0])
+        yt = torch.as_tensor(y)
+    else:
+        y = as_float_array(y, "y", ndim=(1, 2))
+        check_same_rows(X, "X", y, "y")
+        yt = torch.as_tensor(y).to(dtype)
+    return Xt, yt
+
+
+def _loss_value(out, yt, loss: str):
+    import torch.nn.functional as F
+
+    if loss == "cross_entropy":
+        if int(yt.max()) >= out.shape[1]:
+            raise ValueError(f"y must be < C={out.shape[1]} (the model's outputs), got maximum {int(yt.max())}")
+        return F.cross_entropy(out, yt)
+    target = yt.reshape(out.shape[0], -1)
+    if target.shape != out.shape:
+        raise ValueError(f"y has shape {tuple(yt.shape)} but the model outputs {tuple(out.shape)}")
+    return F.mse_loss(out, target)
+
+
+def _forward_backward(model, X, y, loss: str, *, input_grad: bool = False) -> dict:
+    """One forward and backward pass; hooks record every activation module's output.
+
+    Returns a dict of numpy arrays: ``loss``, ``weight_grads`` (list of (H_out, H_in)),
+    ``weights``, ``acts`` (list of (N, H)), ``act_grads`` (list of (N, H)), ``act_names``,
+    ``input_grad`` ((N, D) or None). Uses ``torch.autograd.grad``: no ``.grad`` is touched.
+    """
+    import torch
+
+    from nnbasics.models import linear_layers
+
+    Xt, yt = _inputs(model, X, y, loss)
+    if input_grad:
+        Xt.requires_grad_(True)
+    types = _activation_types()
+    acts, names, handles = [], [], []
+
+    def hook(module, inp, out):
+        acts.append(out)
+
+    for m in model.modules():
+        if type(m) in types:
+            names.append(types[type(m)])
+            handles.append(m.register_forward_hook(hook))
+    try:
+        out = model(Xt)  # (N, C)
+        value = _loss_value(out, yt, loss)
+    finally:
+        for h in handles:
+            h.remove()
+    linears = linear_layers(model)
+    weights = [m.weight for m in linears]
+    targets = weights + [a for a in acts if a.requires_grad] + ([Xt] if input_grad else [])
+    grads = torch.autograd.grad(value, targets, allow_unused=True)
+    n_w = len(weights)
+    act_grads, k = [], n_w
+    for a in acts:
+        if a.requires_grad:
+            g = grads[k]
+            k += 1
+        else:
+            g = None
+        act_grads.append(torch.zeros_like(a) if g is None else g)
+
+    def np_(t):
+        return t.detach().cpu().numpy()
+
+    return {"loss": float(value.detach()), "weights": [np_(w) for w in weights],
+            "weight_grads": [np_(g) if g is not None else np.zeros(tuple(w.shape)) for g, w in zip(grads[:n_w], weights)],
+            "acts": [np_(a) for a in acts], "act_grads": [np_(g) for g in act_grads], "act_names": names,
+            "input_grad": np_(grads[-1]) if input_grad else None}
+
+
+def layer_grad_norms(model, X, y, loss: str = "cross_entropy") -> np.ndarray:
+    """Frobenius norm of the loss gradient of every ``nn.Linear`` weight, first layer first.
+
+    One forward and one backward pass on the batch; the model's parameters and their
+    ``.grad`` are left untouched (BatchNorm running statistics do update in train mode).
+
+    .. math:: g_l = \\lVert \\partial \\mathcal{L} / \\partial W_l \\rVert_F
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        e.g. from :func:`nnbasics.models.build_mlp`; every ``nn.Linear`` counts as a layer.
+    X : array_like, shape (N, D)
+    y : array_like, shape (N,)
+        Integer labels for ``loss="cross_entropy"``; targets (N,) or (N, C) for ``"mse"``.
+    loss : {"cross_entropy", "mse"}
+
+    Returns
+    -------
+    ndarray, shape (L,)
+        Gradient norm per linear layer (float64). Vanishing gradients: the first entries
+        are orders of magnitude below the last; exploding: the reverse. May hold inf/NaN
+        when the network overflows (see :func:`first_nonfinite`).
+    """
+    fb = _forward_backward(model, X, y, loss)
+    return np.array([np.linalg.norm(g.astype(np.float64)) for g in fb["weight_grads"]])
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """Per-layer statistics of one forward + backward pass (see :func:`layer_stats`).
+
+    Attributes
+    ----------
+    loss : float
+    grad_norms : ndarray, shape (L,)
+        ``||dL/dW_l||_F`` for each linear layer, first layer first.
+    weight_norms : ndarray, shape (L,)
+        ``||W_l||_F``.
+    activation : tuple of str
+        The activation of each hidden layer (length L - 1 for an MLP).
+    act_mean, act_std : ndarray, shape (L - 1,)
+        Mean and standard deviation of each activation output over batch and units.
+    act_grad_norms : ndarray, shape (L - 1,)
+        ``||dL/dh_l||_F`` of each activation output h_l (N, H).
+    saturated : ndarray, shape (L - 1,)
+        Fraction of tanh/sigmoid outputs in the flat tails (``|tanh| > threshold``,
+        ``|2 sigmoid - 1| > threshold``); NaN for other activations.
+    dead : ndarray, shape (L - 1,)
+        Fraction of ReLU units that output 0 for every example in the batch (they get no
+        gradient at all); NaN for other activations.
+    """
+
+    loss: float
+    grad_norms: np.ndarray
+    weight_norms: np.ndarray
+    activation: tuple
+    act_mean: np.ndarray
+    act_std: np.ndarray
+    act_grad_norms: np.ndarray
+    saturated: np.ndarray
+    dead: np.ndarray
+
+    def as_dict(self) -> dict:
+        """The fields as a plain dict (arrays are not copied)."""
+        return dict(self.__dict__)
+
+
+def layer_stats(model, X, y, loss: str = "cross_entropy", *, saturation: float = 0.97) -> LayerStats:
+    """Gradient norms, activation mean/std, saturation and dead-unit fractions per layer.
+
+    Forward hooks on the activation modules record each hidden output h_l (N, H); one
+    backward pass gives ``dL/dW_l`` and ``dL/dh_l``.
+
+    .. math:: \\text{saturated}_l = \\operatorname{mean}\\big[\\,|\\tanh(z_l)| > s\\,\\big], \\quad
+              \\text{dead}_l = \\operatorname{mean}_j\\big[\\,h_{l,nj} = 0 \\;\\forall n\\,\\big]
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : array_like, shape (N, D)
+    y : array_like, shape (N,)
+    loss : {"cross_entropy", "mse"}
+    saturation : float in (0, 1)
+        Threshold s on ``|tanh|`` (and on ``|2 sigmoid - 1|``), Karpathy's 0.97 by default.
+
+    Returns
+    -------
+    LayerStats
+    """
+    s = check_float(saturation, "saturation", minimum=0.0, maximum=1.0, min_inclusive=False,
+                    max_inclusive=False)
+    fb = _forward_backward(model, X, y, loss)
+    sat, dead, mean, std, gnorm = [], [], [], [], []
+    for a, g, name in zip(fb["acts"], fb["act_grads"], fb["act_names"]):
+        a64 = a.astype(np.float64).reshape(a.shape[0], -1)  # (N, H)
+        mean.append(a64.mean())
+        std.append(a64.std())
+        gnorm.append(np.linalg.norm(g.astype(np.float64)))
+        if name == "tanh":
+            sat.append(np.mean(np.abs(a64) > s))
+        elif name == "sigmoid":
+            sat.append(np.mean(np.abs(2 * a64 - 1) > s))
+        else:
+            sat.append(np.nan)
+        dead.append(np.mean(np.all(a64 == 0, axis=0)) if name == "relu" else np.nan)
+    return LayerStats(
+        loss=fb["loss"],
+        grad_norms=np.array([np.linalg.norm(g.astype(np.float64)) for g in fb["weight_grads"]]),
+        weight_norms=np.array([np.linalg.norm(w.astype(np.float64)) for w in fb["weights"]]),
+        activation=tuple(fb["act_names"]), act_mean=np.array(mean), act_std=np.array(std),
+        act_grad_norms=np.array(gnorm), saturated=np.array(sat, dtype=np.float64),
+        dead=np.array(dead, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class LayerHistograms:
+    """Histograms of each hidden layer's activations and of their gradients.
+
+    Attributes
+    ----------
+    act_edges : ndarray, shape (B + 1,)
+        Bin edges shared by all layers.
+    act_counts : ndarray, shape (L - 1, B)
+        Counts of the activation values h_l (N * H of them per layer).
+    grad_edges : ndarray, shape (B + 1,)
+    grad_counts : ndarray, shape (L - 1, B)
+        Counts of the gradient values dL/dh_l.
+    activation : tuple of str
+    """
+
+    act_edges: np.ndarray
+    act_counts: np.ndarray
+    grad_edges: np.ndarray
+    grad_counts: np.ndarray
+    activation: tuple
+
+
+def layer_histograms(model, X, y, loss: str = "cross_entropy", *, bins: int = 40) -> LayerHistograms:
+    """Karpathy-style histograms: activation values and activation gradients, per hidden layer.
+
+    Healthy layers have similar histograms at every depth; a histogram that narrows with
+    depth means the signal (or gradient) is vanishing, one piling up at +-1 means tanh
+    saturation, one spiking at 0 means dead ReLUs.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : array_like, shape (N, D)
+    y : array_like, shape (N,)
+    loss : {"cross_entropy", "mse"}
+    bins : int
+        Number of bins B (edges shared across layers so the layers are comparable).
+
+    Returns
+    -------
+    LayerHistograms
+    """
+    bins = check_int(bins, "bins", minimum=2)
+    fb = _forward_backward(model, X, y, loss)
+    if not fb["acts"]:
+        raise ValueError("model has no activation modules to histogram")
+
+    def hist(arrays):
+        flat = [a.astype(np.float64).ravel() for a in arrays]
+        finite = np.concatenate([f[np.isfinite(f)] for f in flat])
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+        if hi - lo < 1e-12:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = np.linspace(lo, hi, bins + 1)
+        counts = np.stack([np.histogram(f[np.isfinite(f)], bins=edges)[0] for f in flat])  # (L-1, B)
+        return edges, counts
+
+    ae, ac = hist(fb["acts"])
+    ge, gc = hist(fb["act_grads"])
+    return LayerHistograms(ae, ac, ge, gc, tuple(fb["act_names"]))
+
+
+@dataclass(frozen=True)
+class NonFinite:
+    """Where a NaN or inf first appeared (see :func:`first_nonfinite`).
+
+    Attributes
+    ----------
+    stage : {"forward", "loss", "backward"}
+    module : str
+        Qualified module name (``model.named_modules()``) or parameter name in the backward stage.
+    kind : str
+        Module class name (forward) or ``"parameter"`` (backward) or ``"loss"``.
+    linear_index : int
+        0-based index among the ``nn.Linear`` layers, or -1 when not a linear layer.
+    value : str
+        ``"inf"`` or ``"nan"``.
+    """
+
+    stage: str
+    module: str
+    kind: str
+    linear_index: int
+    value: str
+
+    @property
+    def message(self) -> str:
+        where = f" (linear layer {self.linear_index + 1})" if self.linear_index >= 0 else ""
+        return f"first {self.value} in the {self.stage} pass at {self.kind} '{self.module}'{where}"
+
+
+def _nonfinite_kind(t) -> str | None:
+    import torch
+
+    if torch.isnan(t).any():
+        return "nan"
+    if torch.isinf(t).any():
+        return "inf"
+    return None
+
+
+def first_nonfinite(model, X, y, loss: str = "cross_entropy") -> NonFinite | None:
+    """Find the first layer whose output (forward) or gradient (backward) is NaN or inf.
+
+    Forward: hooks on every leaf module in execution order; the first non-finite output
+    is reported. If the forward pass and the loss are finite, the backward pass is checked
+    from the output layer towards the input (the order backprop visits the layers).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : array_like, shape (N, D)
+        Must itself be finite (a NaN in the data is reported as a ValueError).
+    y : array_like, shape (N,)
+    loss : {"cross_entropy", "mse"}
+
+    Returns
+    -------
+    NonFinite or None
+        ``None`` when every activation, the loss and every gradient are finite.
+    """
+    import torch
+
+    from nnbasics.models import linear_layers
+
+    Xt, yt = _inputs(model, X, y, loss)
+    lin_index = {id(m): i for i, m in enumerate(linear_layers(model))}
+    found: list = []
+    handles = []
+
+    def make_hook(name):
+        def hook(module, inp, out):
+            if not found and torch.is_tensor(out):
+                kind = _nonfinite_kind(out.detach())
+                if kind:
+                    found.append(NonFinite("forward", name, type(module).__name__,
+                                           lin_index.get(id(module), -1), kind))
+        return hook
+
+    for name, m in model.named_modules():
+        if not list(m.children()):
+            handles.append(m.register_forward_hook(make_hook(name)))
+    try:
+        out = model(Xt)
+        value = _loss_value(out, yt, loss)
+    finally:
+        for h in handles:
+            h.remove()
+    if found:
+        return found[0]
+    kind = _nonfinite_kind(value.detach())
+    if kind:
+        return NonFinite("loss", "loss", "loss", -1, kind)
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    grads = torch.autograd.grad(value, [p for _, p in named], allow_unused=True)
+    owner = {}
+    for mname, m in model.named_modules():
+        for pname, p in m.named_parameters(recurse=False):
+            owner[id(p)] = (mname, m)
+    for (pname, p), g in reversed(list(zip(named, grads))):
+        if g is not None:
+            kind = _nonfinite_kind(g)
+            if kind:
+                mname, m = owner[id(p)]
+                return NonFinite("backward", pname, "parameter", lin_index.get(id(m), -1), kind)
+    return None
+
+
+def update_ratios(model, X, y, lr: float, loss: str = "cross_entropy", *, optimizer: str = "sgd") -> np.ndarray:
+    """Update-to-data ratio of every linear layer's weight after one optimizer step.
+
+    The step is taken on a deep copy: ``model`` itself is not changed. Karpathy's rule of
+    thumb: ``log10`` of the ratio near -3 is healthy; much lower learns too slowly, much
+    higher (towards -1) changes the weights too violently.
+
+    .. math:: r_l = \\operatorname{std}(W_l^{new} - W_l) / \\operatorname{std}(W_l)
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : array_like, shape (N, D)
+    y : array_like, shape (N,)
+    lr : float
+        Learning rate (> 0).
+    loss : {"cross_entropy", "mse"}
+    optimizer : {"sgd", "adam"}
+
+    Returns
+    -------
+    ndarray, shape (L,)
+        r_l per linear layer, first layer first (float64).
+    """
+    import torch
+
+    from nnbasics.models import linear_layers
+
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    check_choice(optimizer, "optimizer", ("sgd", "adam"))
+    Xt, yt = _inputs(model, X, y, loss)
+    clone = copy.deepcopy(model)
+    weights = [m.weight for m in linear_layers(clone)]
+    before = [w.detach().clone() for w in weights]
+    opt_cls = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
+    opt = opt_cls(clone.parameters(), lr=lr)
+    opt.zero_grad()
+    _loss_value(clone(Xt), yt, loss).backward()
+    opt.step()
+    ratios = []
+    for w, w0 in zip(weights, before):
+        w0_64 = w0.double()
+        scale = float(w0_64.std()) if w0.numel() > 1 else abs(float(w0_64))
+        step = float((w.detach().double() - w0_64).std()) if w0.numel() > 1 else abs(float(w.detach() - w0))
+        ratios.append(step / scale if scale > 0 else np.inf)
+    return np.array(ratios)
+
+
+def clip_grad_norm(grads, max_norm: float, *, eps: float = 1e-6) -> tuple[list, float]:
+    """Global gradient-norm clipping, as ``torch.nn.utils.clip_grad_norm_`` (2-norm).
+
+    All gradients are treated as ONE long vector: its norm is computed over every array
+    together, and if it exceeds ``max_norm`` every array is scaled by the same factor, so
+    the update keeps its direction and only its length is capped.
+
+    .. math:: \\lVert g \\rVert = \\sqrt{\\textstyle\\sum_i \\lVert g_i \\rVert^2}, \\qquad
+              g_i \\leftarrow g_i \\cdot \\min\\!\\big(1, \\tfrac{\\text{max\\_norm}}{\\lVert g \\rVert + \\varepsilon}\\big)
+
+    Parameters
+    ----------
+    grads : sequence of array_like
+        One gradient per parameter, any shapes.
+    max_norm : float
+        The largest allowed total norm (> 0).
+    eps : float
+        Guards the division (torch uses 1e-6).
+
+    Returns
+    -------
+    clipped : list of ndarray
+        New arrays (the inputs are not modified), same shapes and dtypes.
+    total_norm : float
+        The total norm *before* clipping (what torch returns, useful for logging).
+    """
+    if isinstance(grads, np.ndarray) or not isinstance(grads, (list, tuple)):
+        raise TypeError(f"grads must be a list of arrays (one per parameter), got {type(grads).__name__}")
+    if not grads:
+        raise ValueError("grads is empty; expected at least one gradient array")
+    max_norm = check_float(max_norm, "max_norm", minimum=0.0, min_inclusive=False)
+    eps = check_float(eps, "eps", minimum=0.0)
+    arrays = [as_float_array(g, f"grads[{i}]", allow_empty=True) for i, g in enumerate(grads)]
+    total = float(np.sqrt(sum(np.sum(np.square(a, dtype=np.float64)) for a in arrays)))
+    coef = min(1.0, max_norm / (total + eps))
+    return [(a * coef).astype(a.dtype, copy=False) if coef < 1.0 else a.copy() for a in arrays], total
+
+
+def sigmoid_bound(n_layers: int) -> float:
+    """Upper bound 0.25^L on the product of L sigmoid derivatives (max sigmoid' = 0.25 at 0).
+
+    .. math:: \\prod_{l=1}^{L} \\sigma'(z_l) \\le 0.25^L, \\qquad 0.25^{10} \\approx 9.5 \\times 10^{-7}
+
+    Parameters
+    ----------
+    n_layers : int
+        Number L of sigmoid layers the gradient passes through (>= 0).
+
+    Returns
+    -------
+    float
+    """
+    n_layers = check_int(n_layers, "n_layers", minimum=0)
+    return 0.25**n_layers
+
+
+def chain_grad(x, weights, activation: str = "sigmoid") -> np.ndarray:
+    """Derivative of a chain of scalar units h_l = f(w_l h_{l-1}) with respect to its input.
+
+    By the chain rule it is the product of the local derivatives:
+
+    .. math:: \\frac{d h_L}{d h_0} = \\prod_{l=1}^{L} w_l\\, f'(w_l h_{l-1})
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Inputs h_0 (one chain evaluation per entry).
+    weights : array_like, shape (L,)
+        The weight w_l of each unit.
+    activation : {"sigmoid", "tanh", "relu", "identity"}
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        dh_L/dh_0 for each input (float64).
+    """
+    x = as_float_array(x, "x", ndim=1, dtype=np.float64)
+    weights = as_float_array(weights, "weights", ndim=1, dtype=np.float64)
+    check_choice(activation, "activation", ("sigmoid", "tanh", "relu", "identity"))
+    h = x.copy()
+    grad = np.ones_like(x)
+    for w in weights:
+        z = w * h  # (N,)
+        if activation == "sigmoid":
+            h = 1.0 / (1.0 + np.exp(-z))
+            local = h * (1.0 - h)
+        elif activation == "tanh":
+            h = np.tanh(z)
+            local = 1.0 - h**2
+        elif activation == "relu":
+            h = np.maximum(z, 0.0)
+            local = (z > 0).astype(np.float64)
+        else:
+            h = z
+            local = np.ones_like(z)
+        grad = grad * w * local
+    return grad
+
+
+@dataclass(frozen=True)
+class ChainBound:
+    """The product-of-Jacobians bound checked on a real network (see :func:`jacobian_chain`).
+
+    Attributes
+    ----------
+    measured : float
+        ``||dL/dX||_F / ||dL/dh_last||_F``: how much the gradient shrank (or grew) from the
+        last hidden layer back to the input.
+    bound : float
+        ``prod_l max|f'| * ||W_l||_2`` over the hidden linear layers: ``measured <= bound``.
+    slope_bound : float
+        ``max|f'|^(L-1)``, the part due to the activation alone (0.25^10 for 10 sigmoid layers).
+    spectral_norms : ndarray, shape (L - 1,)
+        ``||W_l||_2`` (largest singular value) of each hidden linear layer.
+    n_factors : int
+        Number of Jacobians in the product (hidden layers).
+    """
+
+    measured: float
+    bound: float
+    slope_bound: float
+    spectral_norms: np.ndarray
+    n_factors: int
+
+
+def jacobian_chain(model, X, y, loss: str = "cross_entropy") -> ChainBound:
+    """Measure how much the gradient shrinks from the last hidden layer to the input.
+
+    For a plain MLP h_l = f(W_l h_{l-1} + b_l) (no normalization, no residual), each layer's
+    Jacobian ``diag(f'(z_l)) W_l`` has spectral norm at most ``max|f'| ||W_l||_2``, so
+
+    .. math:: \\lVert \\partial\\mathcal L/\\partial X \\rVert \\le
+              \\prod_{l=1}^{L-1} \\max|f'|\\,\\lVert W_l \\rVert_2 \\;
+              \\lVert \\partial\\mathcal L/\\partial h_{L-1} \\rVert
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        From :func:`nnbasics.models.build_mlp` with ``norm="none"``, ``residual=False``,
+        ``dropout=0`` and one activation type.
+    X : array_like, shape (N, D)
+    y : array_like, shape (N,)
+    loss : {"cross_entropy", "mse"}
+
+    Returns
+    -------
+    ChainBound
+    """
+    import torch.nn as nn
+
+    from nnbasics.models import linear_layers
+
+    _check_model(model)
+    types = _activation_types()
+    allowed = (nn.Sequential, nn.Linear, *types)
+    odd = sorted({type(m).__name__ for m in model.modules() if not isinstance(m, allowed)})
+    if odd:
+        raise ValueError(f"jacobian_chain needs a plain MLP (Linear + activation), got modules {odd}")
+    fb = _forward_backward(model, X, y, loss, input_grad=True)
+    names = set(fb["act_names"])
+    if len(names) != 1 or not fb["acts"]:
+        raise ValueError(f"jacobian_chain needs exactly one activation type, got {sorted(names)}")
+    slope = MAX_SLOPE[names.pop()]
+    hidden = linear_layers(model)[:-1]
+    spec = np.array([np.linalg.norm(m.weight.detach().double().cpu().numpy(), 2) for m in hidden])
+    last = np.linalg.norm(fb["act_grads"][-1].astype(np.float64))
+    first = np.linalg.norm(fb["input_grad"].astype(np.float64))
+    measured = first / last if last > 0 else np.nan
+    return ChainBound(measured=float(measured), bound=float(np.prod(slope * spec)),
+                      slope_bound=float(slope ** len(hidden)), spectral_norms=spec, n_factors=len(hidden))

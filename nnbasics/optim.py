@@ -1,0 +1,422 @@
+"""Optimizers and learning-rate schedules from scratch in numpy (matching ``torch.optim`` step for step).
+
+Every optimizer is a pure step function ``*_step(p, g, state..., hyper...) -> (p_new, state_new)``
+over one parameter array, wrapped by a small class that keeps the state for a *list* of
+parameter arrays. The update rules, with gradient g_t, step t = 1, 2, ... and learning rate η:
+
+- SGD:        p <- p - η (g + λ p)
+- momentum:   b <- μ b + (1 - τ) g  (b = g at t = 1);  p <- p - η b   (Nesterov: p - η (g + μ b))
+- Adam:       m <- β1 m + (1-β1) g;  v <- β2 v + (1-β2) g²;
+              p <- p - η m/(1-β1^t) / (sqrt(v/(1-β2^t)) + ε)     (L2: g <- g + λ p first)
+- AdamW:      p <- p (1 - η λ), then the Adam update with the *raw* gradient (decoupled decay).
+
+The module also holds the schedules (step, cosine, linear warmup + cosine) as pure
+functions of the step, and 2-D loss surfaces with an "optimizer race" for the widgets.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from nnbasics._validate import as_float_array, check_choice, check_float, check_int
+
+__all__ = [
+    "sgd_step", "adam_step", "adamw_step", "SGD", "Adam", "AdamW", "make",
+    "step_lr", "cosine_lr", "warmup_lr", "warmup_cosine_lr", "schedule",
+    "SURFACES", "surface_value", "surface_grad", "surface_grid", "optimizer_race", "lr_sweep",
+    "quadratic_max_stable_lr",
+]
+
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw")
+
+
+# ---------------------------------------------------------------- pure step functions
+def _check_pg(p, g):
+    p = as_float_array(p, "p")
+    g = as_float_array(g, "g")
+    if p.shape != g.shape:
+        raise ValueError(f"g has shape {g.shape} but p has shape {p.shape}; a gradient matches its parameter")
+    return p, g
+
+
+def sgd_step(p, g, buf=None, *, lr: float, momentum: float = 0.0, dampening: float = 0.0,
+             weight_decay: float = 0.0, nesterov: bool = False):
+    """One SGD step (torch's formulation) on one parameter array.
+
+    Parameters
+    ----------
+    p, g : array_like, same shape (any)
+        Parameter and its gradient.
+    buf : ndarray or None
+        Momentum buffer from the previous step; ``None`` on the first step (then b = g).
+    lr, momentum, dampening, weight_decay : float
+    nesterov : bool
+
+    Returns
+    -------
+    p_new : ndarray
+        p - lr * d with d = g + wd p (plain), b (momentum) or d + momentum b (Nesterov).
+    buf_new : ndarray or None
+        The updated momentum buffer (``None`` when momentum == 0).
+    """
+    p, g = _check_pg(p, g)
+    lr = check_float(lr, "lr", minimum=0.0)
+    momentum = check_float(momentum, "momentum", minimum=0.0)
+    dampening = check_float(dampening, "dampening", minimum=0.0, maximum=1.0)
+    weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
+    if nesterov and (momentum <= 0 or dampening != 0):
+        raise ValueError("nesterov needs momentum > 0 and dampening == 0 (as in torch)")
+    d = g + weight_decay * p if weight_decay else g.copy()  # L2 enters through the gradient
+    if momentum:
+        buf = d.copy() if buf is None else momentum * buf + (1.0 - dampening) * d
+        d = d + momentum * buf if nesterov else buf
+    else:
+        buf = None
+    return p - lr * d, buf
+
+
+def adam_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+              weight_decay: float = 0.0):
+    """One Adam step (Kingma & Ba, 2015) with optional L2 *in the gradient* (torch.optim.Adam).
+
+    Parameters
+    ----------
+    p, g : array_like, same shape
+    m, v : ndarray, same shape as ``p``
+        First and second moment estimates (zeros before the first step).
+    t : int >= 1
+        The step number *after* incrementing (bias correction uses β^t).
+
+    Returns
+    -------
+    p_new, m_new, v_new : ndarray
+        m = β1 m + (1-β1) g;  v = β2 v + (1-β2) g²;  p - lr m̂ / (sqrt(v̂) + eps).
+    """
+    p, g = _check_pg(p, g)
+    t = check_int(t, "t", minimum=1)
+    b1, b2 = _check_betas(betas)
+    weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
+    if weight_decay:
+        g = g + weight_decay * p  # coupled: the decay is rescaled by 1/sqrt(v) like the gradient
+    return _adam_core(p, g, m, v, t, lr, b1, b2, eps)
+
+
+def adamw_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+               weight_decay: float = 1e-2):
+    """One AdamW step (Loshchilov & Hutter, 2019): decoupled weight decay, as torch.optim.AdamW.
+
+    p <- p (1 - lr wd) first; then the Adam update with the raw gradient ``g``.
+    Shapes and returns as :func:`adam_step`.
+    """
+    p, g = _check_pg(p, g)
+    t = check_int(t, "t", minimum=1)
+    b1, b2 = _check_betas(betas)
+    weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
+    lr = check_float(lr, "lr", minimum=0.0)
+    p = p * (1.0 - lr * weight_decay)  # decoupled: never touches m or v
+    return _adam_core(p, g, m, v, t, lr, b1, b2, eps)
+
+
+def _check_betas(betas):
+    if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    b1 = check_float(betas[0], "beta1", minimum=0.0, maximum=1.0, max_inclusive=False)
+    b2 = check_float(betas[1], "beta2", minimum=0.0, maximum=1.0, max_inclusive=False)
+    return b1, b2
+
+
+def _adam_core(p, g, m, v, t, lr, b1, b2, eps):
+    lr = check_float(lr, "lr", minimum=0.0)
+    eps = check_float(eps, "eps", minimum=0.0)
+    m = as_float_array(m, "m")
+    v = as_float_array(v, "v")
+    if m.shape != p.shape or v.shape != p.shape:
+        raise ValueError(f"m {m.shape} and v {v.shape} must have p's shape {p.shape}")
+    m = b1 * m + (1.0 - b1) * g
+    v = b2 * v + (1.0 - b2) * g * g
+    bc1 = 1.0 - b1**t
+    bc2 = 1.0 - b2**t
+    denom = np.sqrt(v) / math.sqrt(bc2) + eps
+    return p - (lr / bc1) * m / denom, m, v
+
+
+# ---------------------------------------------------------------- stateful wrappers
+class _Optimizer:
+    """Keeps per-parameter state; ``step(params, grads)`` returns NEW arrays (inputs untouched)."""
+
+    def __init__(self, lr: float):
+        self.lr = check_float(lr, "lr", minimum=0.0)
+        self.t = 0
+        self.state: list = []
+
+    def _check_lists(self, params, grads):
+        if not isinstance(params, (list, tuple)) or not isinstance(grads, (list, tuple)):
+            raise TypeError("params and grads must be lists of arrays (one entry per parameter)")
+        if len(params) != len(grads):
+            raise ValueError(f"got {len(params)} params but {len(grads)} grads")
+        if self.state and len(self.state) != len(params):
+            raise ValueError(f"this optimizer was started with {len(self.state)} params, got {len(params)}")
+
+    def step(self, params, grads) -> list:
+        """Apply one update to every (p, g) pair and return the new parameters."""
+        self._check_lists(params, grads)
+        if not self.state:
+            self.state = [self._init_state(np.asarray(p, dtype=float)) for p in params]
+        self.t += 1
+        out = []
+        for i, (p, g) in enumerate(zip(params, grads)):
+            p_new, self.state[i] = self._update(p, g, self.state[i])
+            out.append(p_new)
+        return out
+
+
+class SGD(_Optimizer):
+    """SGD with optional momentum, dampening, Nesterov and L2 weight decay (torch.optim.SGD)."""
+
+    def __init__(self, lr: float, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False):
+        super().__init__(lr)
+        self.kw = dict(momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
+        sgd_step(np.zeros(1), np.zeros(1), lr=self.lr, **self.kw)  # validate once, early
+
+    def _init_state(self, p):
+        return None
+
+    def _update(self, p, g, buf):
+        return sgd_step(p, g, buf, lr=self.lr, **self.kw)
+
+
+class Adam(_Optimizer):
+    """Adam with L2 added to the gradient (torch.optim.Adam, amsgrad=False)."""
+
+    _step = staticmethod(adam_step)
+
+    def __init__(self, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(lr)
+        _check_betas(betas)
+        self.kw = dict(betas=tuple(betas), eps=check_float(eps, "eps", minimum=0.0),
+                       weight_decay=check_float(weight_decay, "weight_decay", minimum=0.0))
+
+    def _init_state(self, p):
+        return (np.zeros_like(p), np.zeros_like(p))
+
+    def _update(self, p, g, state):
+        p_new, m, v = self._step(p, g, state[0], state[1], self.t, lr=self.lr, **self.kw)
+        return p_new, (m, v)
+
+
+class AdamW(Adam):
+    """AdamW: decoupled weight decay (torch.optim.AdamW; default weight_decay 0.01)."""
+
+    _step = staticmethod(adamw_step)
+
+    def __init__(self, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2):
+        super().__init__(lr, betas, eps, weight_decay)
+
+
+def make(name: str, lr: float, weight_decay: float = 0.0) -> _Optimizer:
+    """An optimizer by name: sgd, momentum (0.9), nesterov (0.9), adam, adamw."""
+    check_choice(name, "name", OPTIMIZERS)
+    if name == "sgd":
+        return SGD(lr, weight_decay=weight_decay)
+    if name in ("momentum", "nesterov"):
+        return SGD(lr, momentum=0.9, weight_decay=weight_decay, nesterov=name == "nesterov")
+    return (Adam if name == "adam" else AdamW)(lr, weight_decay=weight_decay)
+
+
+# ---------------------------------------------------------------- schedules
+def step_lr(step: int, base_lr: float, step_size: int, gamma: float = 0.1) -> float:
+    """Step decay: base_lr · gamma^(step // step_size)  (torch StepLR)."""
+    step = check_int(step, "step", minimum=0)
+    base_lr = check_float(base_lr, "base_lr", minimum=0.0)
+    step_size = check_int(step_size, "step_size", minimum=1)
+    gamma = check_float(gamma, "gamma", minimum=0.0)
+    return base_lr * gamma ** (step // step_size)
+
+
+def cosine_lr(step: int, base_lr: float, total_steps: int, min_lr: float = 0.0) -> float:
+    """Cosine annealing: min + (base - min)(1 + cos(π t / T))/2, held at min after T (CosineAnnealingLR)."""
+    step = check_int(step, "step", minimum=0)
+    base_lr = check_float(base_lr, "base_lr", minimum=0.0)
+    total_steps = check_int(total_steps, "total_steps", minimum=1)
+    min_lr = check_float(min_lr, "min_lr", minimum=0.0)
+    t = min(step, total_steps)
+    return min_lr + (base_lr - min_lr) * (1.0 + math.cos(math.pi * t / total_steps)) / 2.0
+
+
+def warmup_lr(step: int, base_lr: float, warmup_steps: int, start_factor: float = 0.0) -> float:
+    """Linear warmup: base · (s + (1 - s) min(t, W)/W)  (torch LinearLR with end_factor=1)."""
+    step = check_int(step, "step", minimum=0)
+    base_lr = check_float(base_lr, "base_lr", minimum=0.0)
+    warmup_steps = check_int(warmup_steps, "warmup_steps", minimum=1)
+    start_factor = check_float(start_factor, "start_factor", minimum=0.0, maximum=1.0)
+    return base_lr * (start_factor + (1.0 - start_factor) * min(step, warmup_steps) / warmup_steps)
+
+
+def warmup_cosine_lr(step: int, base_lr: float, warmup_steps: int, total_steps: int,
+                     min_lr: float = 0.0, start_factor: float = 0.0) -> float:
+    """Linear warmup for ``warmup_steps``, then cosine decay to ``min_lr`` at ``total_steps``."""
+    warmup_steps = check_int(warmup_steps, "warmup_steps", minimum=1)
+    total_steps = check_int(total_steps, "total_steps", minimum=warmup_steps + 1)
+    step = check_int(step, "step", minimum=0)
+    if step < warmup_steps:
+        return warmup_lr(step, base_lr, warmup_steps, start_factor)
+    return cosine_lr(step - warmup_steps, base_lr, total_steps - warmup_steps, min_lr)
+
+
+def schedule(name: str, steps: int, base_lr: float = 0.1, **kw) -> np.ndarray:
+    """The learning rate at steps 0..steps-1 of a named schedule, shape (steps,).
+
+    ``name`` in {"constant", "step", "cosine", "warmup_cosine"}; ``kw`` go to the function.
+    """
+    check_choice(name, "name", ("constant", "step", "cosine", "warmup_cosine"))
+    steps = check_int(steps, "steps", minimum=1)
+    if name == "constant":
+        return np.full(steps, check_float(base_lr, "base_lr", minimum=0.0))
+    fn = {"step": step_lr, "cosine": cosine_lr, "warmup_cosine": warmup_cosine_lr}[name]
+    if name in ("cosine", "warmup_cosine"):
+        kw.setdefault("total_steps", steps)
+    if name == "step":
+        kw.setdefault("step_size", max(1, steps // 3))
+    if name == "warmup_cosine":
+        kw.setdefault("warmup_steps", max(1, steps // 10))
+    return np.array([fn(t, base_lr, **kw) for t in range(steps)])
+
+
+# ---------------------------------------------------------------- 2-D loss surfaces
+#: name -> (start point, plotting box (xmin, xmax, ymin, ymax), minimum)
+SURFACES = {
+    "quadratic": ((-4.0, 2.0), (-5.0, 5.0, -3.0, 3.0), (0.0, 0.0)),
+    "rosenbrock": ((-1.5, 2.0), (-2.0, 2.0, -1.0, 3.0), (1.0, 1.0)),
+    "beale": ((-1.0, 2.0), (-2.0, 4.0, -2.0, 2.5), (3.0, 0.5)),
+}
+_QUAD_CURVATURES = (1.0, 20.0)  # f = (1 x² + 20 y²)/2: condition number 20
+
+
+def surface_value(name: str, xy) -> np.ndarray:
+    """Loss of a 2-D test surface at points ``xy`` (..., 2) -> shape (...).
+
+    quadratic: (x² + 20 y²)/2; rosenbrock: (1-x)² + 100 (y-x²)²;
+    beale: (1.5-x+xy)² + (2.25-x+xy²)² + (2.625-x+xy³)².
+    """
+    check_choice(name, "name", tuple(SURFACES))
+    xy = as_float_array(xy, "xy")
+    if xy.shape[-1] != 2:
+        raise ValueError(f"xy must have a last axis of size 2, got shape {xy.shape}")
+    x, y = xy[..., 0], xy[..., 1]
+    if name == "quadratic":
+        a, b = _QUAD_CURVATURES
+        return 0.5 * (a * x**2 + b * y**2)
+    if name == "rosenbrock":
+        return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+
+
+def surface_grad(name: str, xy) -> np.ndarray:
+    """Gradient of :func:`surface_value` at ``xy`` (..., 2) -> shape (..., 2)."""
+    check_choice(name, "name", tuple(SURFACES))
+    xy = as_float_array(xy, "xy")
+    if xy.shape[-1] != 2:
+        raise ValueError(f"xy must have a last axis of size 2, got shape {xy.shape}")
+    x, y = xy[..., 0], xy[..., 1]
+    if name == "quadratic":
+        a, b = _QUAD_CURVATURES
+        return np.stack([a * x, b * y], axis=-1)
+    if name == "rosenbrock":
+        return np.stack([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)], axis=-1)
+    r1, r2, r3 = 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3
+    dx = 2 * r1 * (y - 1) + 2 * r2 * (y**2 - 1) + 2 * r3 * (y**3 - 1)
+    dy = 2 * r1 * x + 2 * r2 * 2 * x * y + 2 * r3 * 3 * x * y**2
+    return np.stack([dx, dy], axis=-1)
+
+
+def surface_grid(name: str, steps: int = 120) -> dict:
+    """log10(1 + loss) on a ``steps`` x ``steps`` grid over the surface's box (for imshow/contour).
+
+    Returns
+    -------
+    dict
+        ``xs`` (steps,), ``ys`` (steps,), ``z`` (steps, steps) indexed [y, x], ``extent``, ``minimum``.
+    """
+    check_choice(name, "name", tuple(SURFACES))
+    steps = check_int(steps, "steps", minimum=2)
+    _, (x0, x1, y0, y1), minimum = SURFACES[name]
+    xs, ys = np.linspace(x0, x1, steps), np.linspace(y0, y1, steps)
+    xx, yy = np.meshgrid(xs, ys)
+    z = np.log10(1.0 + surface_value(name, np.stack([xx, yy], axis=-1)))
+    return {"xs": xs, "ys": ys, "z": z, "extent": (x0, x1, y0, y1), "minimum": minimum}
+
+
+def _run(name, opt, start, steps, limit=1e6):
+    p = np.array(start, dtype=np.float64)
+    traj, losses = [p.copy()], [float(surface_value(name, p))]
+    diverged = False
+    for _ in range(steps):
+        (p,) = opt.step([p], [surface_grad(name, p)])
+        if not np.all(np.isfinite(p)) or np.abs(p).max() > limit:
+            diverged = True
+            break
+        traj.append(p.copy())
+        losses.append(float(surface_value(name, p)))
+    return np.array(traj), np.array(losses), diverged
+
+
+def optimizer_race(surface: str = "rosenbrock", lr: float = 1e-3, steps: int = 200,
+                   optimizers=("sgd", "momentum", "adam"), start=None, lrs: dict | None = None) -> dict:
+    """Run each optimizer from the same start on a 2-D surface and return the trajectories.
+
+    Parameters
+    ----------
+    surface : str
+        A key of :data:`SURFACES`.
+    lr : float > 0
+        Learning rate for every optimizer (``lrs`` overrides per name).
+    steps : int
+    optimizers : sequence of str
+        Names for :func:`make`.
+    start : (float, float), optional
+        Default: the surface's standard start.
+
+    Returns
+    -------
+    dict
+        name -> {"path": (T+1, 2) array, "loss": (T+1,) array, "diverged": bool, "final_loss": float}.
+        A diverging run stops at the first point outside |x| <= 1e6 (no NaN).
+    """
+    check_choice(surface, "surface", tuple(SURFACES))
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    steps = check_int(steps, "steps", minimum=1)
+    start = SURFACES[surface][0] if start is None else start
+    start = as_float_array(start, "start", ndim=1)
+    if start.shape != (2,):
+        raise ValueError(f"start must be a point (x, y), got shape {start.shape}")
+    lrs = dict(lrs or {})
+    out = {}
+    for name in optimizers:
+        check_choice(name, "optimizers", OPTIMIZERS)
+        path, loss, div = _run(surface, make(name, lrs.get(name, lr)), start, steps)
+        out[name] = {"path": path, "loss": loss, "diverged": div, "final_loss": float(loss[-1])}
+    return out
+
+
+def lr_sweep(lrs, surface: str = "quadratic", optimizer: str = "sgd", steps: int = 100) -> dict:
+    """Final loss after ``steps`` steps for each learning rate (inf when the run diverged).
+
+    Returns
+    -------
+    dict
+        ``lrs`` (K,), ``final_loss`` (K,), ``diverged`` (K,) bool, ``curves`` list of (T_k+1,) arrays.
+    """
+    lrs = as_float_array(lrs, "lrs", ndim=1)
+    if np.any(lrs <= 0):
+        raise ValueError(f"lrs must all be > 0, got minimum {lrs.min()}")
+    res = [optimizer_race(surface, float(a), steps, (optimizer,))[optimizer] for a in lrs]
+    return {"lrs": lrs, "final_loss": np.array([np.inf if r["diverged"] else r["final_loss"] for r in res]),
+            "diverged": np.array([r["diverged"] for r in res]), "curves": [r["loss"] for r in res]}
+
+
+def quadratic_max_stable_lr() -> float:
+    """Gradient descent on a quadratic converges iff lr < 2 / L (L = largest curvature): here 2/20."""
+    return 2.0 / max(_QUAD_CURVATURES)
