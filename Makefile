@@ -11,7 +11,7 @@ define pytest_strict
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests for: $(1)"; exit 1; fi; exit $$rc
 endef
 
-.PHONY: lab test install exercises test-unit test-notebooks test-browser bench clean
+.PHONY: lab test install exercises notebooks test-unit test-notebooks test-browser bench student-dist clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,14 @@ test-notebooks: $(STAMP)
 test-browser: $(STAMP)
 	$(call pytest_strict,-m browser --timeout=0 tests/browser)
 
+notebooks: $(STAMP)
+	$(PY) tools/build_notebooks.py
+
 bench: $(STAMP)
 	$(PY) -m nnbasics bench
+
+student-dist: $(STAMP)
+	$(PY) -m nnbasics dist --zip
 
 clean:
 	rm -rf $(VENV) _build .pytest_cache .hypothesis

@@ -422,8 +422,8 @@ class DyingReluResult:
 
 
 def dying_relu_experiment(activation: str = "relu", *, lr: float = 0.5, epochs: int = 10,
-                          hidden=(64, 64, 64), n: int = 200, batch_size: int = 50,
-                          seed: int = 0) -> DyingReluResult:
+                          hidden=(32, 32, 32), n: int = 200, batch_size: int = 50,
+                          optimizer: str = "adam", seed: int = 0) -> DyingReluResult:
     """Train a small MLP on two moons with plain SGD and count the units that died.
 
     Parameters
@@ -455,7 +455,7 @@ def dying_relu_experiment(activation: str = "relu", *, lr: float = 0.5, epochs: 
                                 init="he", seed=seed))
     before = dead_unit_fraction(model, X)
     hist = fit(model, X, y, cfg=TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr,
-                                            optimizer="sgd", seed=seed))
+                                            optimizer=optimizer, seed=seed))
     if hist.diverged:  # NaN weights: nothing left to count
         nan = [float("nan")] * len(before)
         return DyingReluResult(activation, lr, before, nan, float("nan"), hist.train_loss,

@@ -15,12 +15,18 @@ Shape vocabulary: N batch, D input features, H hidden, C outputs, L linear layer
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, as_labels, check_choice, check_float, check_int, check_same_rows
+from nnbasics._validate import (
+    as_float_array,
+    as_labels,
+    check_choice,
+    check_float,
+    check_int,
+    check_same_rows,
+)
 
 __all__ = [
     "LOSSES", "MAX_SLOPE", "LayerStats", "LayerHistograms", "NonFinite", "ChainBound",
@@ -414,7 +420,7 @@ def first_nonfinite(model, X, y, loss: str = "cross_entropy") -> NonFinite | Non
     grads = torch.autograd.grad(value, [p for _, p in named], allow_unused=True)
     owner = {}
     for mname, m in model.named_modules():
-        for pname, p in m.named_parameters(recurse=False):
+        for _, p in m.named_parameters(recurse=False):
             owner[id(p)] = (mname, m)
     for (pname, p), g in reversed(list(zip(named, grads))):
         if g is not None:
@@ -426,13 +432,15 @@ def first_nonfinite(model, X, y, loss: str = "cross_entropy") -> NonFinite | Non
 
 
 def update_ratios(model, X, y, lr: float, loss: str = "cross_entropy", *, optimizer: str = "sgd") -> np.ndarray:
-    """Update-to-data ratio of every linear layer's weight after one optimizer step.
+    """Update-to-data ratio of every linear layer's weight for one optimizer step.
 
-    The step is taken on a deep copy: ``model`` itself is not changed. Karpathy's rule of
-    thumb: ``log10`` of the ratio near -3 is healthy; much lower learns too slowly, much
-    higher (towards -1) changes the weights too violently.
+    The step is computed, not taken: ``model`` is not changed. Karpathy's rule of thumb:
+    ``log10`` of the ratio near -3 is healthy; much lower learns too slowly, much higher
+    (towards -1) changes the weights too violently.
 
-    .. math:: r_l = \\operatorname{std}(W_l^{new} - W_l) / \\operatorname{std}(W_l)
+    .. math:: r_l = \\operatorname{std}(\\Delta W_l) / \\operatorname{std}(W_l), \\qquad
+              \\Delta W_l = -\\eta\\, g_l \\;\\text{(SGD)}, \\quad
+              -\\eta\\, g_l / (|g_l| + 10^{-8}) \\;\\text{(Adam's first step)}
 
     Parameters
     ----------
@@ -440,36 +448,27 @@ def update_ratios(model, X, y, lr: float, loss: str = "cross_entropy", *, optimi
     X : array_like, shape (N, D)
     y : array_like, shape (N,)
     lr : float
-        Learning rate (> 0).
+        Learning rate eta (> 0).
     loss : {"cross_entropy", "mse"}
     optimizer : {"sgd", "adam"}
+        ``"adam"`` uses the first step of Adam (bias-corrected moments m = g, v = g^2),
+        which has the same size lr for every weight whatever its gradient.
 
     Returns
     -------
     ndarray, shape (L,)
         r_l per linear layer, first layer first (float64).
     """
-    import torch
-
-    from nnbasics.models import linear_layers
-
     lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
     check_choice(optimizer, "optimizer", ("sgd", "adam"))
-    Xt, yt = _inputs(model, X, y, loss)
-    clone = copy.deepcopy(model)
-    weights = [m.weight for m in linear_layers(clone)]
-    before = [w.detach().clone() for w in weights]
-    opt_cls = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
-    opt = opt_cls(clone.parameters(), lr=lr)
-    opt.zero_grad()
-    _loss_value(clone(Xt), yt, loss).backward()
-    opt.step()
+    fb = _forward_backward(model, X, y, loss)
     ratios = []
-    for w, w0 in zip(weights, before):
-        w0_64 = w0.double()
-        scale = float(w0_64.std()) if w0.numel() > 1 else abs(float(w0_64))
-        step = float((w.detach().double() - w0_64).std()) if w0.numel() > 1 else abs(float(w.detach() - w0))
-        ratios.append(step / scale if scale > 0 else np.inf)
+    for w, g in zip(fb["weights"], fb["weight_grads"]):
+        w, g = w.astype(np.float64), g.astype(np.float64)  # (H_out, H_in)
+        step = lr * g if optimizer == "sgd" else lr * g / (np.abs(g) + 1e-8)
+        scale = w.std() if w.size > 1 else abs(float(w.ravel()[0]))
+        size = step.std() if step.size > 1 else abs(float(step.ravel()[0]))
+        ratios.append(size / scale if scale > 0 else np.inf)
     return np.array(ratios)
 
 

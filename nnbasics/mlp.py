@@ -402,7 +402,9 @@ def train_torch(X, y, *, hidden=(64,), activation: str = "relu", lr: float = 0.1
     """Train the same architecture, from the same initial weights, with torch SGD.
 
     Uses :func:`nnbasics.models.build_mlp` and :func:`nnbasics.train.fit` (plain SGD, the
-    same learning rate and batch size; only the shuffling order differs).
+    same learning rate and batch size; only the shuffling order differs). torch runs on one
+    thread while training (restored afterwards): for matrices this small, more threads only
+    add synchronisation cost.
 
     Returns
     -------
@@ -425,9 +427,15 @@ def train_torch(X, y, *, hidden=(64,), activation: str = "relu", lr: float = 0.1
                       progress=progress)
     yt = y.astype(np.float64) if c == 1 else y
     yv = None if y_val is None else (np.asarray(y_val, dtype=np.float64) if c == 1 else y_val)
-    t0 = time.perf_counter()
-    hist = fit(model, X, yt, X_val, yv, cfg)
-    return {"model": model, "history": hist, "seconds": time.perf_counter() - t0, "init_params": p0}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny matmuls: extra threads only spin (40x slower on a busy 2-core box)
+    try:
+        t0 = time.perf_counter()
+        hist = fit(model, X, yt, X_val, yv, cfg)
+        seconds = time.perf_counter() - t0
+    finally:
+        torch.set_num_threads(threads)
+    return {"model": model, "history": hist, "seconds": seconds, "init_params": p0}
 
 
 # --------------------------------------------------------------------------- notebook 02 demos

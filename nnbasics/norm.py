@@ -19,6 +19,8 @@ no norm vs BN vs LN training) return data for notebook 07; they never plot.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +30,7 @@ from nnbasics._validate import as_float_array, check_float, check_int, check_rng
 __all__ = [
     "BatchNormState", "BatchNormCache", "LayerNormCache",
     "batchnorm_forward", "batchnorm_backward", "layernorm_forward", "layernorm_backward",
-    "batch_size_noise", "forgotten_eval", "compare_norms",
+    "batch_size_noise", "forgotten_eval", "compare_norms", "one_torch_thread",
 ]
 
 
@@ -330,19 +332,40 @@ def batch_size_noise(x_sample, population, *, batch_sizes=(2, 4, 8, 16, 32, 64),
             "bn_outputs": bn_outs, "ln_outputs": ln_outs}
 
 
-def _digits_small(seed: int, n_train: int | None = None):
+@contextlib.contextmanager
+def one_torch_thread():
+    """Run small torch models on one CPU thread, restoring the previous setting afterwards.
+
+    Tiny MLPs gain nothing from intra-op threads, and on a shared 2-core machine two
+    threads per process oversubscribe the CPU (measured here: 12 ms vs 275 ms per step).
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@functools.lru_cache(maxsize=4)
+def _digits(seed: int):
     from nnbasics import data
 
-    split = data.digits(rng=seed)
-    if n_train is not None:
-        return split.X_train[:n_train], split.y_train[:n_train], split.X_val, split.y_val
-    return split.X_train, split.y_train, split.X_val, split.y_val
+    return data.digits(rng=seed)  # cached: callers must not modify the arrays
 
 
-def forgotten_eval(*, batch_size: int = 4, epochs: int = 3, seed: int = 0) -> dict:
+def _digits_small(seed: int, n_train: int | None = None):
+    split = _digits(seed)
+    n = len(split.y_train) if n_train is None else n_train
+    return split.X_train[:n], split.y_train[:n], split.X_val, split.y_val
+
+
+def forgotten_eval(*, batch_size: int = 4, epochs: int = 5, n_train: int = 512, seed: int = 0) -> dict:
     """The classic bug: predicting with a BatchNorm model still in train mode.
 
-    Trains a small BN MLP on the digits, then scores the validation set three ways:
+    Trains a small BN MLP on ``n_train`` digits images, then scores the validation set three ways:
     ``model.eval()`` (running statistics, the right way), train mode on mini-batches of
     ``batch_size`` rows (each prediction depends on its batch companions), and train mode on
     batches that hold a single class (companions are all alike: the normalization erases
@@ -362,11 +385,13 @@ def forgotten_eval(*, batch_size: int = 4, epochs: int = 3, seed: int = 0) -> di
 
     batch_size = check_int(batch_size, "batch_size", minimum=2)
     epochs = check_int(epochs, "epochs", minimum=1)
+    n_train = check_int(n_train, "n_train", minimum=10)
     seed = check_int(seed, "seed")
-    Xtr, ytr, Xva, yva = _digits_small(seed)
+    Xtr, ytr, Xva, yva = _digits_small(seed, n_train)
     model = build_mlp(MLPConfig(d_in=64, hidden=(64, 64), d_out=10, norm="batch", seed=seed))
-    fit(model, Xtr, ytr, cfg=TrainConfig(epochs=epochs, batch_size=32, lr=1e-2, seed=seed))
-    _, eval_acc = evaluate(model, Xva, yva)
+    with one_torch_thread():
+        fit(model, Xtr, ytr, cfg=TrainConfig(epochs=epochs, batch_size=64, lr=1e-2, seed=seed))
+        _, eval_acc = evaluate(model, Xva, yva)
     bn = next(m for m in model.modules() if isinstance(m, torch.nn.BatchNorm1d))
     before = bn.running_mean.clone()
 
@@ -381,8 +406,9 @@ def forgotten_eval(*, batch_size: int = 4, epochs: int = 3, seed: int = 0) -> di
         return correct / (len(order) // batch_size * batch_size)
 
     shuffled = np.random.default_rng(seed).permutation(len(yva))
-    train_mode_acc = score_in_train_mode(shuffled)
-    sorted_acc = score_in_train_mode(np.argsort(yva, kind="stable"))
+    with one_torch_thread():
+        train_mode_acc = score_in_train_mode(shuffled)
+        sorted_acc = score_in_train_mode(np.argsort(yva, kind="stable"))
     changed = not torch.equal(before, bn.running_mean)
     model.eval()
     return {"eval_acc": float(eval_acc), "train_mode_acc": float(train_mode_acc),
@@ -390,13 +416,15 @@ def forgotten_eval(*, batch_size: int = 4, epochs: int = 3, seed: int = 0) -> di
             "running_mean_changed": bool(changed)}
 
 
-def compare_norms(*, norms=("none", "batch", "layer"), lrs=(0.01, 0.1, 1.0), depth: int = 8,
-                  width: int = 32, epochs: int = 4, n_train: int = 600, seed: int = 0) -> dict:
+def compare_norms(*, norms=("none", "batch", "layer"), lrs=(0.03, 0.3, 3.0), depth: int = 6,
+                  width: int = 32, epochs: int = 4, n_train: int = 512, batch_size: int = 64,
+                  seed: int = 0) -> dict:
     """Train the same deep MLP with no norm, BatchNorm and LayerNorm at several learning rates.
 
     Same data, same seed (hence the same initial linear weights), plain SGD, so the only
     difference is the normalization layer. A run counts as "tolerated" when it did not
-    diverge and its final training loss beats the initial chance level ln(10).
+    diverge and its final training loss is below 80 % of the chance level ln(10) (it learned
+    something, rather than sitting at chance or blowing up).
 
     Parameters
     ----------
@@ -405,8 +433,8 @@ def compare_norms(*, norms=("none", "batch", "layer"), lrs=(0.01, 0.1, 1.0), dep
         SGD learning rates to try.
     depth, width : int
         Hidden layers and their width.
-    epochs, n_train : int
-        Passes over the first ``n_train`` digits training images.
+    epochs, n_train, batch_size : int
+        Passes over the first ``n_train`` digits training images in mini-batches.
     seed : int
 
     Returns
@@ -427,6 +455,7 @@ def compare_norms(*, norms=("none", "batch", "layer"), lrs=(0.01, 0.1, 1.0), dep
     width = check_int(width, "width", minimum=2)
     epochs = check_int(epochs, "epochs", minimum=1)
     n_train = check_int(n_train, "n_train", minimum=10)
+    batch_size = check_int(batch_size, "batch_size", minimum=2)
     seed = check_int(seed, "seed")
     Xtr, ytr, Xva, yva = _digits_small(seed, n_train)
     chance = float(np.log(10))
@@ -435,13 +464,14 @@ def compare_norms(*, norms=("none", "batch", "layer"), lrs=(0.01, 0.1, 1.0), dep
         tolerated[norm] = []
         for lr in lrs:
             model = build_mlp(MLPConfig(d_in=64, hidden=(width,) * depth, d_out=10, norm=norm, seed=seed))
-            h = fit(model, Xtr, ytr, Xva, yva,
-                    TrainConfig(epochs=epochs, batch_size=32, lr=lr, optimizer="sgd", seed=seed))
+            with one_torch_thread():
+                h = fit(model, Xtr, ytr, Xva, yva, TrainConfig(epochs=epochs, batch_size=batch_size,
+                                                               lr=lr, optimizer="sgd", seed=seed))
             loss = h.train_loss + [float("nan")] * (epochs - len(h.train_loss))
             curves[(norm, lr)] = loss
             final[(norm, lr)] = loss[-1]
             val_acc[(norm, lr)] = h.val_acc[-1] if (h.val_acc and not h.diverged) else float("nan")
-            if not h.diverged and np.isfinite(loss[-1]) and loss[-1] < chance:
+            if not h.diverged and np.isfinite(loss[-1]) and loss[-1] < 0.8 * chance:
                 tolerated[norm].append(lr)
     return {"curves": curves, "final": final, "val_acc": val_acc, "tolerated": tolerated,
             "norms": tuple(norms), "lrs": lrs, "chance_loss": chance}

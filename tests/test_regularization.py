@@ -18,7 +18,7 @@ def test_l2_penalty_and_grad_match_autograd():
     ts = [torch.tensor(p, requires_grad=True) for p in params]
     value = 0.5 * 0.3 * sum((t**2).sum() for t in ts)
     value.backward()
-    assert R.l2_penalty(params, 0.3) == pytest.approx(float(value), rel=1e-12)
+    assert R.l2_penalty(params, 0.3) == pytest.approx(value.detach().item(), rel=1e-12)
     for g, t in zip(R.l2_penalty_grad(params, 0.3), ts):
         assert_close(g, t.grad, "L2 gradient", **F64)
 
@@ -55,7 +55,7 @@ def test_smoothed_cross_entropy_matches_torch(eps):
     t = torch.tensor(logits, requires_grad=True)
     loss = F.cross_entropy(t, torch.tensor(y), label_smoothing=eps)
     loss.backward()
-    assert R.smoothed_cross_entropy(logits, y, eps) == pytest.approx(float(loss), rel=1e-12)
+    assert R.smoothed_cross_entropy(logits, y, eps) == pytest.approx(loss.detach().item(), rel=1e-12)
     assert_close(R.smoothed_cross_entropy_grad(logits, y, eps), t.grad, "d loss / d logits", **F64)
 
 

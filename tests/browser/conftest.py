@@ -1,0 +1,48 @@
+"""Session fixtures for the browser tests: one JupyterLab server and one chromium for all tests.
+
+Without ``/usr/bin/chromium`` or Python playwright these tests are skipped with the reason,
+unless ``NNBASICS_REQUIRE_BROWSER=1`` (set by ``.ci/run``): then they fail, so CI can never
+pass by silently skipping the browser.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from lab import REQUIRE_ENV, LabServer, browser_required, browser_unavailable_reason, launch_chromium
+
+
+def require_browser() -> None:
+    """Skip (or fail when NNBASICS_REQUIRE_BROWSER=1) when the browser cannot run here."""
+    reason = browser_unavailable_reason()
+    if reason is None:
+        return
+    if browser_required():
+        pytest.fail(f"{REQUIRE_ENV}=1 but the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason} (set {REQUIRE_ENV}=1 to make this a failure)")
+
+
+@pytest.fixture(scope="session")
+def browser_timeout() -> float:
+    """Seconds per notebook for kernel start + Run All (NNBASICS_BROWSER_TIMEOUT, default 180)."""
+    return float(os.environ.get("NNBASICS_BROWSER_TIMEOUT", "180"))
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    require_browser()
+    with LabServer(tmp_path_factory.mktemp("jupyterlab")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = launch_chromium(pw, tmp_path_factory.mktemp("chromium-profile"))
+        context.set_default_timeout(60_000)
+        yield context
+        context.close()

@@ -1,0 +1,533 @@
+"""Drive a real JupyterLab in Debian's chromium: the harness behind the browser tests.
+
+One :class:`LabServer` (temporary root holding a copy of the notebooks, random token,
+free port, temporary settings/config/runtime dirs) and one chromium are shared by the
+whole test session. :func:`run_notebook` opens one notebook as a learner would, runs it
+from the *Run* menu, waits for every cell, inspects what the page shows and moves a
+slider of every Explorer with the keyboard. It returns a :class:`NotebookRun` whose
+``problems`` list is empty when the notebook works in the browser; tests assert on it,
+and ``tests/browser/test_harness.py`` proves that deliberately broken notebooks yield
+problems.
+
+Nothing here runs ``playwright install``: the browser is the system's chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = Path(os.environ.get("NNBASICS_CHROMIUM", "/usr/bin/chromium"))
+REQUIRE_ENV = "NNBASICS_REQUIRE_BROWSER"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+# Off-screen cells stay rendered, and JupyterLab never asks to fetch news from the internet.
+LAB_OVERRIDES = {
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+# Text that means a widget did not render: the front end failed, never finished, or the
+# widget extension is missing and the kernel's plain-text repr was shown instead.
+WIDGET_FAILURE_TEXT = ("Error displaying widget", "Loading widget...")
+RAW_REPR = re.compile(r"\b(VBox|HBox|Box|FloatSlider|IntSlider|Dropdown|Image|Output|"
+                      r"ToggleButtons|Checkbox|Button|HTML|Tab|Accordion)\((children|value|layout|"
+                      r"description|options|style)=")
+TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b", re.M)
+
+
+def notebook_paths() -> list[Path]:
+    """Every course notebook ``notebooks/NN_*.ipynb`` present now, in order."""
+    return sorted(NOTEBOOKS.glob(NOTEBOOK_GLOB))
+
+
+def browser_unavailable_reason() -> str | None:
+    """Why the browser tests cannot run here, or None when chromium and playwright are present."""
+    if not CHROMIUM.is_file():
+        return (f"{CHROMIUM} not found (install Debian's chromium: apt-get install chromium; "
+                f"never `playwright install`)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as err:
+        return f"python playwright is not installed ({err}); pip install -c constraints.txt -e '.[dev]'"
+    return None
+
+
+def browser_required() -> bool:
+    """True when ``NNBASICS_REQUIRE_BROWSER=1``: a missing browser is then a failure, not a skip."""
+    return os.environ.get(REQUIRE_ENV, "").strip() == "1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def copy_notebooks(src: Path, dst: Path) -> list[Path]:
+    """Copy ``src`` to ``dst`` without jupytext's paired ``.py`` files (and checkpoints).
+
+    JupyterLab autosaves and jupytext rewrites the paired ``.py`` when a notebook is saved;
+    working on a copy without the ``.py`` keeps the tracked files untouched and makes
+    the browser run exactly the committed ``.ipynb``.
+    """
+    dst.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        if any(part in (".ipynb_checkpoints", "__pycache__") for part in rel.parts):
+            continue
+        if path.suffix == ".py" and path.with_suffix(".ipynb").exists():
+            continue
+        target = dst / rel
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif path.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            copied.append(target)
+    return copied
+
+
+class LabServer:
+    """A JupyterLab server on a temporary copy of ``notebooks/``; use as a context manager."""
+
+    def __init__(self, workdir: Path, *, notebooks: Path = NOTEBOOKS, startup_timeout: float = 120.0):
+        self.workdir = Path(workdir)
+        self.root = self.workdir / "root"
+        self.token = secrets.token_hex(16)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._notebooks = notebooks
+        self._timeout = startup_timeout
+        self.proc: subprocess.Popen | None = None
+        self.log_path = self.workdir / "jupyterlab.log"
+        self.startup_s = 0.0
+
+    def __enter__(self) -> LabServer:
+        copy_notebooks(self._notebooks, self.root)
+        settings = self.workdir / "app-settings"
+        settings.mkdir(parents=True, exist_ok=True)
+        (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES), encoding="utf-8")
+        env = dict(os.environ)
+        for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
+                         ("IPYTHONDIR", "ipython")):
+            (self.workdir / sub).mkdir(exist_ok=True)
+            env[var] = str(self.workdir / sub)
+        env["JUPYTERLAB_SETTINGS_DIR"] = str(self.workdir / "user-settings")
+        env["JUPYTERLAB_WORKSPACES_DIR"] = str(self.workdir / "workspaces")
+        env.setdefault("MPLBACKEND", "Agg")
+        cmd = [
+            sys.executable, "-m", "jupyterlab", "--no-browser",
+            f"--port={self.port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+            f"--LabApp.app_settings_dir={settings}",
+            f"--LabApp.user_settings_dir={self.workdir / 'user-settings'}",
+            f"--LabApp.workspaces_dir={self.workdir / 'workspaces'}",
+            "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
+            "--ServerApp.disable_check_xsrf=False",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in __exit__)
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdout=self._log,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self._timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.__exit__(None, None, None)
+                    raise RuntimeError(f"JupyterLab did not answer within {self._timeout:.0f} s:\n"
+                                       f"{self.log()}") from None
+                time.sleep(0.25)
+        self.startup_s = time.perf_counter() - t0
+        return self
+
+    def notebook_url(self, name: str) -> str:
+        return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+
+    def log(self, tail: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")[-tail:]
+        except OSError:
+            return ""
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()  # the server shuts its kernels down on SIGTERM
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if getattr(self, "_log", None):
+            self._log.close()
+
+
+def launch_chromium(playwright, user_data_dir: Path):
+    """A persistent-context chromium (fresh profile in ``user_data_dir``), no downloads."""
+    return playwright.chromium.launch_persistent_context(
+        str(user_data_dir), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 900}, device_scale_factor=1,
+    )
+
+
+@dataclass
+class NotebookRun:
+    """What the browser showed for one notebook; ``problems`` empty means it works."""
+
+    name: str
+    problems: list[str] = field(default_factory=list)
+    code_cells: int = 0
+    executed_cells: int = 0
+    explorers_expected: int = 0
+    explorers_rendered: int = 0
+    sliders_moved: int = 0
+    widget_views: int = 0
+    warnings: list[str] = field(default_factory=list)
+    run_s: float = 0.0
+    total_s: float = 0.0
+    screenshot: Path | None = None
+
+    def summary(self) -> str:
+        return (f"{self.name}: {self.executed_cells}/{self.code_cells} cells, "
+                f"{self.explorers_rendered}/{self.explorers_expected} explorers, "
+                f"{self.sliders_moved} sliders moved, run {self.run_s:.1f} s, "
+                f"total {self.total_s:.1f} s")
+
+
+# --- JavaScript run in the page (window.jupyterapp is exposed by the server flag) -------------
+
+_JS_PANEL = """
+() => {
+  const app = window.jupyterapp;
+  if (!app) return null;
+  const w = app.shell.currentWidget;
+  return (w && w.content && w.sessionContext) ? w : null;
+}
+"""
+
+_JS_KERNEL_STATUS = """
+() => {
+  const app = window.jupyterapp; if (!app) return 'no-app';
+  const w = app.shell.currentWidget;
+  if (!w || !w.sessionContext) return 'no-notebook';
+  const sc = w.sessionContext;
+  if (!sc.isReady || !sc.session || !sc.session.kernel) return 'starting';
+  return sc.session.kernel.status;
+}
+"""
+
+_JS_PROGRESS = """
+() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const out = {code: 0, executed: 0, running: 0, errors: 0, kernel: 'unknown'};
+  const sc = w.sessionContext;
+  out.kernel = (sc.session && sc.session.kernel) ? sc.session.kernel.status : 'none';
+  for (const cell of w.content.widgets) {
+    if (cell.model.type !== 'code') continue;
+    if (!cell.model.sharedModel.getSource().trim()) continue;
+    out.code += 1;
+    const prompt = cell.node.querySelector('.jp-InputArea-prompt');
+    const text = prompt ? prompt.textContent : '';
+    if (text.includes('*')) out.running += 1;
+    else if (cell.model.executionCount !== null) out.executed += 1;
+    for (const o of cell.model.outputs.toJSON()) if (o.output_type === 'error') out.errors += 1;
+  }
+  return out;
+}
+"""
+
+_JS_OUTPUTS = """
+() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const cells = [];
+  w.content.widgets.forEach((cell, index) => {
+    if (cell.model.type !== 'code') return;
+    const outputs = cell.model.outputs.toJSON();
+    const dom = [];
+    for (const node of cell.node.querySelectorAll('.jp-OutputArea-output')) {
+      dom.push({mime: node.getAttribute('data-mime-type') || '', text: node.innerText || ''});
+    }
+    cells.push({index, source: cell.model.sharedModel.getSource().slice(0, 120), outputs, dom});
+  });
+  return cells;
+}
+"""
+
+_JS_EXPLORER_IDS = """
+async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code, silent: false, store_history: false});
+  let text = '';
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === 'stream') text += msg.content.text;
+    if (msg.header.msg_type === 'error') text += 'ERROR ' + msg.content.ename + ': ' + msg.content.evalue;
+  };
+  await future.done;
+  return text;
+}
+"""
+
+# Kernel side: which widget models are Explorers (their VBox carries the CSS class)?
+_PY_EXPLORER_IDS = (
+    "import json as _j, ipywidgets as _w\n"
+    "_inst = getattr(_w.widgets.widget, '_instances', None) or _w.Widget.widgets\n"
+    "print(_j.dumps(sorted(k for k, v in list(_inst.items())"
+    " if 'nnbasics-explorer' in getattr(v, '_dom_classes', ()))))\n"
+    "del _j, _w, _inst\n"
+)
+
+_JS_IMAGE_STATE = """
+(el) => {
+  const img = el.querySelector('img');
+  if (!img) return null;
+  return {src: img.currentSrc || img.src || '', w: img.naturalWidth, complete: img.complete};
+}
+"""
+
+_JS_EXPLORER_STATE = """
+(el) => ({
+  sliders: el.querySelectorAll('.noUi-handle').length,
+  images: el.querySelectorAll('img').length,
+  error: (Array.from(el.querySelectorAll('.widget-html-content')).map(n => n.innerText)
+          .find(t => t.includes('\u26a0')) || ''),
+})
+"""
+
+
+def _wait(predicate, timeout: float, interval: float = 0.25):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def _click_menu(page, menu: str, item: str, timeout_ms: float) -> None:
+    """Open a top menu and click one of its items, as a learner would."""
+    page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).first.click(
+        timeout=timeout_ms)
+    page.locator(".lm-Menu .lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).first.click(
+        timeout=timeout_ms)
+
+
+def run_notebook(context, server: LabServer, name: str, *, timeout: float = 120.0,
+                 slider_timeout: float = 20.0, screenshot: Path | None = None) -> NotebookRun:
+    """Open ``name`` in JupyterLab, Run All, check every output and move a slider per Explorer.
+
+    Parameters
+    ----------
+    context : playwright BrowserContext
+        The session's chromium.
+    server : LabServer
+        The running server; ``name`` is relative to its root.
+    timeout : float
+        Seconds allowed for the kernel to start plus Run All to finish.
+    slider_timeout : float
+        Seconds allowed for an Explorer's image to change after a key press.
+    screenshot : Path, optional
+        Where to save a PNG of the whole notebook after the checks.
+
+    Returns
+    -------
+    NotebookRun
+        ``problems`` lists every failure in words (empty when the notebook works).
+    """
+    t_start = time.perf_counter()
+    result = NotebookRun(name=name)
+    page = context.new_page()
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(f"page error: {e}"))
+    try:
+        _run_notebook(page, server, name, result, timeout, slider_timeout)
+        if screenshot is not None:
+            result.screenshot = _screenshot(page, screenshot)
+    except Exception as err:  # a harness failure is reported like any other problem
+        result.problems.append(f"browser harness error: {type(err).__name__}: {err}")
+        if screenshot is not None:
+            try:
+                result.screenshot = _screenshot(page, screenshot)
+            except Exception:
+                pass
+    finally:
+        widget_console = [m for m in console_errors if "widget" in m.lower() or "model" in m.lower()]
+        if widget_console and result.problems:
+            result.problems.append("browser console: " + " | ".join(widget_console[:5]))
+        _shutdown_kernel(page)
+        page.close()
+        result.total_s = time.perf_counter() - t_start
+    return result
+
+
+def _run_notebook(page, server: LabServer, name: str, result: NotebookRun,
+                  timeout: float, slider_timeout: float) -> None:
+    ms = timeout * 1000
+    page.goto(server.notebook_url(name), wait_until="domcontentloaded", timeout=ms)
+    page.wait_for_function(_JS_PANEL, timeout=ms)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=ms)
+    # Kernel first: Run All before "Idle" would queue cells on a kernel that is still starting.
+    status = _wait(lambda: page.evaluate(_JS_KERNEL_STATUS) == "idle", timeout)
+    if not status:
+        result.problems.append(f"kernel never became idle (status {page.evaluate(_JS_KERNEL_STATUS)!r})")
+        return
+    t0 = time.perf_counter()
+    _click_menu(page, "Run", "Run All Cells", ms)
+    _wait(lambda: page.evaluate(_JS_PROGRESS)["running"] > 0
+          or page.evaluate(_JS_PROGRESS)["executed"] > 0, 10.0, 0.1)
+    stable = {"n": 0}
+
+    def finished() -> bool:
+        p = page.evaluate(_JS_PROGRESS)
+        done = p["kernel"] == "idle" and p["running"] == 0 and (p["executed"] == p["code"] or p["errors"])
+        stable["n"] = stable["n"] + 1 if done else 0
+        return stable["n"] >= 3  # idle three polls in a row: the queue really drained
+
+    if not _wait(finished, timeout, 0.3):
+        p = page.evaluate(_JS_PROGRESS)
+        result.problems.append(f"Run All did not finish within {timeout:.0f} s: {p}")
+    result.run_s = time.perf_counter() - t0
+    p = page.evaluate(_JS_PROGRESS)
+    result.code_cells, result.executed_cells = p["code"], p["executed"]
+    if p["executed"] < p["code"] and not p["errors"]:
+        result.problems.append(f"only {p['executed']} of {p['code']} code cells ran")
+    # Widgets render asynchronously after their output arrives: let "Loading widget..." settle.
+    _wait(lambda: not page.evaluate(
+        "() => document.querySelector('.jp-Notebook').innerText.includes('Loading widget...')"), 30.0)
+    _check_outputs(page, result)
+    _check_explorers(page, result, slider_timeout)
+
+
+def _check_outputs(page, result: NotebookRun) -> None:
+    for cell in page.evaluate(_JS_OUTPUTS):
+        where = f"cell {cell['index'] + 1} ({cell['source'].splitlines()[0][:60] if cell['source'] else ''!r})"
+        for out in cell["outputs"]:
+            if out.get("output_type") == "error":
+                result.problems.append(f"{where} raised {out.get('ename')}: {out.get('evalue')}")
+            data = out.get("data") or {}
+            if "application/vnd.jupyter.widget-view+json" in data:
+                result.widget_views += 1
+        for node in cell["dom"]:
+            text = node["text"]
+            if node["mime"] == "application/vnd.jupyter.stderr":
+                if TRACEBACK.search(text):
+                    if not any(p.startswith(where) and "raised" in p for p in result.problems):
+                        result.problems.append(f"{where} shows a traceback: {text.strip()[:300]}")
+                elif text.strip():
+                    result.warnings.append(f"{where} stderr: {text.strip()[:200]}")
+            for bad in WIDGET_FAILURE_TEXT:
+                if bad in text:
+                    result.problems.append(f"{where} widget did not render: {text.strip()[:300]!r}")
+            if RAW_REPR.search(text) and node["mime"] in ("text/plain", ""):
+                result.problems.append(f"{where} shows a widget's text repr instead of the widget "
+                                       f"(is the JupyterLab widget extension missing?): {text.strip()[:120]!r}")
+
+
+def _check_explorers(page, result: NotebookRun, slider_timeout: float) -> None:
+    raw = page.evaluate(_JS_EXPLORER_IDS, _PY_EXPLORER_IDS).strip()
+    try:
+        explorer_ids = set(json.loads(raw.splitlines()[-1])) if raw else set()
+    except (ValueError, IndexError):
+        result.problems.append(f"could not list the kernel's Explorers: {raw[:200]!r}")
+        explorer_ids = set()
+    displayed = []
+    for cell in page.evaluate(_JS_OUTPUTS):
+        for out in cell["outputs"]:
+            view = (out.get("data") or {}).get("application/vnd.jupyter.widget-view+json")
+            if view and view.get("model_id") in explorer_ids:
+                displayed.append(view["model_id"])
+    result.explorers_expected = len(displayed)
+    explorers = page.locator(".jp-Notebook .nnbasics-explorer")
+    result.explorers_rendered = explorers.count()
+    if result.explorers_rendered != result.explorers_expected:
+        result.problems.append(f"{result.explorers_expected} Explorer(s) displayed by the kernel but "
+                               f"{result.explorers_rendered} rendered in the page")
+    for i in range(result.explorers_rendered):
+        el = explorers.nth(i)
+        el.scroll_into_view_if_needed()
+        el.wait_for(state="visible", timeout=slider_timeout * 1000)
+        state = el.evaluate(_JS_EXPLORER_STATE)
+        if state["images"] == 0:
+            result.problems.append(f"Explorer {i + 1} has no image")
+            continue
+        if state["sliders"] == 0:
+            result.warnings.append(f"Explorer {i + 1} has no slider to move")
+            continue
+        before = el.evaluate(_JS_IMAGE_STATE)
+        if not before or not before["w"]:
+            result.problems.append(f"Explorer {i + 1}'s image is empty before any change: {before}")
+            continue
+        handle = el.locator(".noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        changed = None
+        for key in ("End", "Home", "ArrowRight", "ArrowLeft"):
+            handle.press(key)
+            changed = _wait(lambda b=before: (s := el.evaluate(_JS_IMAGE_STATE)) and s["src"] != b["src"]
+                            and s["complete"] and s["w"] > 0 and s, slider_timeout / 2, 0.2)
+            if changed:
+                break
+        if changed:
+            result.sliders_moved += 1
+        else:
+            err = el.evaluate(_JS_EXPLORER_STATE)["error"]
+            result.problems.append(f"Explorer {i + 1}: moving its first slider with the keyboard did not "
+                                   f"change its image within {slider_timeout:.0f} s"
+                                   + (f" (it shows {err!r})" if err else ""))
+    if result.explorers_expected and not result.sliders_moved and not result.problems:
+        result.problems.append("no Explorer slider could be moved")
+
+
+def _screenshot(page, path: Path) -> Path:
+    """The whole notebook in one PNG: grow the viewport to the notebook's height (capped)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    extra = page.evaluate("""() => {
+        const nb = document.querySelector('.jp-NotebookPanel-notebook');
+        if (!nb) return 0;
+        let best = 0;
+        for (const el of [nb, ...nb.querySelectorAll('.jp-WindowedPanel-outer')]) {
+          best = Math.max(best, el.scrollHeight - el.clientHeight);
+          el.scrollTop = 0;
+        }
+        return best; }""")
+    page.set_viewport_size({"width": 1280, "height": int(min(900 + extra, 16000))})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path), full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return path
+
+
+def _shutdown_kernel(page) -> None:
+    """Stop this notebook's kernel so kernels do not pile up over the session."""
+    try:
+        page.evaluate("""async () => {
+            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            if (w && w.sessionContext) await w.sessionContext.shutdown(); }""")
+    except Exception:
+        pass

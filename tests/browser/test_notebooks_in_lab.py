@@ -1,0 +1,36 @@
+"""Every course notebook in a real JupyterLab + chromium: Run All, no error, every Explorer
+renders, and moving a slider with the keyboard changes the Explorer's image.
+
+Parametrized by ``notebooks/NN_*.ipynb`` at collection time, so new notebooks are covered
+without editing this file. Screenshots for humans: ``_build/screenshots/NN_name.png``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from lab import SCREENSHOTS, notebook_paths, run_notebook
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = notebook_paths()
+
+
+def test_there_are_notebooks_to_check():
+    assert NOTEBOOKS, "no notebooks/NN_*.ipynb found: the browser tests would check nothing"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_works_in_jupyterlab(notebook, lab_server, chromium, browser_timeout):
+    run = run_notebook(chromium, lab_server, notebook.name, timeout=browser_timeout,
+                       screenshot=SCREENSHOTS / f"{notebook.stem}.png")
+    print(run.summary())
+    for w in run.warnings:
+        print("warning:", w)
+    assert not run.problems, (
+        f"{notebook.name} does not work in JupyterLab (screenshot: {run.screenshot}):\n- "
+        + "\n- ".join(run.problems))
+    assert run.executed_cells == run.code_cells > 0
+    assert run.explorers_rendered == run.explorers_expected
+    assert run.sliders_moved >= 1, (
+        f"{notebook.name} displays no Explorer with a slider: every notebook should let the "
+        "learner move something")

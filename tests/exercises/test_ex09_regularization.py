@@ -1,0 +1,234 @@
+"""Graded tests for notebook 09's exercises (run against --impl solutions|exercises|PATH).
+
+Oracles: torch.optim.AdamW and F.cross_entropy(label_smoothing=...) in float64, and the
+library's tested ``nnbasics.train.EarlyStopping`` and ``nnbasics.optim``.
+"""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nnbasics import optim
+from nnbasics.grading_plugin import call_unmodified
+from nnbasics.testing import F64, assert_close
+from nnbasics.train import EarlyStopping
+
+EXERCISES = {
+    "9.1": {"title": "AdamW step (decoupled weight decay)",
+            "hint": "decay the PARAMETER first, p * (1 - lr*wd), and keep wd out of g (adding wd*p "
+                    "to the gradient is Adam+L2, the classic mistake); bias correction divides m by "
+                    "1 - beta1**t and v by 1 - beta2**t with t starting at 1; eps goes outside the sqrt"},
+    "9.2": {"title": "early stopping with patience",
+            "hint": "an improvement is value < best - min_delta; patience counts epochs WITHOUT "
+                    "improvement in a row (reset to 0 on a new best); stop at the epoch where the count "
+                    "reaches patience; return (best_epoch, stop_epoch or None)"},
+    "9.3": {"title": "label-smoothed cross-entropy and its gradient",
+            "hint": "targets (1-eps)*onehot + eps/C on EVERY class (torch's convention), loss = mean over "
+                    "rows of -sum(t * log_softmax(z)), gradient (softmax - t) / N; subtract the row max"},
+}
+
+
+@pytest.fixture(scope="module")
+def ex(impl):
+    return impl("09")
+
+
+# ------------------------------------------------------------------ 9.1 AdamW
+def _torch_adamw(p0, grads, **kw):
+    t = torch.tensor(p0, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.AdamW([t], **kw)
+    out = []
+    for g in grads:
+        t.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+        out.append(t.detach().numpy().copy())
+    return out
+
+
+def _adamw_diagnosis(got, p, g, m, v, t, lr, betas, eps, wd):
+    """Name the usual mistake whose result ``got`` reproduces, or return ''."""
+    b1, b2 = betas
+    m1 = b1 * m + (1 - b1) * g
+    v1 = b2 * v + (1 - b2) * g * g
+    variants = {
+        "weight decay was added to the gradient (that is Adam + L2, not AdamW): decay the "
+        "parameter p * (1 - lr*wd) and leave g alone":
+            optim.adam_step(p, g, m, v, t, lr=lr, betas=betas, eps=eps, weight_decay=wd)[0],
+        "no bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t)":
+            p * (1 - lr * wd) - lr * m1 / (np.sqrt(v1) + eps),
+        "the bias correction uses the wrong step number: t starts at 1 on the first step":
+            p * (1 - lr * wd) - lr * (m1 / (1 - b1 ** (t + 1))) / (np.sqrt(v1 / (1 - b2 ** (t + 1))) + eps),
+        "the weight decay is missing: p <- p * (1 - lr*wd) before the Adam update":
+            optim.adam_step(p, g, m, v, t, lr=lr, betas=betas, eps=eps)[0],
+        "eps belongs outside the square root: sqrt(v_hat) + eps":
+            p * (1 - lr * wd) - lr * (m1 / (1 - b1**t)) / np.sqrt(v1 / (1 - b2**t) + eps),
+        "the decay must use the OLD p (decay first, then the Adam update), not shrink the result":
+            optim.adam_step(p, g, m, v, t, lr=lr, betas=betas, eps=eps)[0] * (1 - lr * wd),
+    }
+    got = np.asarray(got, dtype=float)
+    for msg, expected in variants.items():
+        if got.shape == np.shape(expected) and np.allclose(got, expected, rtol=1e-9, atol=1e-12):
+            return msg
+    return ""
+
+
+def _check_adamw_steps(ex, p0, grads, lr, betas, eps, wd):
+    expected = _torch_adamw(p0, grads, lr=lr, betas=betas, eps=eps, weight_decay=wd)
+    p, m, v = p0.copy(), np.zeros_like(p0), np.zeros_like(p0)
+    for t, (g, e) in enumerate(zip(grads, expected), start=1):
+        out = call_unmodified(ex.adamw_step, p, g, m, v, t, lr, betas, eps, wd)
+        assert isinstance(out, tuple) and len(out) == 3, "adamw_step must return (p_new, m_new, v_new)"
+        p_new = np.asarray(out[0])
+        if not np.allclose(p_new, e, rtol=F64["rtol"], atol=F64["atol"]):
+            why = _adamw_diagnosis(p_new, p, g, m, v, t, lr, betas, eps, wd)
+            assert_close(p_new, e, f"p after step {t}" + (f" — looks like {why}" if why else ""))
+        p, m, v = p_new, np.asarray(out[1]), np.asarray(out[2])
+    return p
+
+
+@pytest.mark.exercise("9.1", points=2)
+def test_adamw_matches_torch_over_many_steps(ex):
+    rng = np.random.default_rng(0)
+    p0 = rng.normal(size=(3, 4))
+    grads = [rng.normal(size=(3, 4)) * 2 for _ in range(40)]
+    _check_adamw_steps(ex, p0, grads, lr=0.01, betas=(0.9, 0.999), eps=1e-8, wd=0.1)
+
+
+@pytest.mark.exercise("9.1")
+def test_adamw_first_step_and_moments(ex):
+    p = np.array([1.0, -2.0, 3.0])
+    g = np.array([0.5, 0.0, -4.0])
+    p1, m1, v1 = ex.adamw_step(p, g, np.zeros(3), np.zeros(3), 1, 0.1, (0.9, 0.999), 1e-8, 0.0)
+    assert_close(m1, 0.1 * g, "m after the first step (m = beta1*m + (1-beta1)*g)")
+    assert_close(v1, 0.001 * g * g, "v after the first step (v = beta2*v + (1-beta2)*g**2)")
+    why = _adamw_diagnosis(p1, p, g, np.zeros(3), np.zeros(3), 1, 0.1, (0.9, 0.999), 1e-8, 0.0)
+    # bias correction makes the first step exactly lr * sign(g) (up to eps)
+    assert_close(p1, p - 0.1 * np.sign(g) * np.abs(g) / (np.abs(g) + 1e-8),
+                 "p after the first step (should move by lr per coordinate)" + (f" — {why}" if why else ""))
+
+
+@pytest.mark.exercise("9.1")
+def test_adamw_decay_is_decoupled(ex):
+    """With a zero gradient AdamW only shrinks p by (1 - lr*wd); Adam+L2 would move it by ~lr."""
+    p = np.array([2.0, -1.0])
+    p1, _, _ = ex.adamw_step(p, np.zeros(2), np.zeros(2), np.zeros(2), 1, 0.1, (0.9, 0.999), 1e-8, 0.5)
+    if np.allclose(p1, optim.adam_step(p, np.zeros(2), np.zeros(2), np.zeros(2), 1, lr=0.1,
+                                       weight_decay=0.5)[0]):
+        raise AssertionError("weight decay went into the gradient (Adam + L2): in AdamW it is decoupled, "
+                             "p <- p * (1 - lr*wd), and never enters m or v")
+    assert_close(p1, p * (1 - 0.1 * 0.5), "p after a zero-gradient step (pure decay)")
+
+
+@pytest.mark.exercise("9.1")
+@settings(max_examples=20, deadline=None)
+@given(lr=st.floats(1e-4, 0.5), wd=st.floats(0.0, 1.0), b1=st.floats(0.0, 0.99),
+       b2=st.floats(0.5, 0.9999), seed=st.integers(0, 10_000))
+def test_adamw_property_matches_torch(ex, lr, wd, b1, b2, seed):
+    rng = np.random.default_rng(seed)
+    p0 = rng.normal(size=5)
+    grads = [rng.normal(size=5) for _ in range(4)]
+    _check_adamw_steps(ex, p0, grads, lr=lr, betas=(b1, b2), eps=1e-8, wd=wd)
+
+
+# ------------------------------------------------------------------ 9.2 early stopping
+def _reference_stop(values, patience, min_delta=0.0):
+    stopper = EarlyStopping(patience, min_delta)
+    for i, v in enumerate(values):
+        if stopper.step(v):
+            return stopper.best_index, i
+    return stopper.best_index, None
+
+
+def _check_stop(ex, values, patience, min_delta=0.0):
+    got = ex.early_stopping(list(values), patience, min_delta)
+    assert isinstance(got, tuple) and len(got) == 2, "return (best_epoch, stop_epoch)"
+    want = _reference_stop(values, patience, min_delta)
+    if got != want and want[1] is not None and got[1] == want[1] - 1:
+        raise AssertionError(f"stopped one epoch early ({got[1]} instead of {want[1]}) on {list(values)} "
+                             f"with patience={patience}: patience counts epochs WITHOUT improvement, "
+                             "the best epoch itself does not count")
+    if got != want and want[1] is not None and got[1] == want[1] + 1:
+        raise AssertionError(f"stopped one epoch late ({got[1]} instead of {want[1]}): stop as soon as "
+                             f"{patience} epochs in a row failed to improve")
+    assert got == want, (f"early_stopping({list(values)}, patience={patience}, min_delta={min_delta}) "
+                         f"returned {got}, expected (best_epoch, stop_epoch) = {want}")
+
+
+@pytest.mark.exercise("9.2")
+def test_early_stopping_basic(ex):
+    _check_stop(ex, [1.0, 0.8, 0.9, 0.85], patience=2)  # best at 1, two bad epochs -> stop at 3
+    _check_stop(ex, [1.0, 0.8, 0.9, 0.7, 0.75, 0.72, 0.71], patience=3)
+
+
+@pytest.mark.exercise("9.2")
+def test_early_stopping_never_stops_while_improving(ex):
+    _check_stop(ex, [5.0, 4.0, 3.0, 2.5, 2.4], patience=1)
+    _check_stop(ex, [1.0, 1.1, 0.9, 1.0, 0.8], patience=2)
+
+
+@pytest.mark.exercise("9.2")
+def test_early_stopping_min_delta_and_ties(ex):
+    _check_stop(ex, [1.0, 1.0, 1.0], patience=2)  # an equal value is not an improvement
+    _check_stop(ex, [1.0, 0.95, 0.93, 0.5, 0.49], patience=2, min_delta=0.1)
+
+
+@pytest.mark.exercise("9.2")
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(st.floats(0.0, 2.0), min_size=1, max_size=25), patience=st.integers(1, 5),
+       min_delta=st.sampled_from([0.0, 0.01, 0.2]))
+def test_early_stopping_property_matches_reference(ex, values, patience, min_delta):
+    _check_stop(ex, values, patience, min_delta)
+
+
+# ------------------------------------------------------------------ 9.3 label smoothing
+def _torch_ls(logits, y, eps):
+    t = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+    loss = F.cross_entropy(t, torch.tensor(y), label_smoothing=eps)
+    loss.backward()
+    return loss.item(), t.grad.numpy()
+
+
+def _check_ls(ex, logits, y, eps):
+    loss, dlogits = call_unmodified(ex.label_smoothing_loss, logits, y, eps)
+    ref_loss, ref_grad = _torch_ls(logits, y, eps)
+    n, c = logits.shape
+    if not np.isclose(loss, ref_loss, rtol=1e-9, atol=1e-12):
+        other = np.full((n, c), eps / (c - 1))
+        other[np.arange(n), y] = 1 - eps
+        lp = torch.log_softmax(torch.tensor(logits), 1).numpy()
+        if np.isclose(loss, -(other * lp).sum() / n):
+            raise AssertionError("you spread eps/(C-1) over the wrong classes; torch's convention is "
+                                 "(1-eps)*onehot + eps/C on every class, the true one included")
+        if np.isclose(loss, ref_loss * n):
+            raise AssertionError(f"loss is N={n} times too large: take the mean over the batch, not the sum")
+    assert_close(loss, ref_loss, f"loss (eps={eps})")
+    if np.allclose(dlogits, ref_grad * n):
+        raise AssertionError(f"dlogits is N={n} times too large: did you forget to divide by the batch size?")
+    assert_close(dlogits, ref_grad, f"dlogits (eps={eps})")
+
+
+@pytest.mark.exercise("9.3")
+def test_label_smoothing_matches_torch(ex):
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(6, 4)) * 2
+    y = rng.integers(0, 4, size=6)
+    for eps in (0.1, 0.3):
+        _check_ls(ex, logits, y, eps)
+
+
+@pytest.mark.exercise("9.3")
+def test_label_smoothing_zero_is_plain_cross_entropy_and_stable(ex):
+    logits = np.array([[1000.0, 0.0, -1000.0], [3.0, 2.0, 1.0]])
+    _check_ls(ex, logits, np.array([0, 2]), 0.0)
+    _check_ls(ex, logits, np.array([1, 0]), 0.2)
+
+
+@pytest.mark.exercise("9.3")
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 5), c=st.integers(2, 6), eps=st.floats(0.0, 1.0), seed=st.integers(0, 999))
+def test_label_smoothing_property_matches_torch(ex, n, c, eps, seed):
+    rng = np.random.default_rng(seed)
+    _check_ls(ex, rng.normal(size=(n, c)) * 3, rng.integers(0, c, size=n), eps)

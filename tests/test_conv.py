@@ -1,0 +1,104 @@
+"""nnbasics.conv: im2col convolutions against torch.nn.functional.conv1d/conv2d in float64."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nnbasics import conv
+from nnbasics.testing import assert_close
+
+
+@pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), (3, 2)])
+def test_conv1d_matches_torch(stride, padding):
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((2, 3, 11)), rng.standard_normal((4, 3, 3)), rng.standard_normal(4)
+    out, _ = conv.conv1d_forward(x, w, b, stride=stride, padding=padding)
+    ref = F.conv1d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), stride=stride, padding=padding)
+    assert_close(out, ref, "conv1d")
+
+
+@pytest.mark.parametrize("stride, padding, k", [(1, 0, 3), (2, 1, 3), (1, 2, 5), (2, 0, 2)])
+def test_conv2d_forward_and_backward_match_torch(stride, padding, k):
+    rng = np.random.default_rng(1)
+    x = torch.from_numpy(rng.standard_normal((2, 3, 7, 6))).requires_grad_()
+    w = torch.from_numpy(rng.standard_normal((4, 3, k, k))).requires_grad_()
+    b = torch.from_numpy(rng.standard_normal(4)).requires_grad_()
+    ref = F.conv2d(x, w, b, stride=stride, padding=padding)
+    dout = torch.from_numpy(rng.standard_normal(ref.shape))
+    (ref * dout).sum().backward()
+    out, cache = conv.conv2d_forward(x.detach().numpy(), w.detach().numpy(), b.detach().numpy(),
+                                     stride=stride, padding=padding)
+    assert_close(out, ref, "conv2d")
+    dx, dw, db = conv.conv2d_backward(dout.numpy(), cache)
+    assert_close(dx, x.grad, "dx")
+    assert_close(dw, w.grad, "dw")
+    assert_close(db, b.grad, "db")
+
+
+def test_conv_is_a_dense_layer_applied_to_every_patch():
+    rng = np.random.default_rng(2)
+    x, w = rng.standard_normal((1, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3))
+    out, _ = conv.conv2d_forward(x, w)
+    patch = x[0, :, 1:4, 2:5].ravel()  # the receptive field of output (1, 2)
+    assert_close(out[0, :, 1, 2], w.reshape(3, -1) @ patch, "out at (1, 2)")
+    cols = conv.im2col_2d(x, 3, 3)
+    assert cols.shape == (1, 9, 18)
+
+
+def test_cross_correlation_not_flipped():
+    x = np.array([[[0.0, 1.0, 2.0, 3.0]]])
+    out, _ = conv.conv1d_forward(x, np.array([[[1.0, 0.0]]]))
+    assert_close(out, [[[0.0, 1.0, 2.0]]], "kernel [1, 0] picks the left element")
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 1000), n=st.integers(3, 9), k=st.integers(1, 3),
+       stride=st.integers(1, 3), padding=st.integers(0, 2))
+def test_col2im_is_the_adjoint_of_im2col(seed, n, k, stride, padding):
+    """<im2col(x), y> == <x, col2im(y)> for all x, y: the definition of the backward pass."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((1, 2, n, n))
+    cols = conv.im2col_2d(x, k, k, stride, padding)
+    y = rng.standard_normal(cols.shape)
+    lhs = np.sum(cols * y)
+    rhs = np.sum(x * conv.col2im_2d(y, x.shape, k, k, stride, padding))
+    assert abs(lhs - rhs) < 1e-9 * (1 + abs(lhs))
+
+
+def test_parameter_counts_digit_example():
+    """The notebook's fact: 8 filters of 3x3 on an 8x8 image need 80 parameters; a dense layer
+    producing the same 8x8x8 output needs (64 + 1) * 512 = 33,280 — 416 times more."""
+    counts = conv.parameter_counts((1, 8, 8), 8, 3, padding=1)
+    assert counts["conv"] == 8 * (9 + 1) == 80
+    assert counts["dense"] == 65 * 512 == 33_280
+    assert counts["ratio"] == 416
+    layer = torch.nn.Conv2d(1, 8, 3, padding=1)
+    assert sum(p.numel() for p in layer.parameters()) == counts["conv"]
+
+
+def test_tiny_cnn_shapes_and_reproducibility():
+    a, b = conv.build_tiny_cnn(seed=0), conv.build_tiny_cnn(seed=0)
+    x = torch.zeros(5, 64)
+    assert a(x).shape == (5, 10)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: conv.conv1d_forward(np.ones((1, 2, 5)), np.ones((3, 4, 2))), "C=2 channels but w expects C=4"),
+    (lambda: conv.conv1d_forward(np.ones((1, 2, 5)), np.ones((3, 2, 2)), np.ones(2)), r"b must have shape \(F,\)"),
+    (lambda: conv.conv1d_forward(np.ones((1, 2, 2)), np.ones((3, 2, 5))), "larger than the padded input"),
+    (lambda: conv.conv2d_forward(np.ones((2, 5, 5)), np.ones((3, 2, 2, 2))), "x must be 4-D"),
+    (lambda: conv.conv2d_forward(np.ones((1, 2, 5, 5)), np.ones((3, 2, 2, 2)), stride=0), "stride must be >= 1"),
+    (lambda: conv.conv2d_backward(np.ones((1, 3, 2, 2)),
+                                  conv.conv2d_forward(np.ones((1, 2, 5, 5)), np.ones((3, 2, 2, 2)))[1]),
+     "dout must have shape"),
+    (lambda: conv.parameter_counts((8, 8), 0, 3), "out_channels must be >= 1"),
+    (lambda: conv.parameter_counts(64, 4, 3), "in_shape must be"),
+    (lambda: conv.build_tiny_cnn(n_classes=1), "n_classes must be >= 2"),
+])
+def test_bad_input_is_rejected_with_a_message(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()

@@ -1,0 +1,172 @@
+"""nnbasics.mlp: the from-scratch MLP against torch autograd, and the facts notebooks 02-03 cite."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from nnbasics import data, gradcheck, losses, mlp
+from nnbasics.testing import F64, assert_close
+
+
+def _torch_grads(X, y, params, activation):
+    model = mlp.torch_model_from_params(params, activation)
+    out = model(torch.tensor(X))
+    if out.shape[1] == 1:
+        loss = F.binary_cross_entropy_with_logits(out, torch.tensor(y, dtype=torch.float64)[:, None])
+    else:
+        loss = F.cross_entropy(out, torch.tensor(y))
+    loss.backward()
+    lin = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    grads = {}
+    for l, m in enumerate(lin, start=1):
+        grads[f"W{l}"] = m.weight.grad.T
+        grads[f"b{l}"] = m.bias.grad
+    return float(loss.detach()), grads
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
+@pytest.mark.parametrize("sizes", [(3, 5, 4), (3, 6, 5, 1)])
+def test_loss_and_grads_match_torch_autograd(activation, sizes):
+    rng = np.random.default_rng(0)
+    params = mlp.init_params(sizes, rng=rng)
+    for k in params:
+        if k.startswith("b"):
+            params[k] = 0.1 * rng.standard_normal(params[k].shape)
+    X = rng.standard_normal((7, sizes[0]))
+    y = rng.integers(0, max(2, sizes[-1]), size=7)
+    loss, grads = mlp.loss_and_grads(X, y, params, activation)
+    tl, tg = _torch_grads(X, y, params, activation)
+    assert_close(loss, tl, "loss", **F64)
+    for k in params:
+        assert_close(grads[k], tg[k], f"d{k}", **F64)
+
+
+@pytest.mark.parametrize("c", [1, 3])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "identity"])
+def test_two_layer_written_out_equals_cache_api(c, activation):
+    rng = np.random.default_rng(2)
+    params = mlp.init_params((4, 6, c), rng=rng)
+    X = rng.standard_normal((5, 4))
+    y = rng.integers(0, max(2, c), size=5)
+    Y = y[:, None].astype(float) if c == 1 else np.eye(c)[y]
+    Y_hat, cache = mlp.two_layer_forward(X, params, activation)
+    grads = mlp.two_layer_backward(Y, cache, params, activation)
+    _, ref = mlp.loss_and_grads(X, y, params, activation)
+    assert_close(Y_hat, mlp.predict_proba(X, params, activation), "Y_hat", **F64)
+    for k in params:
+        assert_close(grads[k], ref[k], f"d{k}", **F64)
+
+
+def test_gradients_pass_finite_differences():
+    rng = np.random.default_rng(4)
+    params = mlp.init_params((3, 4, 3), rng=rng)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 3, size=6)
+    _, grads = mlp.loss_and_grads(X, y, params, "tanh")
+    res = gradcheck.check_gradients(lambda: mlp.loss_and_grads(X, y, params, "tanh")[0], params, grads)
+    assert max(res.errors.values()) < gradcheck.GOOD
+
+
+def test_digits_reaches_95_percent_in_a_few_seconds():
+    split = data.digits(rng=0)
+    hist = mlp.train(split.X_train, split.y_train, hidden=(64,), lr=0.1, epochs=10, batch_size=32,
+                     rng=0, X_val=split.X_val, y_val=split.y_val)
+    assert hist.val_acc[-1] >= 0.95, f"test accuracy {hist.val_acc[-1]:.3f} < 0.95"
+    assert hist.seconds < 10.0
+    assert hist.train_loss[-1] < hist.train_loss[0]
+
+
+def test_xor_is_learned():
+    X, y = data.xor()
+    hist = mlp.train(X, y, hidden=(8,), activation="tanh", lr=0.5, epochs=300, batch_size=4, rng=0)
+    assert hist.train_acc[-1] == 1.0 and hist.train_loss[-1] < 0.1
+    assert np.array_equal(mlp.predict(X, hist.params, "tanh"), y)
+
+
+def test_torch_twin_starts_from_the_same_function_and_learns_too():
+    rng = np.random.default_rng(0)
+    X, y = data.xor()
+    out = mlp.train_torch(X, y, hidden=(8,), activation="tanh", lr=0.5, epochs=300, batch_size=4, rng=0)
+    p0 = out["init_params"]
+    m0 = mlp.torch_model_from_params(p0, "tanh")
+    with torch.no_grad():
+        assert_close(m0(torch.tensor(X)), mlp.forward(X, p0, "tanh")[0], "torch vs numpy forward", **F64)
+    assert out["history"].train_acc[-1] == 1.0
+    del rng
+
+
+def test_worked_example_numbers():
+    ex = mlp.worked_example()
+    assert_close(ex["z1"], [[0.93, 0.64]], "z1", rtol=0, atol=1e-12)
+    assert_close(ex["a1"], ex["z1"], "a1 (both z1 > 0, ReLU passes them)")
+    assert_close(ex["z2"], [[0.689]], "z2", rtol=0, atol=1e-12)
+    assert round(float(ex["y_hat"][0, 0]), 4) == 0.6657
+
+
+def test_stacked_linear_layers_collapse_but_relu_layers_do_not():
+    d = mlp.linear_collapse((2, 8, 8, 3), rng=0)
+    assert d["W_eff"].shape == (2, 3) and d["max_abs_diff"] < 1e-12
+    assert np.max(np.abs(d["relu_stacked"] - d["single"])) > 1e-3
+
+
+def test_universal_approximation_improves_with_width():
+    mses = [mlp.universal_approximation(w, "sine", rng=0)["mse"] for w in (2, 8, 32, 128)]
+    assert all(a > b for a, b in zip(mses, mses[1:])), mses
+    assert mses[-1] < 1e-3
+
+
+def test_tiny_network_trace_matches_torch():
+    tr = mlp.tiny_network_trace(1.0, -0.5, 1.0)
+    p = tr["params"]
+    x = torch.tensor(tr["x"], requires_grad=True)
+    W1 = torch.tensor(p["W1"], requires_grad=True)
+    v = torch.tensor(p["v"], requires_grad=True)
+    h = torch.sigmoid(x @ W1 + torch.tensor(p["b1"]))
+    o = h @ v + p["c"]
+    loss = F.binary_cross_entropy_with_logits(o, torch.tensor(1.0, dtype=torch.float64))
+    loss.backward()
+    assert_close(tr["nodes"]["L"]["value"], float(loss.detach()), "L", **F64)
+    assert_close([tr["nodes"]["x1"]["grad"], tr["nodes"]["x2"]["grad"]], x.grad, "dL/dx", **F64)
+    assert_close(tr["grads"]["W1"], W1.grad, "dL/dW1", **F64)
+    assert_close(tr["grads"]["v"], v.grad, "dL/dv", **F64)
+    assert_close(tr["nodes"]["o"]["grad"], tr["nodes"]["y_hat"]["value"] - 1.0, "dL/do = y_hat - y")
+
+
+def test_bad_inputs_are_named():
+    with pytest.raises(ValueError, match="sizes must list at least 2"):
+        mlp.init_params((3,), rng=0)
+    with pytest.raises(TypeError, match="rng must be"):
+        mlp.init_params((3, 2), rng=None)
+    params = mlp.init_params((3, 4, 2), rng=0)
+    with pytest.raises(ValueError, match="activation must be one of"):
+        mlp.forward(np.zeros((1, 3)), params, "swish")
+    with pytest.raises(ValueError, match="x has 2 features but w expects D=3"):
+        mlp.forward(np.zeros((1, 2)), params)
+    with pytest.raises(TypeError, match="params must be a dict"):
+        mlp.forward(np.zeros((1, 3)), {"W": 1})
+    with pytest.raises(ValueError, match="y must be < C=2"):
+        mlp.loss_and_grads(np.zeros((2, 3)), [0, 2], params)
+    with pytest.raises(ValueError, match="y has 1 labels but there are N=2"):
+        mlp.train(np.zeros((2, 3)), [0], rng=0)
+    with pytest.raises(ValueError, match="lr must be >"):
+        mlp.train(np.zeros((2, 3)), [0, 1], lr=0.0, rng=0)
+    with pytest.raises(ValueError, match="give both X_val and y_val"):
+        mlp.train(np.zeros((2, 3)), [0, 1], rng=0, X_val=np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="exactly W1 and W2"):
+        mlp.two_layer_forward(np.zeros((1, 3)), mlp.init_params((3, 2, 2, 2), rng=0))
+    Y_hat, cache = mlp.two_layer_forward(np.zeros((2, 3)), params)
+    with pytest.raises(ValueError, match="Y has shape"):
+        mlp.two_layer_backward(np.zeros((2, 3)), cache, params)
+    with pytest.raises(ValueError, match="width must be >= 1"):
+        mlp.universal_approximation(0)
+    with pytest.raises(ValueError, match="target must be one of"):
+        mlp.universal_approximation(3, "cubic")
+    with pytest.raises(ValueError, match="y must be <= 1"):
+        mlp.tiny_network_trace(1.0, 1.0, 2.0)
+    with pytest.raises(ValueError, match="X has N=2 rows but y has N=3"):
+        mlp.accuracy(np.zeros((2, 3)), [0, 1, 1], params)
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        mlp.linear_collapse(rng=0, n=0)
+    with pytest.raises(ValueError, match="activation must be one of"):
+        mlp.worked_example("swish")
+    del losses
