@@ -32,7 +32,7 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory test-unit test-notebooks test-browser
 
 test-unit: $(STAMP)
-	$(call pytest_strict,-n 2 --dist loadscope -m "not browser" tests)
+	$(call pytest_strict,-n 2 -m "not browser" tests)
 
 test-notebooks: $(STAMP)
 	$(call pytest_strict,--nbval-lax --nbval-current-env --nbval-cell-timeout=120 --timeout=0 -n 2 --dist loadscope -p no:randomly notebooks)

@@ -12,6 +12,7 @@ Two torch experiments measure what the properties mean in training:
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ __all__ = [
     "elu", "elu_derivative", "gelu", "gelu_derivative", "gelu_tanh", "gelu_tanh_derivative",
     "NAMES", "ActivationInfo", "INFO", "apply", "derivative", "properties_table",
     "gaussian_response", "dead_unit_fraction", "DyingReluResult", "dying_relu_experiment",
-    "relu_vs_sigmoid",
+    "relu_vs_sigmoid", "one_torch_thread",
 ]
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -354,6 +355,23 @@ def gaussian_response(name: str, scale: float, *, n: int = 20000, rng=0, **param
 # --------------------------------------------------------------------------- experiments (torch)
 
 
+@contextmanager
+def one_torch_thread():
+    """Run tiny torch models on one thread, restoring the previous setting afterwards.
+
+    For models this small, thread synchronisation costs more than it saves; on a busy
+    2-core machine two threads were measured ~40x slower than one.
+    """
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def _hidden_preactivations(model, X):
     """Pre-activations (outputs of each hidden nn.Linear) of a build_mlp model on X (N, D)."""
     import torch
@@ -424,15 +442,19 @@ class DyingReluResult:
 def dying_relu_experiment(activation: str = "relu", *, lr: float = 0.5, epochs: int = 10,
                           hidden=(32, 32, 32), n: int = 200, batch_size: int = 50,
                           optimizer: str = "adam", seed: int = 0) -> DyingReluResult:
-    """Train a small MLP on two moons with plain SGD and count the units that died.
+    """Train a small MLP on two moons and count the units that died.
 
     Parameters
     ----------
     activation : {"relu", "leaky_relu", "elu"}
     lr : float > 0
-        SGD learning rate; a too-large one knocks ReLU units into the all-negative region.
+        Learning rate; a too-large one knocks ReLU units into the all-negative region.
     epochs : int
     hidden : tuple of int
+    n : int
+        Number of two-moons points.
+    batch_size : int
+    optimizer : {"adam", "sgd", "adamw"}
     seed : int
         Seeds the data, the weights and the batch order.
 
@@ -440,18 +462,23 @@ def dying_relu_experiment(activation: str = "relu", *, lr: float = 0.5, epochs: 
     -------
     DyingReluResult
     """
-    import torch
-
     from nnbasics import data
-    from nnbasics.models import MLPConfig, build_mlp
-    from nnbasics.train import TrainConfig, evaluate, fit
 
     check_choice(activation, "activation", ("relu", "leaky_relu", "elu"))
+    epochs = check_int(epochs, "epochs", minimum=1)
     lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
     n = check_int(n, "n", minimum=4)
     X, y = data.moons(n, rng=seed, noise=0.15)
     (X,) = data.standardize(X)
-    model = build_mlp(MLPConfig(d_in=2, hidden=tuple(hidden), d_out=2, activation=activation,
+    with one_torch_thread():
+        return _dying_relu(X, y, activation, lr, epochs, tuple(hidden), batch_size, optimizer, seed)
+
+
+def _dying_relu(X, y, activation, lr, epochs, hidden, batch_size, optimizer, seed):
+    from nnbasics.models import MLPConfig, build_mlp
+    from nnbasics.train import TrainConfig, evaluate, fit
+
+    model = build_mlp(MLPConfig(d_in=2, hidden=hidden, d_out=2, activation=activation,
                                 init="he", seed=seed))
     before = dead_unit_fraction(model, X)
     hist = fit(model, X, y, cfg=TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr,
@@ -468,8 +495,8 @@ def dying_relu_experiment(activation: str = "relu", *, lr: float = 0.5, epochs: 
     return DyingReluResult(activation, lr, before, after, dead_grad, hist.train_loss, float(acc))
 
 
-def relu_vs_sigmoid(*, depth: int = 6, width: int = 32, epochs: int = 30, lr: float = 0.1,
-                    seed: int = 0, activations=("sigmoid", "relu")) -> dict:
+def relu_vs_sigmoid(*, depth: int = 6, width: int = 32, epochs: int = 15, lr: float = 0.1,
+                    n: int = 200, seed: int = 0, activations=("sigmoid", "relu")) -> dict:
     """Same MLP, same data, same SGD budget: how fast does each activation learn, and why?
 
     For each activation, measured at initialisation: the gradient norm of every linear
@@ -484,6 +511,9 @@ def relu_vs_sigmoid(*, depth: int = 6, width: int = 32, epochs: int = 30, lr: fl
         Hidden width H.
     epochs : int
     lr : float
+        SGD (momentum 0.9) learning rate.
+    n : int
+        Number of spiral points.
     seed : int
     activations : tuple of str
         Names from :data:`nnbasics.models.ACTIVATIONS`.
@@ -494,32 +524,39 @@ def relu_vs_sigmoid(*, depth: int = 6, width: int = 32, epochs: int = 30, lr: fl
         name -> {"grad_norms": (depth + 1,) array, first layer first, "sparsity": float,
         "train_loss": list, "accuracy": float}
     """
-    import torch
-    import torch.nn.functional as F
-
     from nnbasics import data
-    from nnbasics.models import MLPConfig, build_mlp, linear_layers
-    from nnbasics.train import TrainConfig, evaluate, fit
 
     depth = check_int(depth, "depth", minimum=1)
     width = check_int(width, "width", minimum=1)
-    X, y = data.spirals(300, rng=seed, noise=0.1)
+    n = check_int(n, "n", minimum=4)
+    X, y = data.spirals(n, rng=seed, noise=0.1)
     out = {}
-    for act in activations:
-        model = build_mlp(MLPConfig(d_in=2, hidden=(width,) * depth, d_out=2, activation=act,
-                                    init="xavier", seed=seed))
-        Xt, yt = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y)
-        loss = F.cross_entropy(model(Xt), yt)
-        loss.backward()
-        norms = np.array([float(m.weight.grad.norm()) for m in linear_layers(model)])
-        model.zero_grad()
-        acts = [a for a in _post_activations(model, X)]
-        sparsity = float(np.mean(np.concatenate([(a == 0).ravel() for a in acts])))
-        hist = fit(model, X, y, cfg=TrainConfig(epochs=epochs, batch_size=32, lr=lr,
-                                                optimizer="sgd", momentum=0.9, seed=seed))
-        out[act] = {"grad_norms": norms, "sparsity": sparsity, "train_loss": hist.train_loss,
-                    "accuracy": float(evaluate(model, X, y)[1])}
+    with one_torch_thread():
+        for act in activations:
+            out[act] = _train_and_probe(X, y, act, depth, width, epochs, lr, seed)
     return out
+
+
+def _train_and_probe(X, y, act, depth, width, epochs, lr, seed) -> dict:
+    import torch
+    import torch.nn.functional as F
+
+    from nnbasics.models import MLPConfig, build_mlp, linear_layers
+    from nnbasics.train import TrainConfig, evaluate, fit
+
+    model = build_mlp(MLPConfig(d_in=2, hidden=(width,) * depth, d_out=2, activation=act,
+                                init="xavier", seed=seed))
+    Xt, yt = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y)
+    loss = F.cross_entropy(model(Xt), yt)
+    loss.backward()
+    norms = np.array([float(m.weight.grad.norm()) for m in linear_layers(model)])
+    model.zero_grad()
+    acts = _post_activations(model, X)
+    sparsity = float(np.mean(np.concatenate([(a == 0).ravel() for a in acts])))
+    hist = fit(model, X, y, cfg=TrainConfig(epochs=epochs, batch_size=50, lr=lr,
+                                            optimizer="sgd", momentum=0.9, seed=seed))
+    return {"grad_norms": norms, "sparsity": sparsity, "train_loss": hist.train_loss,
+            "accuracy": float(evaluate(model, X, y)[1])}
 
 
 def _post_activations(model, X):

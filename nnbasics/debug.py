@@ -93,6 +93,14 @@ def overfit_small_batch(model, X, y, *, steps: int = 200, lr: float = 1e-2,
     target_loss = check_float(target_loss, "target_loss", minimum=0.0, min_inclusive=False)
     dtype = next(model.parameters()).dtype
     Xt, yt = torch.as_tensor(X, dtype=dtype), torch.as_tensor(y)
+    with one_thread():
+        return _overfit(model, Xt, yt, steps, lr, target_loss)
+
+
+def _overfit(model, Xt, yt, steps, lr, target_loss):
+    import torch
+    import torch.nn.functional as F
+
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
     losses = []
@@ -104,7 +112,7 @@ def overfit_small_batch(model, X, y, *, steps: int = 200, lr: float = 1e-2,
             break
         loss.backward()
         opt.step()
-        losses.append(float(loss))
+        losses.append(loss.item())
     model.eval()
     with torch.no_grad():
         out = model(Xt)
@@ -511,7 +519,7 @@ def diagnose(history, model=None, batch=None, *, train_data: tuple | None = None
         if rel < 0.1 and (labels_bad or at_chance and np.median(gn) < 1e-6):
             findings.append(_finding("loss_flat", f"loss {start:.3g} -> {end:.3g}, validation "
                                                   f"accuracy {val_acc[-1]:.2f} (chance {1 / n_cls:.2f})"))
-        elif rel < 0.1:
+        elif rel < 0.1 and not any(f.code == "exploding_grads" for f in findings):
             findings.append(_finding("slow_training",
                                      f"loss fell only {rel:.1%} ({start:.3g} -> {end:.3g}) although "
                                      f"gradients are healthy (median norm {np.median(gn):.2g}) "

@@ -40,8 +40,55 @@ def dense_forward(x, w, b) -> tuple[np.ndarray, tuple]:
         raise ValueError(f"x has {x.shape[1]} features but w expects D={w.shape[0]} (w has shape {w.shape})")
     if b.shape[0] != w.shape[1]:
         raise ValueError(f"b has {b.shape[0]} entries but w has H={w.shape[1]} outputs")
-    out = x @ w + b  # (N, D) @ (D, H) + (H,) -> (N, H)
-    return out, (x, w)
+    return _dense_fwd(x, w, b)
+
+
+# Unchecked cores: the public functions validate, then call these. ``nnbasics.mlp`` validates
+# once per call and then runs the cores in its inner loop (validation cost more than the math).
+def _dense_fwd(x, w, b):
+    return x @ w + b, (x, w)  # (N, D) @ (D, H) + (H,) -> (N, H)
+
+
+def _dense_bwd(dout, cache):
+    x, w = cache
+    dx = dout @ w.T  # (N, H) @ (H, D) -> (N, D)
+    dw = x.T @ dout  # (D, N) @ (N, H) -> (D, H)
+    return dx, dw, dout.sum(axis=0)  # db: (H,)
+
+
+def _relu_fwd(x):
+    return np.maximum(x, 0.0), x
+
+
+def _relu_bwd(dout, x):
+    return dout * (x > 0)
+
+
+def _sigmoid_fwd(x):
+    e = np.exp(-np.abs(x))  # <= 1: never overflows
+    s = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return s, s
+
+
+def _sigmoid_bwd(dout, s):
+    return dout * s * (1.0 - s)
+
+
+def _tanh_fwd(x):
+    t = np.tanh(x)
+    return t, t
+
+
+def _tanh_bwd(dout, t):
+    return dout * (1.0 - t**2)
+
+
+def _identity_fwd(x):
+    return x, x.shape
+
+
+def _identity_bwd(dout, shape):
+    return dout
 
 
 def _check_dout(dout, expected_shape, name="dout"):
@@ -75,23 +122,18 @@ def dense_backward(dout, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     x, w = _check_cache(cache, 2, "dense_forward")
     dout = _check_dout(dout, (x.shape[0], w.shape[1]))
-    dx = dout @ w.T  # (N, H) @ (H, D) -> (N, D)
-    dw = x.T @ dout  # (D, N) @ (N, H) -> (D, H)
-    db = dout.sum(axis=0)  # (H,)
-    return dx, dw, db
+    return _dense_bwd(dout, (x, w))
 
 
 def relu_forward(x) -> tuple[np.ndarray, np.ndarray]:
     """ReLU: out = max(x, 0). ``x`` any shape -> ``out`` same shape; cache is ``x``."""
-    x = as_float_array(x, "x")
-    return np.maximum(x, 0.0), x
+    return _relu_fwd(as_float_array(x, "x"))
 
 
 def relu_backward(dout, cache) -> np.ndarray:
     """dx = dout * 1[x > 0] (the derivative at exactly 0 is taken as 0, like torch)."""
     x = as_float_array(cache, "cache")
-    dout = _check_dout(dout, x.shape)
-    return dout * (x > 0)
+    return _relu_bwd(_check_dout(dout, x.shape), x)
 
 
 def sigmoid_forward(x) -> tuple[np.ndarray, np.ndarray]:
@@ -99,31 +141,24 @@ def sigmoid_forward(x) -> tuple[np.ndarray, np.ndarray]:
 
     Uses exp(-|x|) <= 1 on both branches, so x = -1000 gives 0 without an overflow warning.
     """
-    x = as_float_array(x, "x")
-    e = np.exp(-np.abs(x))
-    s = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return s, s
+    return _sigmoid_fwd(as_float_array(x, "x"))
 
 
 def sigmoid_backward(dout, cache) -> np.ndarray:
     """dx = dout * s (1 - s), with s the cached sigmoid output (same shape as dout)."""
     s = as_float_array(cache, "cache")
-    dout = _check_dout(dout, s.shape)
-    return dout * s * (1.0 - s)
+    return _sigmoid_bwd(_check_dout(dout, s.shape), s)
 
 
 def tanh_forward(x) -> tuple[np.ndarray, np.ndarray]:
     """out = tanh(x); cache is the output t."""
-    x = as_float_array(x, "x")
-    t = np.tanh(x)
-    return t, t
+    return _tanh_fwd(as_float_array(x, "x"))
 
 
 def tanh_backward(dout, cache) -> np.ndarray:
     """dx = dout * (1 - t^2), with t the cached tanh output."""
     t = as_float_array(cache, "cache")
-    dout = _check_dout(dout, t.shape)
-    return dout * (1.0 - t**2)
+    return _tanh_bwd(_check_dout(dout, t.shape), t)
 
 
 def _identity_forward(x):
@@ -134,6 +169,9 @@ def _identity_forward(x):
 def _identity_backward(dout, cache):
     return _check_dout(dout, cache)
 
+
+_CORES = {"relu": (_relu_fwd, _relu_bwd), "sigmoid": (_sigmoid_fwd, _sigmoid_bwd),
+          "tanh": (_tanh_fwd, _tanh_bwd), "identity": (_identity_fwd, _identity_bwd)}
 
 #: name -> (forward, backward) for the activations with the cache API.
 ACTIVATIONS = {

@@ -85,7 +85,11 @@ def _targets(y, n: int, c: int) -> np.ndarray:
 
 
 def _output_probs(Z: np.ndarray) -> np.ndarray:
-    return losses.sigmoid(Z) if Z.shape[1] == 1 else losses.softmax(Z, axis=1)
+    """Sigmoid for one output column, stable softmax over classes otherwise (unchecked)."""
+    if Z.shape[1] == 1:
+        return layers._sigmoid_fwd(Z)[0]
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))  # (N, C), exponents <= 0
+    return E / E.sum(axis=1, keepdims=True)
 
 
 def _output_loss(Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -113,12 +117,35 @@ def forward(X, params: dict, activation: str = "relu") -> tuple[np.ndarray, list
         ``[(dense_cache, act_cache), ..., (dense_cache, None)]`` — one entry per layer.
     """
     check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
+    X = as_float_array(X, "X", ndim=2)
+    _check_params(params, X.shape[1])
+    return _forward(X, params, activation)
+
+
+def _check_params(params: dict, d: int) -> int:
+    """Validate the weight dict once (shapes chain D -> H_1 -> ... -> C); return L."""
     L = _n_layers(params)
-    act_f, _ = layers.ACTIVATIONS[activation]
-    A = as_float_array(X, "X", ndim=2)
-    caches = []
+    width = d
     for l in range(1, L + 1):
-        Z, dc = layers.dense_forward(A, params[f"W{l}"], params[f"b{l}"])  # (N, H_l)
+        W = as_float_array(params[f"W{l}"], f"params['W{l}']", ndim=2)
+        b = as_float_array(params.get(f"b{l}"), f"params['b{l}']", ndim=1)
+        if W.shape[0] != width:
+            what = "X has" if l == 1 else f"layer {l - 1} outputs"
+            raise ValueError(f"{what} {width} features but params['W{l}'] expects {W.shape[0]} "
+                             f"(x has {width} features but w expects D={W.shape[0]})")
+        if b.shape[0] != W.shape[1]:
+            raise ValueError(f"params['b{l}'] has {b.shape[0]} entries but params['W{l}'] has {W.shape[1]} outputs")
+        width = W.shape[1]
+    return L
+
+
+def _forward(X, params, activation):
+    """:func:`forward` without the checks (the training loop's inner call)."""
+    act_f, _ = layers._CORES[activation]
+    L = _n_layers(params)
+    A, caches = X, []
+    for l in range(1, L + 1):
+        Z, dc = layers._dense_fwd(A, params[f"W{l}"], params[f"b{l}"])  # (N, H_l)
         if l < L:
             A, ac = act_f(Z)
         else:
@@ -145,14 +172,25 @@ def backward(dlogits, caches: list, activation: str = "relu") -> dict:
         ``dW{l}`` and ``db{l}`` keyed like ``params`` (``W1`` -> ``"W1"``), same shapes.
     """
     check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
-    _, act_b = layers.ACTIVATIONS[activation]
-    grads = {}
     d = as_float_array(dlogits, "dlogits", ndim=2)
+    if not isinstance(caches, list) or not caches:
+        raise TypeError("caches must be the list returned by forward()")
+    x_last, w_last = caches[-1][0]
+    if d.shape != (x_last.shape[0], w_last.shape[1]):
+        raise ValueError(f"dlogits has shape {d.shape} but the logits had shape "
+                         f"{(x_last.shape[0], w_last.shape[1])}")
+    return _backward(d, caches, activation)
+
+
+def _backward(d, caches, activation):
+    """:func:`backward` without the checks."""
+    _, act_b = layers._CORES[activation]
+    grads = {}
     for l in range(len(caches), 0, -1):
         dc, ac = caches[l - 1]
         if ac is not None:
-            d = act_b(d, ac)
-        d, grads[f"W{l}"], grads[f"b{l}"] = layers.dense_backward(d, dc)
+            d = act_b(d, ac)  # through the activation: elementwise g'
+        d, grads[f"W{l}"], grads[f"b{l}"] = layers._dense_bwd(d, dc)  # d becomes dL/dA_{l-1}
     return grads
 
 
@@ -291,7 +329,7 @@ class MLPHistory:
 
 
 def _evaluate(X, Y, params, activation):
-    Z, _ = forward(X, params, activation)
+    Z, _ = _forward(X, params, activation)
     loss, _ = _output_loss(Z, Y)
     pred = (Z[:, 0] > 0) if Z.shape[1] == 1 else np.argmax(Z, axis=1)
     truth = Y[:, 0] > 0.5 if Z.shape[1] == 1 else np.argmax(Y, axis=1)
@@ -350,6 +388,9 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
                              scale="he" if activation == "relu" else "xavier")
     else:
         params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+        if _check_params(params, X.shape[1]) and params[f"W{_n_layers(params)}"].shape[1] != c:
+            raise ValueError(f"params end with {params[f'W{_n_layers(params)}'].shape[1]} outputs "
+                             f"but {n_classes} classes need C={c}")
     from tqdm.auto import tqdm
 
     tl, ta, vl, va = [], [], [], []
@@ -359,9 +400,9 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
         perm = rng.permutation(n)
         for start in range(0, n, batch_size):
             idx = perm[start:start + batch_size]
-            Z, caches = forward(X[idx], params, activation)
-            _, dZ = _output_loss(Z, Y[idx])  # dZ = (Y_hat - Y) / B
-            grads = backward(dZ, caches, activation)
+            Z, caches = _forward(X[idx], params, activation)
+            dZ = (_output_probs(Z) - Y[idx]) / len(idx)  # dL/dZ = (Y_hat - Y) / B
+            grads = _backward(dZ, caches, activation)
             for k in params:
                 params[k] -= lr * grads[k]
         loss, acc = _evaluate(X, Y, params, activation)
@@ -397,45 +438,98 @@ def torch_model_from_params(params: dict, activation: str = "relu", dtype=None):
     return model
 
 
-def train_torch(X, y, *, hidden=(64,), activation: str = "relu", lr: float = 0.1, epochs: int = 20,
-                batch_size: int = 32, rng, X_val=None, y_val=None, progress: bool = False) -> dict:
-    """Train the same architecture, from the same initial weights, with torch SGD.
+def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str = "relu",
+                lr: float = 0.1, epochs: int = 20, batch_size: int = 32, rng, X_val=None, y_val=None,
+                dtype=None, progress: bool = False) -> dict:
+    """Train the same network in torch: same initial weights, same mini-batches, same SGD.
 
-    Uses :func:`nnbasics.models.build_mlp` and :func:`nnbasics.train.fit` (plain SGD, the
-    same learning rate and batch size; only the shuffling order differs). torch runs on one
-    thread while training (restored afterwards): for matrices this small, more threads only
-    add synchronisation cost.
+    The model is :func:`nnbasics.models.build_mlp` holding the weights :func:`train` would
+    start from (same ``rng``); torch autograd computes the gradients and the update is plain
+    SGD ``p -= lr * p.grad``. With ``dtype=torch.float64`` the two trainings agree to
+    rounding error, epoch by epoch — autograd as an oracle for the whole training run.
+    (``torch.optim`` is not used: its first use imports torch._dynamo, several seconds.)
+    torch runs on one thread while training (restored afterwards): for matrices this small,
+    more threads only add synchronisation cost.
+
+    Parameters
+    ----------
+    Same as :func:`train`, plus ``dtype`` (default ``torch.float32``).
 
     Returns
     -------
     dict
-        ``model``, ``history`` (:class:`nnbasics.train.History`), ``seconds``, ``init_params``.
+        ``model`` (torch.nn.Sequential), ``history`` (:class:`MLPHistory`, params as numpy),
+        ``seconds`` float.
     """
     import torch
 
-    from nnbasics.train import TrainConfig, fit
-
     X = as_float_array(X, "X", ndim=2)
     y = as_labels(y, "y", n_samples=X.shape[0])
+    check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
     rng = check_rng(rng)
-    n_classes = int(y.max()) + 1
+    if not isinstance(hidden, (tuple, list)):
+        raise TypeError(f"hidden must be a tuple of widths, got {type(hidden).__name__}")
+    n_classes = int(y.max()) + 1 if n_classes is None else check_int(n_classes, "n_classes", minimum=2)
     c = 1 if n_classes == 2 else n_classes
+    if (X_val is None) != (y_val is None):
+        raise ValueError("give both X_val and y_val, or neither")
+    dtype = dtype or torch.float32
     p0 = init_params([X.shape[1], *hidden, c], rng=rng, scale="he" if activation == "relu" else "xavier")
-    model = torch_model_from_params(p0, activation, dtype=torch.float32)
-    cfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, optimizer="sgd",
-                      loss="bce" if c == 1 else "cross_entropy", seed=int(rng.integers(2**31)),
-                      progress=progress)
-    yt = y.astype(np.float64) if c == 1 else y
-    yv = None if y_val is None else (np.asarray(y_val, dtype=np.float64) if c == 1 else y_val)
+    model = torch_model_from_params(p0, activation, dtype=dtype)
+    Xt = torch.as_tensor(X, dtype=dtype)
+    yt = torch.as_tensor(y, dtype=dtype)[:, None] if c == 1 else torch.as_tensor(y)
+    if X_val is not None:
+        X_val = as_float_array(X_val, "X_val", ndim=2)
+        y_val = as_labels(y_val, "y_val", n_samples=X_val.shape[0])
+        Xv = torch.as_tensor(X_val, dtype=dtype)
+        yv = torch.as_tensor(y_val, dtype=dtype)[:, None] if c == 1 else torch.as_tensor(y_val)
+    F = torch.nn.functional
+    loss_fn = F.binary_cross_entropy_with_logits if c == 1 else F.cross_entropy
+
+    def evaluate(Xe, ye):
+        with torch.no_grad():
+            out = model(Xe)
+            pred = (out[:, 0] > 0).to(dtype) if c == 1 else out.argmax(1)
+            truth = ye[:, 0] if c == 1 else ye
+            return float(loss_fn(out, ye)), float((pred == truth).double().mean())
+
+    from tqdm.auto import tqdm
+
+    tl, ta, vl, va = [], [], [], []
+    n = X.shape[0]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny matmuls: extra threads only spin (40x slower on a busy 2-core box)
+    t0 = time.perf_counter()
     try:
-        t0 = time.perf_counter()
-        hist = fit(model, X, yt, X_val, yv, cfg)
-        seconds = time.perf_counter() - t0
+        for _ in tqdm(range(epochs), disable=not progress, desc="epochs (torch)", leave=False):
+            perm = torch.as_tensor(rng.permutation(n))  # the same batches as train()
+            for start in range(0, n, batch_size):
+                idx = perm[start:start + batch_size]
+                model.zero_grad()
+                loss_fn(model(Xt[idx]), yt[idx]).backward()  # autograd fills p.grad
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p -= lr * p.grad
+            loss, acc = evaluate(Xt, yt)
+            tl.append(loss)
+            ta.append(acc)
+            if X_val is not None:
+                loss, acc = evaluate(Xv, yv)
+                vl.append(loss)
+                va.append(acc)
     finally:
         torch.set_num_threads(threads)
-    return {"model": model, "history": hist, "seconds": seconds, "init_params": p0}
+    seconds = time.perf_counter() - t0
+    linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    params = {}
+    for l, lin in enumerate(linears, start=1):
+        params[f"W{l}"] = lin.weight.detach().double().numpy().T.copy()
+        params[f"b{l}"] = lin.bias.detach().double().numpy().copy()
+    return {"model": model, "history": MLPHistory(params, tl, ta, vl, va, seconds, activation),
+            "seconds": seconds}
 
 
 # --------------------------------------------------------------------------- notebook 02 demos

@@ -26,7 +26,7 @@ __all__ = [
     "sgd_step", "adam_step", "adamw_step", "SGD", "Adam", "AdamW", "make",
     "step_lr", "cosine_lr", "warmup_lr", "warmup_cosine_lr", "schedule",
     "SURFACES", "surface_value", "surface_grad", "surface_grid", "optimizer_race", "lr_sweep",
-    "quadratic_max_stable_lr",
+    "quadratic_max_stable_lr", "lr_experiment",
 ]
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw")
@@ -68,6 +68,10 @@ def sgd_step(p, g, buf=None, *, lr: float, momentum: float = 0.0, dampening: flo
     weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
     if nesterov and (momentum <= 0 or dampening != 0):
         raise ValueError("nesterov needs momentum > 0 and dampening == 0 (as in torch)")
+    return _sgd_core(p, g, buf, lr, momentum, dampening, weight_decay, nesterov)
+
+
+def _sgd_core(p, g, buf, lr, momentum, dampening, weight_decay, nesterov):
     d = g + weight_decay * p if weight_decay else g.copy()  # L2 enters through the gradient
     if momentum:
         buf = d.copy() if buf is None else momentum * buf + (1.0 - dampening) * d
@@ -98,9 +102,8 @@ def adam_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps: 
     t = check_int(t, "t", minimum=1)
     b1, b2 = _check_betas(betas)
     weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
-    if weight_decay:
-        g = g + weight_decay * p  # coupled: the decay is rescaled by 1/sqrt(v) like the gradient
-    return _adam_core(p, g, m, v, t, lr, b1, b2, eps)
+    lr, eps, m, v = _check_adam_state(p, m, v, lr, eps)
+    return _adam_core(p, g, m, v, t, lr, b1, b2, eps, weight_decay, decoupled=False)
 
 
 def adamw_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
@@ -114,9 +117,8 @@ def adamw_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps:
     t = check_int(t, "t", minimum=1)
     b1, b2 = _check_betas(betas)
     weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
-    lr = check_float(lr, "lr", minimum=0.0)
-    p = p * (1.0 - lr * weight_decay)  # decoupled: never touches m or v
-    return _adam_core(p, g, m, v, t, lr, b1, b2, eps)
+    lr, eps, m, v = _check_adam_state(p, m, v, lr, eps)
+    return _adam_core(p, g, m, v, t, lr, b1, b2, eps, weight_decay, decoupled=True)
 
 
 def _check_betas(betas):
@@ -127,13 +129,21 @@ def _check_betas(betas):
     return b1, b2
 
 
-def _adam_core(p, g, m, v, t, lr, b1, b2, eps):
+def _check_adam_state(p, m, v, lr, eps):
     lr = check_float(lr, "lr", minimum=0.0)
     eps = check_float(eps, "eps", minimum=0.0)
     m = as_float_array(m, "m")
     v = as_float_array(v, "v")
     if m.shape != p.shape or v.shape != p.shape:
         raise ValueError(f"m {m.shape} and v {v.shape} must have p's shape {p.shape}")
+    return lr, eps, m, v
+
+
+def _adam_core(p, g, m, v, t, lr, b1, b2, eps, weight_decay, decoupled):
+    if decoupled:
+        p = p * (1.0 - lr * weight_decay)  # AdamW: decay the parameter, never touches m or v
+    elif weight_decay:
+        g = g + weight_decay * p  # Adam + L2: the decay is rescaled by 1/sqrt(v) like the gradient
     m = b1 * m + (1.0 - b1) * g
     v = b2 * v + (1.0 - b2) * g * g
     bc1 = 1.0 - b1**t
@@ -162,8 +172,12 @@ class _Optimizer:
     def step(self, params, grads) -> list:
         """Apply one update to every (p, g) pair and return the new parameters."""
         self._check_lists(params, grads)
+        checked = [_check_pg(p, g) for p, g in zip(params, grads)]
+        return self._step_checked([p for p, _ in checked], [g for _, g in checked])
+
+    def _step_checked(self, params, grads) -> list:
         if not self.state:
-            self.state = [self._init_state(np.asarray(p, dtype=float)) for p in params]
+            self.state = [self._init_state(p) for p in params]
         self.t += 1
         out = []
         for i, (p, g) in enumerate(zip(params, grads)):
@@ -179,38 +193,41 @@ class SGD(_Optimizer):
                  weight_decay: float = 0.0, nesterov: bool = False):
         super().__init__(lr)
         self.kw = dict(momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
-        sgd_step(np.zeros(1), np.zeros(1), lr=self.lr, **self.kw)  # validate once, early
+        sgd_step(np.zeros(1), np.zeros(1), lr=self.lr, **self.kw)  # validate the settings once, early
+        self.kw = {k: float(v) if k != "nesterov" else bool(v) for k, v in self.kw.items()}
 
     def _init_state(self, p):
         return None
 
     def _update(self, p, g, buf):
-        return sgd_step(p, g, buf, lr=self.lr, **self.kw)
+        k = self.kw
+        return _sgd_core(p, g, buf, self.lr, k["momentum"], k["dampening"], k["weight_decay"], k["nesterov"])
 
 
 class Adam(_Optimizer):
     """Adam with L2 added to the gradient (torch.optim.Adam, amsgrad=False)."""
 
-    _step = staticmethod(adam_step)
+    _decoupled = False
 
     def __init__(self, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0):
         super().__init__(lr)
-        _check_betas(betas)
-        self.kw = dict(betas=tuple(betas), eps=check_float(eps, "eps", minimum=0.0),
+        self.kw = dict(betas=_check_betas(betas), eps=check_float(eps, "eps", minimum=0.0),
                        weight_decay=check_float(weight_decay, "weight_decay", minimum=0.0))
 
     def _init_state(self, p):
         return (np.zeros_like(p), np.zeros_like(p))
 
     def _update(self, p, g, state):
-        p_new, m, v = self._step(p, g, state[0], state[1], self.t, lr=self.lr, **self.kw)
+        (b1, b2), k = self.kw["betas"], self.kw
+        p_new, m, v = _adam_core(p, g, state[0], state[1], self.t, self.lr, b1, b2, k["eps"],
+                                 k["weight_decay"], self._decoupled)
         return p_new, (m, v)
 
 
 class AdamW(Adam):
     """AdamW: decoupled weight decay (torch.optim.AdamW; default weight_decay 0.01)."""
 
-    _step = staticmethod(adamw_step)
+    _decoupled = True
 
     def __init__(self, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2):
         super().__init__(lr, betas, eps, weight_decay)
@@ -305,6 +322,10 @@ def surface_value(name: str, xy) -> np.ndarray:
     xy = as_float_array(xy, "xy")
     if xy.shape[-1] != 2:
         raise ValueError(f"xy must have a last axis of size 2, got shape {xy.shape}")
+    return _value(name, xy)
+
+
+def _value(name, xy):
     x, y = xy[..., 0], xy[..., 1]
     if name == "quadratic":
         a, b = _QUAD_CURVATURES
@@ -320,6 +341,10 @@ def surface_grad(name: str, xy) -> np.ndarray:
     xy = as_float_array(xy, "xy")
     if xy.shape[-1] != 2:
         raise ValueError(f"xy must have a last axis of size 2, got shape {xy.shape}")
+    return _grad(name, xy)
+
+
+def _grad(name, xy):
     x, y = xy[..., 0], xy[..., 1]
     if name == "quadratic":
         a, b = _QUAD_CURVATURES
@@ -351,15 +376,15 @@ def surface_grid(name: str, steps: int = 120) -> dict:
 
 def _run(name, opt, start, steps, limit=1e6):
     p = np.array(start, dtype=np.float64)
-    traj, losses = [p.copy()], [float(surface_value(name, p))]
+    traj, losses = [p.copy()], [float(_value(name, p))]
     diverged = False
     for _ in range(steps):
-        (p,) = opt.step([p], [surface_grad(name, p)])
-        if not np.all(np.isfinite(p)) or np.abs(p).max() > limit:
+        (p,) = opt._step_checked([p], [_grad(name, p)])  # inputs are ours: skip the checks
+        if not (abs(p[0]) <= limit and abs(p[1]) <= limit):  # also catches NaN
             diverged = True
             break
         traj.append(p.copy())
-        losses.append(float(surface_value(name, p)))
+        losses.append(float(_value(name, p)))
     return np.array(traj), np.array(losses), diverged
 
 
@@ -420,3 +445,41 @@ def lr_sweep(lrs, surface: str = "quadratic", optimizer: str = "sgd", steps: int
 def quadratic_max_stable_lr() -> float:
     """Gradient descent on a quadratic converges iff lr < 2 / L (L = largest curvature): here 2/20."""
     return 2.0 / max(_QUAD_CURVATURES)
+
+
+def lr_experiment(lrs, *, epochs: int = 30, seed: int = 0, optimizer: str = "sgd") -> dict:
+    """Train the same small MLP on moons with each learning rate; the measurement behind "lr matters most".
+
+    Parameters
+    ----------
+    lrs : sequence of float > 0
+    epochs : int
+    optimizer : {"sgd", "adam"}
+
+    Returns
+    -------
+    dict
+        ``lrs`` (K,), ``train_loss`` list of K per-epoch loss lists, ``final_loss`` (K,) (NaN -> inf),
+        ``val_acc`` (K,), ``diverged`` (K,) bool.
+    """
+    from nnbasics import data as D
+    from nnbasics.models import MLPConfig, build_mlp
+    from nnbasics.train import TrainConfig, evaluate, fit
+
+    lrs = as_float_array(lrs, "lrs", ndim=1)
+    if np.any(lrs <= 0):
+        raise ValueError(f"lrs must all be > 0, got minimum {lrs.min()}")
+    check_choice(optimizer, "optimizer", ("sgd", "adam"))
+    X, y = D.moons(300, rng=seed, noise=0.2)
+    split = D.train_val_split(X, y, rng=seed)
+    curves, final, acc, div = [], [], [], []
+    for lr in lrs:
+        model = build_mlp(MLPConfig(d_in=2, hidden=(32, 32), d_out=2, seed=seed))
+        h = fit(model, split.X_train, split.y_train, cfg=TrainConfig(
+            epochs=epochs, batch_size=32, lr=float(lr), optimizer=optimizer, seed=seed))
+        curves.append(h.train_loss)
+        div.append(h.diverged or not np.isfinite(h.train_loss[-1]))
+        final.append(np.inf if div[-1] else h.train_loss[-1])
+        acc.append(0.5 if div[-1] else evaluate(model, split.X_val, split.y_val)[1])
+    return {"lrs": lrs, "train_loss": curves, "final_loss": np.array(final), "val_acc": np.array(acc),
+            "diverged": np.array(div)}

@@ -29,6 +29,7 @@ __all__ = [
     "smooth_targets", "softmax", "smoothed_cross_entropy", "smoothed_cross_entropy_grad",
     "mixup", "add_noise", "rotate", "augment_2d",
     "target_function", "make_regression_1d", "poly_features", "ridge_fit", "capacity_fit", "capacity_sweep",
+    "mlp_capacity",
 ]
 
 
@@ -304,3 +305,47 @@ def capacity_sweep(degrees, lams, data: dict) -> dict:
             r = capacity_fit(d, float(lam), data, n_grid=2)
             tr[i, j], va[i, j] = r["train_mse"], r["val_mse"]
     return {"degrees": np.array(degrees), "lams": lams, "train_mse": tr, "val_mse": va}
+
+
+# ---------------------------------------------------------------- capacity of small MLPs (torch)
+def mlp_capacity(hiddens, data: dict, *, epochs: int = 300, lr: float = 0.01, weight_decay: float = 0.0,
+                 seed: int = 0) -> list:
+    """Train one tanh MLP per hidden-width tuple on the 1-D regression; report size and errors.
+
+    Full-batch Adam on the ``n_train`` points (tiny: well under a second per model).
+
+    Parameters
+    ----------
+    hiddens : sequence of tuple of int
+        E.g. ``[(4,), (64,), (16, 16, 16)]`` — width vs depth.
+    data : dict
+        From :func:`make_regression_1d`.
+
+    Returns
+    -------
+    list of dict
+        One per model: ``hidden``, ``n_params``, ``train_mse``, ``val_mse``, ``x_grid`` (200,), ``y_grid`` (200,).
+    """
+    import torch
+
+    from nnbasics.models import MLPConfig, build_mlp, count_parameters
+    from nnbasics.train import TrainConfig, evaluate, fit
+
+    for k in ("x_train", "y_train", "x_val", "y_val"):
+        if k not in data:
+            raise ValueError(f"data needs key {k!r} (use make_regression_1d), got keys {sorted(data)}")
+    epochs = check_int(epochs, "epochs", minimum=1)
+    Xtr, Xva = data["x_train"][:, None], data["x_val"][:, None]  # (N, 1)
+    cfg = TrainConfig(epochs=epochs, batch_size=len(Xtr), lr=lr, optimizer="adamw",
+                      weight_decay=weight_decay, loss="mse", seed=seed)
+    xg = np.linspace(-1, 1, 200)
+    out = []
+    for hidden in hiddens:
+        model = build_mlp(MLPConfig(d_in=1, hidden=tuple(hidden), d_out=1, activation="tanh", seed=seed))
+        fit(model, Xtr, data["y_train"], cfg=cfg)
+        with torch.no_grad():
+            yg = model(torch.as_tensor(xg[:, None], dtype=torch.float32)).numpy()[:, 0]
+        out.append({"hidden": tuple(hidden), "n_params": count_parameters(model),
+                    "train_mse": evaluate(model, Xtr, data["y_train"], "mse")[0],
+                    "val_mse": evaluate(model, Xva, data["y_val"], "mse")[0], "x_grid": xg, "y_grid": yg})
+    return out

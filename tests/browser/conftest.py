@@ -10,17 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from lab import REQUIRE_ENV, LabServer, browser_required, browser_unavailable_reason, launch_chromium
-
-
-def require_browser() -> None:
-    """Skip (or fail when NNBASICS_REQUIRE_BROWSER=1) when the browser cannot run here."""
-    reason = browser_unavailable_reason()
-    if reason is None:
-        return
-    if browser_required():
-        pytest.fail(f"{REQUIRE_ENV}=1 but the browser tests cannot run: {reason}", pytrace=False)
-    pytest.skip(f"browser tests skipped: {reason} (set {REQUIRE_ENV}=1 to make this a failure)")
+from lab import LabServer, launch_chromium, require_browser
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,170 @@
+"""nnbasics.activations: every derivative against torch autograd (float64), the facts notebook 04
+cites, the dying-ReLU and ReLU-vs-sigmoid measurements, and bad input."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from nnbasics import activations as A
+from nnbasics.testing import F64, FINITE_DIFF, assert_close
+
+X = np.concatenate([np.linspace(-8, 8, 161), [0.0, -1e-3, 1e-3, -30.0, 30.0]])
+
+TORCH = {
+    "sigmoid": (torch.sigmoid, {}), "tanh": (torch.tanh, {}), "relu": (torch.relu, {}),
+    "leaky_relu": (lambda t: F.leaky_relu(t, 0.1), {"alpha": 0.1}),
+    "elu": (lambda t: F.elu(t, 0.7), {"alpha": 0.7}),
+    "gelu": (lambda t: F.gelu(t), {}),
+    "gelu_tanh": (lambda t: F.gelu(t, approximate="tanh"), {}),
+    "prelu": (lambda t: F.prelu(t, torch.tensor([0.25], dtype=torch.float64)), {"alpha": 0.25}),
+}
+
+
+def _torch_value_and_grad(fn, x):
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = fn(t)
+    y.sum().backward()
+    return y.detach().numpy(), t.grad.numpy()
+
+
+@pytest.mark.parametrize("name", A.NAMES)
+def test_value_and_derivative_match_torch_autograd(name):
+    fn, params = TORCH[name]
+    y_ref, g_ref = _torch_value_and_grad(fn, X)
+    assert_close(A.apply(name, X, **params), y_ref, f"{name}(x)", **F64)
+    assert_close(A.derivative(name, X, **params), g_ref, f"{name}'(x)", **F64)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "elu", "gelu", "gelu_tanh"])
+def test_smooth_derivatives_match_finite_differences(name):
+    x, h = np.linspace(-4, 4, 41) + 0.013, 1e-6
+    fd = (A.apply(name, x + h) - A.apply(name, x - h)) / (2 * h)
+    assert_close(A.derivative(name, x), fd, f"{name}' vs central differences", **FINITE_DIFF)
+
+
+def test_prelu_per_channel_and_alpha_gradient_match_torch():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 3, 4))
+    alpha = np.array([0.1, 0.2, 0.3])
+    dout = rng.standard_normal(x.shape)
+    xt = torch.tensor(x, requires_grad=True)
+    at = torch.tensor(alpha, requires_grad=True)
+    y = F.prelu(xt, at)
+    (y * torch.tensor(dout)).sum().backward()
+    assert_close(A.prelu(x, alpha), y.detach(), "prelu(x, alpha)")
+    assert_close(A.prelu_derivative(x, alpha) * dout, xt.grad, "dL/dx")
+    assert_close(A.prelu_alpha_grad(x, alpha, dout), at.grad, "dL/dalpha")
+    assert_close(A.prelu_alpha_grad(x, 0.2, dout), np.asarray((np.minimum(x, 0) * dout).sum()),
+                 "dL/dalpha (shared)")
+
+
+def test_sigmoid_is_stable_for_huge_inputs():
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        y = A.sigmoid(np.array([-1000.0, 1000.0]))
+    assert_close(y, np.array([0.0, 1.0]), "sigmoid(+-1000)")
+
+
+def test_float32_stays_float32():
+    x = np.linspace(-3, 3, 7, dtype=np.float32)
+    for name in A.NAMES:
+        assert A.apply(name, x).dtype == np.float32, name
+
+
+# ---- facts cited in notebook 04
+
+def test_sigmoid_derivative_peaks_at_a_quarter_at_zero():
+    x = np.linspace(-10, 10, 20001)
+    g = A.sigmoid_derivative(x)
+    assert g.max() == pytest.approx(0.25, abs=1e-15) and x[g.argmax()] == 0.0
+
+
+def test_tanh_derivative_max_is_one_and_tanh_is_a_rescaled_sigmoid():
+    x = np.linspace(-10, 10, 20001)
+    assert A.tanh_derivative(x).max() == 1.0
+    assert_close(A.tanh(x), 2 * A.sigmoid(2 * x) - 1, "tanh(x) vs 2 sigmoid(2x) - 1", rtol=1e-12, atol=1e-14)
+
+
+def test_gelu_is_close_to_relu_far_from_zero_and_approximation_is_close():
+    far = np.concatenate([np.linspace(-10, -4, 50), np.linspace(4, 10, 50)])
+    assert np.max(np.abs(A.gelu(far) - A.relu(far))) < 1e-3
+    x = np.linspace(-6, 6, 1001)
+    assert np.max(np.abs(A.gelu(x) - A.gelu_tanh(x))) < 1e-3
+    assert A.gelu(x).min() == pytest.approx(-0.17, abs=0.001)
+
+
+@settings(max_examples=25, deadline=None)
+@given(arrays(np.float64, (6,), elements=st.floats(-50, 50)))
+def test_monotone_activations_have_nonnegative_derivatives(x):
+    for name in ("sigmoid", "tanh", "relu", "leaky_relu", "elu"):
+        assert np.all(A.derivative(name, x) >= 0), name
+    assert np.all((A.sigmoid(x) >= 0) & (A.sigmoid(x) <= 1))
+
+
+def test_properties_table_covers_the_zoo_and_softmax():
+    rows = A.properties_table()
+    names = [r["name"] for r in rows]
+    assert set(A.NAMES) <= set(names) and "softmax" in names
+    assert {r["name"] for r in rows if r["zero_centred"]} == {"tanh", "elu"}
+
+
+def test_gaussian_response_relu_is_sparse_and_sigmoid_gradient_is_small():
+    r = A.gaussian_response("relu", 1.0, n=4000, rng=0)
+    assert r["frac_zero_grad"] == pytest.approx(0.5, abs=0.03)
+    s = A.gaussian_response("sigmoid", 1.0, n=4000, rng=0)
+    assert s["mean_abs_grad"] < 0.25 and r["mean_abs_grad"] > 2 * s["mean_abs_grad"]
+
+
+# ---- measurements (torch, small)
+
+def test_too_large_learning_rate_kills_relu_units_but_not_leaky_or_elu():
+    relu_ok = A.dying_relu_experiment("relu", lr=0.01, epochs=5)
+    relu_big = A.dying_relu_experiment("relu", lr=0.1, epochs=5)
+    leaky = A.dying_relu_experiment("leaky_relu", lr=0.1, epochs=5)
+    elu = A.dying_relu_experiment("elu", lr=0.1, epochs=5)
+    assert relu_big.dead_grad_after > 0.3 > relu_ok.dead_grad_after
+    assert leaky.dead_grad_after == 0.0 and elu.dead_grad_after == 0.0
+
+
+def test_relu_keeps_gradients_and_learns_faster_than_sigmoid():
+    r = A.relu_vs_sigmoid()
+    sig, relu = r["sigmoid"], r["relu"]
+    assert sig["grad_norms"][0] < 1e-2 * sig["grad_norms"][-1]  # vanishing towards the input
+    assert relu["grad_norms"][0] > 10 * sig["grad_norms"][0]
+    assert 0.4 < relu["sparsity"] < 0.6 and sig["sparsity"] == 0.0
+    assert min(relu["train_loss"]) < min(sig["train_loss"])
+    assert relu["accuracy"] > sig["accuracy"]
+
+
+# ---- bad input
+
+@pytest.mark.parametrize("name", A.NAMES)
+def test_bad_input_is_refused(name):
+    with pytest.raises(ValueError, match="NaN"):
+        A.apply(name, np.array([1.0, np.nan]))
+    with pytest.raises(TypeError, match="numeric"):
+        A.derivative(name, "abc")
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="name must be one of"):
+        A.apply("swish", [1.0])
+    with pytest.raises(ValueError, match="alpha must be >= 0"):
+        A.leaky_relu([1.0], alpha=-0.1)
+    with pytest.raises(ValueError, match="alpha must be >= 0"):
+        A.elu_derivative([1.0], alpha=-1.0)
+    with pytest.raises(ValueError, match="3 slopes but x has C=2"):
+        A.prelu(np.ones((2, 2)), np.ones(3))
+    with pytest.raises(ValueError, match="dout has shape"):
+        A.prelu_alpha_grad(np.ones((2, 2)), 0.1, np.ones(3))
+    with pytest.raises(ValueError, match="scale must be >"):
+        A.gaussian_response("relu", 0.0)
+    with pytest.raises(ValueError, match="activation must be one of"):
+        A.dying_relu_experiment("sigmoid")
+    with pytest.raises(ValueError, match="X must be 2-D"):
+        A.dead_unit_fraction(None, np.ones(3))
+    with pytest.raises(ValueError, match="depth must be >= 1"):
+        A.relu_vs_sigmoid(depth=0)

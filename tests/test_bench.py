@@ -1,0 +1,55 @@
+"""The benchmark script's pieces (the figures themselves are a report, not a test)."""
+
+import nbformat
+import pytest
+
+from nnbasics import bench
+
+
+def test_bench_notebook_reports_time_memory_and_errors(tmp_path):
+    good = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = sum(range(10))\nassert x == 45")])
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("raise ValueError('boom')")])
+    nbformat.write(good, tmp_path / "01_good.ipynb")
+    nbformat.write(bad, tmp_path / "02_bad.ipynb")
+    r = bench.bench_notebook(tmp_path / "01_good.ipynb")
+    assert r["ok"] and r["seconds"] > 0 and r["peak_rss_mb"] > 10
+    r = bench.bench_notebook(tmp_path / "02_bad.ipynb")
+    assert not r["ok"] and "boom" in r["error"]
+
+
+def _report(nb_seconds=5.0, median=50.0):
+    return {"machine": {"date": "2026-01-01", "cpu": "cpu", "cores": 2, "memory_gb": 8, "python": "3.11",
+                        "numpy": "2", "torch": "2.13"},
+            "targets": bench.TARGETS,
+            "notebooks": [{"notebook": "01_x", "seconds": nb_seconds, "peak_rss_mb": 300.0, "ok": True,
+                           "error": ""}],
+            "course_seconds": nb_seconds,
+            "widgets": [{"widget": "01/a", "build_ms": 10, "updates": 3, "median_ms": median, "worst_ms": 90.0}],
+            "mlp": {"batch": 128, "hidden": 64, "dtype": "float64", "numpy_ms": 2.0, "torch_ms": 1.0,
+                    "numpy_over_torch": 2.0},
+            "import": {"import_nnbasics_ms": 5.0, "import_torch_ms": 900.0}}
+
+
+def test_markdown_marks_targets():
+    md = bench.to_markdown(_report())
+    assert "| 01_x | 5.0 | 300.0 | ✅ |" in md and "| 01/a | 3 | 50.0 | 90.0 | ✅ |" in md
+    md = bench.to_markdown(_report(nb_seconds=45.0, median=150.0))
+    assert "| 01_x | 45.0 | 300.0 | ❌ |" in md and "| 01/a | 3 | 150.0 | 90.0 | ❌ |" in md
+
+
+def test_update_readme_between_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{bench.README_START}\nold\n{bench.README_END}\nrest\n")
+    bench.update_readme(readme, "new figures\n")
+    assert readme.read_text() == f"intro\n{bench.README_START}\nnew figures\n{bench.README_END}\nrest\n"
+    readme.write_text("no markers")
+    with pytest.raises(ValueError, match="markers"):
+        bench.update_readme(readme, "x")
+
+
+def test_control_values_cover_the_range():
+    import ipywidgets as w
+
+    assert bench._control_values(w.IntSlider(value=3, min=1, max=9)) == [1, 3, 5, 7, 9]
+    assert bench._control_values(w.Dropdown(options=["a", "b"], value="a"), 4) == ["a", "b", "a", "b"]
+    assert bench._control_values(w.Checkbox(value=True), 2) == [False, True]
