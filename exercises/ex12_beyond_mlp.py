@@ -34,7 +34,7 @@ def lstm_cell_forward(x, h, c, W, U, b):
     -------
     h_new, c_new : ndarray, shape (N, H)
     """
-    raise NotImplementedError("Exercise 12.1: lstm_cell_forward — see notebooks/12_*.ipynb")
+    raise NotImplementedError("Exercise 12.1: lstm_cell_forward — see notebooks/12_beyond_the_mlp.ipynb")
 
 
 def embedding_backward(dout, ids, V):
@@ -57,7 +57,7 @@ def embedding_backward(dout, ids, V):
     -------
     dtable : ndarray, shape (V, E)
     """
-    raise NotImplementedError("Exercise 12.2: embedding_backward — see notebooks/12_*.ipynb")
+    raise NotImplementedError("Exercise 12.2: embedding_backward — see notebooks/12_beyond_the_mlp.ipynb")
 
 
 def attention_forward(q, k, v, causal=False):
@@ -80,4 +80,4 @@ def attention_forward(q, k, v, causal=False):
     weights : ndarray, shape (Lq, Lk)
         Each row sums to 1.
     """
-    raise NotImplementedError("Exercise 12.3: attention_forward — see notebooks/12_*.ipynb")
+    raise NotImplementedError("Exercise 12.3: attention_forward — see notebooks/12_beyond_the_mlp.ipynb")

@@ -279,7 +279,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", default=None, help="folder for latest.json/latest.md (default benchmarks/)")
     parser.add_argument("--only", nargs="*", default=None, help="notebook numbers to run, e.g. 01 03")
     parser.add_argument("--skip-notebooks", action="store_true", help="widgets, MLP and import only")
-    parser.add_argument("--update-readme", action="store_true", help="write the figures into README.md")
+    parser.add_argument("--update-readme", action="store_true",
+                        help="write the figures into README.md and docs/instructor.md")
 
 
 def run(args) -> int:
@@ -296,6 +297,8 @@ def run(args) -> int:
     print(md)
     if args.update_readme:
         update_readme(root / "README.md", md)
+        if (root / "docs" / "instructor.md").exists():
+            update_readme(root / "docs" / "instructor.md", md)
     failed = [r["notebook"] for r in report.get("notebooks", []) if not r["ok"]]
     if failed:
         print(f"notebooks that failed to execute: {failed}")
