@@ -26,7 +26,7 @@ def dense_forward(x, w, b):
     cache : tuple
         ``(x, w)``, kept for the backward pass of notebook 03.
     """
-    raise NotImplementedError("Exercise 2.1: dense_forward — see notebooks/02_*.ipynb")
+    raise NotImplementedError("Exercise 2.1: dense_forward — see notebooks/02_mlp_forward.ipynb")
 
 
 def softmax(logits):
@@ -44,7 +44,7 @@ def softmax(logits):
     probs : ndarray, shape (N, C)
         Non-negative, each row sums to 1.
     """
-    raise NotImplementedError("Exercise 2.2: softmax — see notebooks/02_*.ipynb")
+    raise NotImplementedError("Exercise 2.2: softmax — see notebooks/02_mlp_forward.ipynb")
 
 
 def softmax_cross_entropy(logits, y):
@@ -64,4 +64,4 @@ def softmax_cross_entropy(logits, y):
     loss : float
     dlogits : ndarray, shape (N, C)
     """
-    raise NotImplementedError("Exercise 2.3: softmax_cross_entropy — see notebooks/02_*.ipynb")
+    raise NotImplementedError("Exercise 2.3: softmax_cross_entropy — see notebooks/02_mlp_forward.ipynb")

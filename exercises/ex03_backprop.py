@@ -29,7 +29,7 @@ def dense_backward(dout, cache):
     db : ndarray, shape (H,)
         dout summed over the batch
     """
-    raise NotImplementedError("Exercise 3.1: dense_backward — see notebooks/03_*.ipynb")
+    raise NotImplementedError("Exercise 3.1: dense_backward — see notebooks/03_backprop_by_hand.ipynb")
 
 
 def sigmoid_neuron_grads(x, w, b, y):
@@ -52,7 +52,7 @@ def sigmoid_neuron_grads(x, w, b, y):
     db : float
         mean(y_hat - y)
     """
-    raise NotImplementedError("Exercise 3.2: sigmoid_neuron_grads — see notebooks/03_*.ipynb")
+    raise NotImplementedError("Exercise 3.2: sigmoid_neuron_grads — see notebooks/03_backprop_by_hand.ipynb")
 
 
 def two_layer_backward(Y, cache, W2):
@@ -76,7 +76,7 @@ def two_layer_backward(Y, cache, W2):
     grads : dict
         ``"W1"`` (D, H), ``"b1"`` (H,), ``"W2"`` (H, C), ``"b2"`` (C,).
     """
-    raise NotImplementedError("Exercise 3.3: two_layer_backward — see notebooks/03_*.ipynb")
+    raise NotImplementedError("Exercise 3.3: two_layer_backward — see notebooks/03_backprop_by_hand.ipynb")
 
 
 def numerical_gradient(f, x, h=1e-5):
@@ -96,4 +96,4 @@ def numerical_gradient(f, x, h=1e-5):
     -------
     grad : ndarray, same shape as x
     """
-    raise NotImplementedError("Exercise 3.4: numerical_gradient — see notebooks/03_*.ipynb")
+    raise NotImplementedError("Exercise 3.4: numerical_gradient — see notebooks/03_backprop_by_hand.ipynb")

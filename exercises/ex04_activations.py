@@ -26,7 +26,7 @@ def sigmoid_derivative(x):
     ndarray, same shape as ``x``
         sigma'(x), at most 0.25 (at x = 0).
     """
-    raise NotImplementedError("Exercise 4.1: sigmoid_derivative — see notebooks/04_*.ipynb")
+    raise NotImplementedError("Exercise 4.1: sigmoid_derivative — see notebooks/04_activations.ipynb")
 
 
 def leaky_relu_derivative(x, alpha=0.01):
@@ -45,4 +45,4 @@ def leaky_relu_derivative(x, alpha=0.01):
     -------
     ndarray, same shape as ``x`` (float)
     """
-    raise NotImplementedError("Exercise 4.2: leaky_relu_derivative — see notebooks/04_*.ipynb")
+    raise NotImplementedError("Exercise 4.2: leaky_relu_derivative — see notebooks/04_activations.ipynb")

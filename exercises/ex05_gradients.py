@@ -33,7 +33,7 @@ def clip_grad_norm(grads, max_norm, eps=1e-6):
     total : float
         The total norm BEFORE clipping.
     """
-    raise NotImplementedError("Exercise 5.1: clip_grad_norm — see notebooks/05_*.ipynb")
+    raise NotImplementedError("Exercise 5.1: clip_grad_norm — see notebooks/05_vanishing_exploding.ipynb")
 
 
 def layer_grad_norms(model, X, y):
@@ -61,7 +61,7 @@ def layer_grad_norms(model, X, y):
     ndarray, shape (L,)
         ``||dLoss/dW_l||_F`` for each of the L linear layers, first layer first (float64).
     """
-    raise NotImplementedError("Exercise 5.2: layer_grad_norms — see notebooks/05_*.ipynb")
+    raise NotImplementedError("Exercise 5.2: layer_grad_norms — see notebooks/05_vanishing_exploding.ipynb")
 
 
 def sigmoid_chain_grad(x, weights):
@@ -87,4 +87,4 @@ def sigmoid_chain_grad(x, weights):
         dh_L/dh_0 for each input. Each local factor is at most 0.25 |w_l|, so the result
         is at most 0.25**L * prod|w_l| in absolute value.
     """
-    raise NotImplementedError("Exercise 5.3: sigmoid_chain_grad — see notebooks/05_*.ipynb")
+    raise NotImplementedError("Exercise 5.3: sigmoid_chain_grad — see notebooks/05_vanishing_exploding.ipynb")

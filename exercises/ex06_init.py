@@ -30,7 +30,7 @@ def he_normal(fan_in, fan_out, rng):
     W : ndarray, shape (fan_in, fan_out)
         So that a layer computes x @ W for x of shape (N, fan_in).
     """
-    raise NotImplementedError("Exercise 6.1: he_normal — see notebooks/06_*.ipynb")
+    raise NotImplementedError("Exercise 6.1: he_normal — see notebooks/06_initialization.ipynb")
 
 
 def xavier_uniform(fan_in, fan_out, rng):
@@ -49,4 +49,4 @@ def xavier_uniform(fan_in, fan_out, rng):
     -------
     W : ndarray, shape (fan_in, fan_out)
     """
-    raise NotImplementedError("Exercise 6.2: xavier_uniform — see notebooks/06_*.ipynb")
+    raise NotImplementedError("Exercise 6.2: xavier_uniform — see notebooks/06_initialization.ipynb")

@@ -32,7 +32,7 @@ def adamw_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_deca
     p_new, m_new, v_new : ndarray, same shape as p
         New arrays: do not modify the inputs in place.
     """
-    raise NotImplementedError("Exercise 9.1: adamw_step — see notebooks/09_*.ipynb")
+    raise NotImplementedError("Exercise 9.1: adamw_step — see notebooks/09_regularization_and_optimizers.ipynb")
 
 
 def early_stopping(val_losses, patience, min_delta=0.0):
@@ -56,7 +56,7 @@ def early_stopping(val_losses, patience, min_delta=0.0):
     stop_epoch : int or None
         Index of the epoch at which training stops, or None if it never would.
     """
-    raise NotImplementedError("Exercise 9.2: early_stopping — see notebooks/09_*.ipynb")
+    raise NotImplementedError("Exercise 9.2: early_stopping — see notebooks/09_regularization_and_optimizers.ipynb")
 
 
 def label_smoothing_loss(logits, y, eps):
@@ -79,4 +79,4 @@ def label_smoothing_loss(logits, y, eps):
     dlogits : ndarray, shape (N, C)
         (softmax(z) - t) / N.
     """
-    raise NotImplementedError("Exercise 9.3: label_smoothing_loss — see notebooks/09_*.ipynb")
+    raise NotImplementedError("Exercise 9.3: label_smoothing_loss — see notebooks/09_regularization_and_optimizers.ipynb")

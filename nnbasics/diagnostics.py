@@ -15,6 +15,7 @@ Shape vocabulary: N batch, D input features, H hidden, C outputs, L linear layer
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,23 @@ LOSSES = ("cross_entropy", "mse")
 #: Largest slope max_z |f'(z)| of each activation: the factor a layer's Jacobian can add at most.
 MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "elu": 1.0,
              "gelu": 1.1289, "identity": 1.0}
+
+
+@contextmanager
+def _one_thread():
+    """Run torch on one thread for the duration (restored afterwards).
+
+    These diagnostics run tiny matmuls (width ~32); on a busy 2-core machine torch's
+    intra-op threads spin-wait for each other and make them 10-100x slower.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _activation_types() -> dict:
@@ -118,16 +136,17 @@ def _forward_backward(model, X, y, loss: str, *, input_grad: bool = False) -> di
         if type(m) in types:
             names.append(types[type(m)])
             handles.append(m.register_forward_hook(hook))
-    try:
-        out = model(Xt)  # (N, C)
-        value = _loss_value(out, yt, loss)
-    finally:
-        for h in handles:
-            h.remove()
-    linears = linear_layers(model)
-    weights = [m.weight for m in linears]
-    targets = weights + [a for a in acts if a.requires_grad] + ([Xt] if input_grad else [])
-    grads = torch.autograd.grad(value, targets, allow_unused=True)
+    with _one_thread():
+        try:
+            out = model(Xt)  # (N, C)
+            value = _loss_value(out, yt, loss)
+        finally:
+            for h in handles:
+                h.remove()
+        linears = linear_layers(model)
+        weights = [m.weight for m in linears]
+        targets = weights + [a for a in acts if a.requires_grad] + ([Xt] if input_grad else [])
+        grads = torch.autograd.grad(value, targets, allow_unused=True)
     n_w = len(weights)
     act_grads, k = [], n_w
     for a in acts:
@@ -241,18 +260,9 @@ def layer_stats(model, X, y, loss: str = "cross_entropy", *, saturation: float =
                     max_inclusive=False)
     fb = _forward_backward(model, X, y, loss)
     sat, dead, mean, std, gnorm = [], [], [], [], []
-    for a, g, name in zip(fb["acts"], fb["act_grads"], fb["act_names"]):
-        a64 = a.astype(np.float64).reshape(a.shape[0], -1)  # (N, H)
-        mean.append(a64.mean())
-        std.append(a64.std())
-        gnorm.append(np.linalg.norm(g.astype(np.float64)))
-        if name == "tanh":
-            sat.append(np.mean(np.abs(a64) > s))
-        elif name == "sigmoid":
-            sat.append(np.mean(np.abs(2 * a64 - 1) > s))
-        else:
-            sat.append(np.nan)
-        dead.append(np.mean(np.all(a64 == 0, axis=0)) if name == "relu" else np.nan)
+    with np.errstate(invalid="ignore", over="ignore"):  # overflowed layers give inf/NaN stats, on purpose
+        for a, g, name in zip(fb["acts"], fb["act_grads"], fb["act_names"]):
+            _one_layer_stats(a, g, name, s, sat, dead, mean, std, gnorm)
     return LayerStats(
         loss=fb["loss"],
         grad_norms=np.array([np.linalg.norm(g.astype(np.float64)) for g in fb["weight_grads"]]),
@@ -260,6 +270,21 @@ def layer_stats(model, X, y, loss: str = "cross_entropy", *, saturation: float =
         activation=tuple(fb["act_names"]), act_mean=np.array(mean), act_std=np.array(std),
         act_grad_norms=np.array(gnorm), saturated=np.array(sat, dtype=np.float64),
         dead=np.array(dead, dtype=np.float64))
+
+
+def _one_layer_stats(a, g, name, s, sat, dead, mean, std, gnorm) -> None:
+    """Append one hidden layer's statistics (a, g: activations and their gradient, (N, H))."""
+    a64 = a.astype(np.float64).reshape(a.shape[0], -1)  # (N, H)
+    mean.append(a64.mean())
+    std.append(a64.std())
+    gnorm.append(np.linalg.norm(g.astype(np.float64)))
+    if name == "tanh":
+        sat.append(np.mean(np.abs(a64) > s))
+    elif name == "sigmoid":
+        sat.append(np.mean(np.abs(2 * a64 - 1) > s))
+    else:
+        sat.append(np.nan)
+    dead.append(np.mean(np.all(a64 == 0, axis=0)) if name == "relu" else np.nan)
 
 
 @dataclass(frozen=True)
@@ -405,19 +430,21 @@ def first_nonfinite(model, X, y, loss: str = "cross_entropy") -> NonFinite | Non
     for name, m in model.named_modules():
         if not list(m.children()):
             handles.append(m.register_forward_hook(make_hook(name)))
-    try:
-        out = model(Xt)
-        value = _loss_value(out, yt, loss)
-    finally:
-        for h in handles:
-            h.remove()
+    with _one_thread():
+        try:
+            out = model(Xt)
+            value = _loss_value(out, yt, loss)
+        finally:
+            for h in handles:
+                h.remove()
     if found:
         return found[0]
     kind = _nonfinite_kind(value.detach())
     if kind:
         return NonFinite("loss", "loss", "loss", -1, kind)
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    grads = torch.autograd.grad(value, [p for _, p in named], allow_unused=True)
+    with _one_thread():
+        grads = torch.autograd.grad(value, [p for _, p in named], allow_unused=True)
     owner = {}
     for mname, m in model.named_modules():
         for _, p in m.named_parameters(recurse=False):

@@ -29,7 +29,8 @@ from nnbasics._validate import (
 __all__ = ["init_params", "forward", "backward", "loss_and_grads", "two_layer_forward",
            "two_layer_backward", "predict_proba", "predict", "accuracy", "MLPHistory", "train",
            "torch_model_from_params", "train_torch", "worked_example", "linear_collapse",
-           "universal_approximation", "tiny_network_trace", "HIDDEN_ACTIVATIONS"]
+           "universal_approximation", "tiny_network_trace", "HIDDEN_ACTIVATIONS",
+           "UA_TARGETS", "memory_report", "autodiff_cost"]
 
 HIDDEN_ACTIVATIONS = tuple(layers.ACTIVATIONS)
 
@@ -58,9 +59,9 @@ def init_params(sizes, *, rng, scale: str = "he") -> dict:
     rng = check_rng(rng)
     gain = 2.0 if scale == "he" else 1.0
     params = {}
-    for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        params[f"W{l}"] = rng.standard_normal((a, b)) * np.sqrt(gain / a)
-        params[f"b{l}"] = np.zeros(b)
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        params[f"W{i}"] = rng.standard_normal((a, b)) * np.sqrt(gain / a)
+        params[f"b{i}"] = np.zeros(b)
     return params
 
 
@@ -126,15 +127,15 @@ def _check_params(params: dict, d: int) -> int:
     """Validate the weight dict once (shapes chain D -> H_1 -> ... -> C); return L."""
     L = _n_layers(params)
     width = d
-    for l in range(1, L + 1):
-        W = as_float_array(params[f"W{l}"], f"params['W{l}']", ndim=2)
-        b = as_float_array(params.get(f"b{l}"), f"params['b{l}']", ndim=1)
+    for i in range(1, L + 1):
+        W = as_float_array(params[f"W{i}"], f"params['W{i}']", ndim=2)
+        b = as_float_array(params.get(f"b{i}"), f"params['b{i}']", ndim=1)
         if W.shape[0] != width:
-            what = "X has" if l == 1 else f"layer {l - 1} outputs"
-            raise ValueError(f"{what} {width} features but params['W{l}'] expects {W.shape[0]} "
+            what = "X has" if i == 1 else f"layer {i - 1} outputs"
+            raise ValueError(f"{what} {width} features but params['W{i}'] expects {W.shape[0]} "
                              f"(x has {width} features but w expects D={W.shape[0]})")
         if b.shape[0] != W.shape[1]:
-            raise ValueError(f"params['b{l}'] has {b.shape[0]} entries but params['W{l}'] has {W.shape[1]} outputs")
+            raise ValueError(f"params['b{i}'] has {b.shape[0]} entries but params['W{i}'] has {W.shape[1]} outputs")
         width = W.shape[1]
     return L
 
@@ -144,9 +145,9 @@ def _forward(X, params, activation):
     act_f, _ = layers._CORES[activation]
     L = _n_layers(params)
     A, caches = X, []
-    for l in range(1, L + 1):
-        Z, dc = layers._dense_fwd(A, params[f"W{l}"], params[f"b{l}"])  # (N, H_l)
-        if l < L:
+    for i in range(1, L + 1):
+        Z, dc = layers._dense_fwd(A, params[f"W{i}"], params[f"b{i}"])  # (N, H_l)
+        if i < L:
             A, ac = act_f(Z)
         else:
             A, ac = Z, None
@@ -169,7 +170,7 @@ def backward(dlogits, caches: list, activation: str = "relu") -> dict:
     Returns
     -------
     grads : dict
-        ``dW{l}`` and ``db{l}`` keyed like ``params`` (``W1`` -> ``"W1"``), same shapes.
+        ``"W{l}"`` and ``"b{l}"`` (the gradients dL/dW_l, dL/db_l), keyed and shaped like ``params``.
     """
     check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
     d = as_float_array(dlogits, "dlogits", ndim=2)
@@ -186,11 +187,11 @@ def _backward(d, caches, activation):
     """:func:`backward` without the checks."""
     _, act_b = layers._CORES[activation]
     grads = {}
-    for l in range(len(caches), 0, -1):
-        dc, ac = caches[l - 1]
+    for i in range(len(caches), 0, -1):
+        dc, ac = caches[i - 1]
         if ac is not None:
             d = act_b(d, ac)  # through the activation: elementwise g'
-        d, grads[f"W{l}"], grads[f"b{l}"] = layers._dense_bwd(d, dc)  # d becomes dL/dA_{l-1}
+        d, grads[f"W{i}"], grads[f"b{i}"] = layers._dense_bwd(d, dc)  # d becomes dL/dA_{l-1}
     return grads
 
 
@@ -427,14 +428,14 @@ def torch_model_from_params(params: dict, activation: str = "relu", dtype=None):
 
     check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
     L = _n_layers(params)
-    sizes = [params["W1"].shape[0]] + [params[f"W{l}"].shape[1] for l in range(1, L + 1)]
+    sizes = [params["W1"].shape[0]] + [params[f"W{i}"].shape[1] for i in range(1, L + 1)]
     model = build_mlp(MLPConfig(d_in=sizes[0], hidden=tuple(sizes[1:-1]), d_out=sizes[-1],
                                 activation=activation), dtype=dtype or torch.float64)
     linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     with torch.no_grad():
-        for l, lin in enumerate(linears, start=1):
-            lin.weight.copy_(torch.as_tensor(params[f"W{l}"].T))
-            lin.bias.copy_(torch.as_tensor(params[f"b{l}"]))
+        for i, lin in enumerate(linears, start=1):
+            lin.weight.copy_(torch.as_tensor(params[f"W{i}"].T))
+            lin.bias.copy_(torch.as_tensor(params[f"b{i}"]))
     return model
 
 
@@ -525,9 +526,9 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
     seconds = time.perf_counter() - t0
     linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     params = {}
-    for l, lin in enumerate(linears, start=1):
-        params[f"W{l}"] = lin.weight.detach().double().numpy().T.copy()
-        params[f"b{l}"] = lin.bias.detach().double().numpy().copy()
+    for i, lin in enumerate(linears, start=1):
+        params[f"W{i}"] = lin.weight.detach().double().numpy().T.copy()
+        params[f"b{i}"] = lin.bias.detach().double().numpy().copy()
     return {"model": model, "history": MLPHistory(params, tl, ta, vl, va, seconds, activation),
             "seconds": seconds}
 
@@ -574,18 +575,18 @@ def linear_collapse(sizes=(2, 8, 8, 3), *, rng, n: int = 5) -> dict:
     params = init_params(list(sizes), rng=rng)
     n = check_int(n, "n", minimum=1)
     L = len(sizes) - 1
-    for l in range(1, L + 1):
-        params[f"b{l}"] = 0.1 * rng.standard_normal(sizes[l])
+    for i in range(1, L + 1):
+        params[f"b{i}"] = 0.1 * rng.standard_normal(sizes[i])
     X = rng.standard_normal((n, sizes[0]))
     stacked, _ = forward(X, params, "identity")
     relu_stacked, _ = forward(X, params, "relu")
     W_eff = np.eye(sizes[0])
     b_eff = np.zeros(sizes[0])
-    for l in range(1, L + 1):
-        W_eff = W_eff @ params[f"W{l}"]  # (D, H_l)
-        b_eff = b_eff @ params[f"W{l}"] + params[f"b{l}"]
+    for i in range(1, L + 1):
+        W_eff = W_eff @ params[f"W{i}"]  # (D, H_l)
+        b_eff = b_eff @ params[f"W{i}"] + params[f"b{i}"]
     single = X @ W_eff + b_eff  # (n, D) @ (D, C) -> (n, C)
-    return {"Ws": [params[f"W{l}"] for l in range(1, L + 1)], "bs": [params[f"b{l}"] for l in range(1, L + 1)],
+    return {"Ws": [params[f"W{i}"] for i in range(1, L + 1)], "bs": [params[f"b{i}"] for i in range(1, L + 1)],
             "W_eff": W_eff, "b_eff": b_eff, "X": X, "stacked": stacked, "single": single,
             "max_abs_diff": float(np.max(np.abs(stacked - single))), "relu_stacked": relu_stacked}
 
@@ -688,3 +689,54 @@ def tiny_network_trace(x1: float = 1.0, x2: float = -0.5, y: float = 1.0) -> dic
     return {"nodes": nodes, "forward": ["x1", "x2", "z1", "z2", "h1", "h2", "o", "y_hat", "L"],
             "backward": backward_steps, "params": {"W1": W1, "b1": b1, "v": v, "c": c},
             "grads": {"W1": np.outer(x, dz), "b1": dz, "v": do * h, "c": do}, "x": x, "y": y}
+
+
+# --------------------------------------------------------------------------- cost of backprop
+def memory_report(X, params: dict, activation: str = "relu") -> dict:
+    """Bytes held by the forward caches of one batch, next to the bytes of the parameters.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+    params : dict
+    activation : str
+
+    Returns
+    -------
+    dict
+        ``param_bytes`` int, ``cache_bytes`` int (arrays stored for backward, counted once each),
+        ``per_layer`` list of int, ``batch`` N.
+    """
+    _, caches = forward(X, params, activation)
+    seen, per_layer = set(), []
+    for dc, ac in caches:
+        total = 0
+        for arr in (*dc, ac):
+            if isinstance(arr, np.ndarray) and id(arr) not in seen and not any(
+                    arr is params[k] for k in params):
+                seen.add(id(arr))
+                total += arr.nbytes
+        per_layer.append(total)
+    return {"param_bytes": int(sum(p.nbytes for p in params.values())), "cache_bytes": int(sum(per_layer)),
+            "per_layer": per_layer, "batch": int(np.shape(X)[0])}
+
+
+def autodiff_cost(sizes, batch: int) -> dict:
+    """Multiply-add counts (FLOPs = 2 per multiply-add) of the matmuls of an MLP with widths ``sizes``.
+
+    forward: one product per layer, 2 B n_in n_out. Reverse mode: two products per layer
+    (dX and dW), about 2x forward, for ALL P parameters at once. Forward mode: one
+    Jacobian-vector product (about 2x forward) per parameter direction, so P of them.
+
+    Returns
+    -------
+    dict
+        ``forward``, ``reverse`` (backward pass only), ``forward_mode`` FLOPs, and ``n_params`` P.
+    """
+    if not isinstance(sizes, (tuple, list)) or len(sizes) < 2:
+        raise ValueError(f"sizes must list at least 2 widths (D, ..., C), got {sizes!r}")
+    sizes = [check_int(s, f"sizes[{i}]", minimum=1) for i, s in enumerate(sizes)]
+    batch = check_int(batch, "batch", minimum=1)
+    fwd = sum(2 * batch * a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    return {"forward": fwd, "reverse": 2 * fwd, "forward_mode": n_params * 2 * fwd, "n_params": n_params}

@@ -296,7 +296,7 @@ print("block output", block_out.shape, "— same shape as its input, so blocks c
 
 # %%
 split = data.digits(rng=0)
-cfg = train.TrainConfig(epochs=8, batch_size=64, lr=1e-2, seed=0)
+cfg = train.TrainConfig(epochs=6, batch_size=128, lr=2e-2, seed=0)
 mlp = models.build_mlp(models.MLPConfig(d_in=64, hidden=(32,), d_out=10, seed=0))
 cnn = conv.build_tiny_cnn(10, channels=8, seed=0)
 hist_mlp = train.fit(mlp, split.X_train, split.y_train, split.X_val, split.y_val, cfg)
@@ -304,7 +304,7 @@ hist_cnn = train.fit(cnn, split.X_train, split.y_train, split.X_val, split.y_val
 print(f"digits validation accuracy: MLP {hist_mlp.val_acc[-1]:.3f} ({models.count_parameters(mlp)} params), "
       f"CNN {hist_cnn.val_acc[-1]:.3f} ({models.count_parameters(cnn)} params)")
 assert models.count_parameters(cnn) < models.count_parameters(mlp)
-assert hist_cnn.val_acc[-1] > 0.9 and hist_mlp.val_acc[-1] > 0.9
+assert hist_cnn.val_acc[-1] > 0.93 and hist_cnn.val_acc[-1] >= hist_mlp.val_acc[-1] - 0.02
 
 # %% [markdown]
 # **Tables:** scikit-learn's bundled breast-cancer data (569 patients, 30 numeric measurements
@@ -322,20 +322,22 @@ with threadpool_limits(1):  # the trees are tiny: one thread avoids oversubscrib
     gbt = HistGradientBoostingClassifier(max_iter=50, random_state=0).fit(tab.X_train, tab.y_train)
 gbt_acc = gbt.score(tab.X_val, tab.y_val)
 Xtr_std, Xva_std = data.standardize(tab.X_train, tab.X_val)
-tab_cfg = train.TrainConfig(epochs=30, batch_size=32, lr=1e-3, seed=0)
+tab_cfg = train.TrainConfig(epochs=20, batch_size=64, lr=3e-3, seed=0)
 mlp_acc = {}
 for name, (Xtr, Xva) in {"raw": (tab.X_train, tab.X_val), "standardised": (Xtr_std, Xva_std)}.items():
     net = models.build_mlp(models.MLPConfig(d_in=30, hidden=(32,), d_out=2, seed=0))
     mlp_acc[name] = train.fit(net, Xtr, tab.y_train, Xva, tab.y_val, tab_cfg).val_acc[-1]
-print(f"breast-cancer validation accuracy: boosted trees {gbt_acc:.3f}, MLP on raw features "
-      f"{mlp_acc['raw']:.3f}, MLP on standardised features {mlp_acc['standardised']:.3f}")
-assert gbt_acc > 0.93 and mlp_acc["standardised"] > mlp_acc["raw"]
+n_val = tab.y_val.size
+print(f"breast-cancer validation accuracy ({n_val} patients): boosted trees {gbt_acc:.3f}, MLP on raw "
+      f"features {mlp_acc['raw']:.3f}, MLP on standardised features {mlp_acc['standardised']:.3f}")
+print(f"trees vs standardised MLP: {round(abs(gbt_acc - mlp_acc['standardised']) * n_val)} patients apart")
+assert gbt_acc > 0.93 and mlp_acc["standardised"] > mlp_acc["raw"] + 0.03
 
 # %% [markdown]
-# On images the CNN does at least as well as the MLP with fewer parameters; on the table the trees
-# are strong out of the box, and the MLP needs standardised inputs to compete. On data this small
-# the differences between the good models are within a few validation examples — measure on your
-# own data before you believe a rule of thumb.
+# On the digits the CNN matches the MLP with about half the parameters (on larger images the gap in
+# parameters — and usually in accuracy — grows). On the table the trees are strong out of the box,
+# while the MLP needs standardised inputs to compete. On data this small the good models are only a
+# few validation examples apart — measure on your own data before you believe a rule of thumb.
 #
 # ## 6. Exercises (graded)
 #

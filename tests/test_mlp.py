@@ -19,9 +19,9 @@ def _torch_grads(X, y, params, activation):
     loss.backward()
     lin = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     grads = {}
-    for l, m in enumerate(lin, start=1):
-        grads[f"W{l}"] = m.weight.grad.T
-        grads[f"b{l}"] = m.bias.grad
+    for i, m in enumerate(lin, start=1):
+        grads[f"W{i}"] = m.weight.grad.T
+        grads[f"b{i}"] = m.bias.grad
     return float(loss.detach()), grads
 
 

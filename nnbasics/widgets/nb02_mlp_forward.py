@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -18,7 +18,7 @@ DATASETS = ("moons", "circles", "spirals")
 _GRID_STEPS = 90
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fit(dataset: str, width: int, activation: str):
     """Train once per setting (~0.1 s) and keep it: moving back to a setting is instant."""
     X, y = getattr(data, dataset)(150, rng=0)
@@ -82,7 +82,7 @@ def classifier_explorer() -> Explorer:
                     title="What one hidden layer can draw")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _approx(width: int, target: str) -> dict:
     return mlp.universal_approximation(width, target, rng=0)
 

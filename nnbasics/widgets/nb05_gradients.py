@@ -57,6 +57,7 @@ def gradient_profile(depth: int, activation: str, init: str = "default", init_sc
 
 def _draw(fig, d) -> None:
     ax1, ax2 = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.17, top=0.9, wspace=0.3)
     g, s = d["grad_norms"], d["act_std"]
     layers = np.arange(1, g.size + 1)
     ok = np.isfinite(g) & (g > 0)
@@ -73,18 +74,22 @@ def _draw(fig, d) -> None:
     ax2.semilogy(hidden[oks], s[oks], "s-", ms=3, color=PALETTE[1], label="std of activations")
     ax2.set(xlabel="hidden layer", ylabel="activation std (log scale)", title="forward signal")
     ax2.legend(fontsize=7, loc="best")
-    st = d["settings"]
-    fig.suptitle(f"{st['depth']} hidden layers, {st['activation']}, init {st['init']} x{st['init_scale']:g}, "
-                 f"norm {st['norm']}{', residual' if st['residual'] else ''}", fontsize=9)
+    ax1.set_xlim(0.5, g.size + 0.5)
+    ax2.set_xlim(0.5, max(s.size, 1) + 0.5)
+    if not ok.any():
+        ax1.text(0.5, 0.5, "every gradient is NaN/inf", transform=ax1.transAxes, ha="center",
+                 color=PALETTE[5])
 
 
 def _summary(d) -> str:
-    g = d["grad_norms"]
+    g, st = d["grad_norms"], d["settings"]
+    setting = (f"{st['depth']} hidden layers, {st['activation']}, init {st['init']} x{st['init_scale']:g}, "
+               f"norm {st['norm']}{', residual' if st['residual'] else ''}: ")
     if d["nonfinite"]:
-        return f"<b style='color:#D55E00'>overflow:</b> {d['nonfinite']}"
+        return setting + f"<b style='color:#D55E00'>overflow:</b> {d['nonfinite']}"
     verdict = ("vanishing" if d["ratio"] < 1e-3 else "exploding" if g.max() > 1e3 or d["ratio"] > 1e3
                else "healthy")
-    return (f"first-layer / last-layer gradient norm: <b>{d['ratio']:.2e}</b> ({verdict}); "
+    return setting + (f"first-layer / last-layer gradient norm: <b>{d['ratio']:.2e}</b> ({verdict}); "
             f"largest norm {g.max():.2e}")
 
 
@@ -104,5 +109,5 @@ def gradient_explorer(depth: int = 10, activation: str = "sigmoid") -> Explorer:
         "norm": w.Dropdown(options=["none", "batch", "layer"], value="none", description="norm"),
         "residual": w.Checkbox(value=False, description="residual"),
     }
-    return Explorer(controls, gradient_profile, _draw, figsize=(8.5, 3.4), summary=_summary,
+    return Explorer(controls, gradient_profile, _draw, figsize=(8.0, 3.2), summary=_summary, dpi=72,
                     title="Gradient flow through a deep MLP (one backward pass, no training)")

@@ -106,8 +106,9 @@ def copy_notebooks(src: Path, dst: Path) -> list[Path]:
         rel = path.relative_to(src)
         if any(part in (".ipynb_checkpoints", "__pycache__") for part in rel.parts):
             continue
-        if path.suffix == ".py" and path.with_suffix(".ipynb").exists():
-            continue
+        if path.suffix == ".py" and (path.with_suffix(".ipynb").exists()
+                                     or re.match(r"\d\d_", path.name)):
+            continue  # a jupytext notebook source (paired, or its .ipynb not built yet)
         target = dst / rel
         if path.is_dir():
             target.mkdir(parents=True, exist_ok=True)
@@ -220,15 +221,18 @@ class NotebookRun:
     sliders_moved: int = 0
     widget_views: int = 0
     warnings: list[str] = field(default_factory=list)
-    run_s: float = 0.0
+    texts: list[str] = field(default_factory=list)  # every output's visible text, in order
+    open_s: float = 0.0  # page load until the kernel is idle
+    run_s: float = 0.0  # Run All until every cell finished
+    check_s: float = 0.0  # output checks and slider moves
     total_s: float = 0.0
     screenshot: Path | None = None
 
     def summary(self) -> str:
         return (f"{self.name}: {self.executed_cells}/{self.code_cells} cells, "
                 f"{self.explorers_rendered}/{self.explorers_expected} explorers, "
-                f"{self.sliders_moved} sliders moved, run {self.run_s:.1f} s, "
-                f"total {self.total_s:.1f} s")
+                f"{self.sliders_moved} sliders moved; open {self.open_s:.1f} s, run {self.run_s:.1f} s, "
+                f"checks {self.check_s:.1f} s, total {self.total_s:.1f} s")
 
 
 # --- JavaScript run in the page (window.jupyterapp is exposed by the server flag) -------------
@@ -403,6 +407,7 @@ def run_notebook(context, server: LabServer, name: str, *, timeout: float = 120.
 def _run_notebook(page, server: LabServer, name: str, result: NotebookRun,
                   timeout: float, slider_timeout: float) -> None:
     ms = timeout * 1000
+    t_open = time.perf_counter()
     page.goto(server.notebook_url(name), wait_until="domcontentloaded", timeout=ms)
     page.wait_for_function(_JS_PANEL, timeout=ms)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=ms)
@@ -412,6 +417,7 @@ def _run_notebook(page, server: LabServer, name: str, result: NotebookRun,
         result.problems.append(f"kernel never became idle (status {page.evaluate(_JS_KERNEL_STATUS)!r})")
         return
     t0 = time.perf_counter()
+    result.open_s = t0 - t_open
     _click_menu(page, "Run", "Run All Cells", ms)
     _wait(lambda: page.evaluate(_JS_PROGRESS)["running"] > 0
           or page.evaluate(_JS_PROGRESS)["executed"] > 0, 10.0, 0.1)
@@ -434,8 +440,10 @@ def _run_notebook(page, server: LabServer, name: str, result: NotebookRun,
     # Widgets render asynchronously after their output arrives: let "Loading widget..." settle.
     _wait(lambda: not page.evaluate(
         "() => document.querySelector('.jp-Notebook').innerText.includes('Loading widget...')"), 30.0)
+    t1 = time.perf_counter()
     _check_outputs(page, result)
     _check_explorers(page, result, slider_timeout)
+    result.check_s = time.perf_counter() - t1
 
 
 def _check_outputs(page, result: NotebookRun) -> None:
@@ -449,6 +457,7 @@ def _check_outputs(page, result: NotebookRun) -> None:
                 result.widget_views += 1
         for node in cell["dom"]:
             text = node["text"]
+            result.texts.append(text)
             if node["mime"] == "application/vnd.jupyter.stderr":
                 if TRACEBACK.search(text):
                     if not any(p.startswith(where) and "raised" in p for p in result.problems):

@@ -23,6 +23,7 @@ def test_copy_skips_paired_py_files_and_checkpoints(tmp_path):
     (src / ".ipynb_checkpoints").mkdir(parents=True)
     (src / "01_a.ipynb").write_text("{}")
     (src / "01_a.py").write_text("# paired")
+    (src / "02_b.py").write_text("# a notebook source whose .ipynb is not built yet")
     (src / "helper.py").write_text("# not paired: copied")
     (src / "img").mkdir()
     (src / "img" / "fig.png").write_bytes(b"png")
@@ -74,6 +75,10 @@ def test_traceback_and_raw_repr_patterns():
 
 _GOOD = [
     "from nnbasics.widgets.nb01_perceptron import boundary_explorer\nboundary_explorer()",
+    # the doctor, run by a kernel that a real JupyterLab started, finds that server's environment
+    "import sys\nfrom nnbasics import doctor\nenv = doctor.server_environment()\n"
+    "print(env.source, '|', env.prefix == __import__('pathlib').Path(sys.prefix))\n"
+    "print(doctor.widget_extension_check(env).level)",
 ]
 
 _BROKEN = [
@@ -120,6 +125,7 @@ def test_harness_passes_a_healthy_explorer(lab_server, chromium, browser_timeout
     run = run_notebook(chromium, lab_server, name, timeout=browser_timeout)
     assert not run.problems, run.problems
     assert (run.explorers_expected, run.explorers_rendered, run.sliders_moved) == (1, 1, 1)
+    assert "kernel parent process | True\nok" in "\n".join(run.texts), run.texts
 
 
 @pytest.mark.browser

@@ -48,7 +48,7 @@ def _lstm_message(h_new, x, h, c, W, U, b):
     """Recognise the usual mistake: reading the gate blocks in another order."""
     H = h.shape[1]
     blocks = {"i": slice(0, H), "f": slice(H, 2 * H), "g": slice(2 * H, 3 * H), "o": slice(3 * H, 4 * H)}
-    for order in ("ifog", "igfo", "fiog", "fig o".replace(" ", "")):
+    for order in ("ifog", "igfo", "fiog", "figo", "iofg"):
         perm = np.concatenate([np.arange(4 * H)[blocks[name]] for name in order])
         inv = np.argsort(perm)
         wrong = recurrent.lstm_cell_forward(x, h, c, W[:, inv], U[:, inv], b[inv])[0]

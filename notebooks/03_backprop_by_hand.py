@@ -1,0 +1,345 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Backprop by hand
+#
+# **Learning goals** — after this notebook you can
+# - apply the chain rule through a network and derive $\partial L/\partial z = \hat y - y$ for a sigmoid neuron with BCE;
+# - write the vectorized backward pass of a two-layer network with the forward-returns-cache API;
+# - check any gradient with central differences and with torch autograd, and read the relative error;
+# - train a from-scratch numpy MLP to ≥ 95 % on handwritten digits, next to the same network in torch;
+# - explain why one backward pass costs about as much as one forward pass (reverse mode).
+#
+# **Prerequisites:** 02 · the MLP forward pass; derivatives and the chain rule.
+# **Run time:** about 15 s for *Run All*; 60 min to work through.
+
+# %%
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import nnbasics
+from nnbasics import data, doctor, gradcheck, layers, losses, mlp, plotting, quiz
+from nnbasics.testing import F64, assert_close
+from nnbasics.widgets import nb03_backprop as widgets
+
+assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
+
+# %% [markdown]
+# ## 1. The chain rule, one node at a time
+#
+# A network is a chain of simple functions. If $L$ depends on $z$ only through $h$, then
+#
+# $$ \frac{\partial L}{\partial z} = \frac{\partial L}{\partial h}\,\frac{\partial h}{\partial z}, $$
+#
+# and when a value feeds several nodes, the contributions of the paths **add up**. Backprop
+# evaluates the network forward, storing every node's value, then walks back from
+# $\partial L/\partial L = 1$, multiplying each upstream gradient by a *local* derivative.
+#
+# **Try it.** Step through a 2-2-1 network with sigmoid hidden units and a BCE loss: first the
+# values (forward), then the gradients (backward). Change $x_1$ or the target $y$ and watch
+# which numbers change.
+
+# %%
+stepper = widgets.backprop_explorer()
+stepper
+
+# %% [markdown]
+# The numbers behind the widget, checked against torch autograd:
+
+# %%
+trace = mlp.tiny_network_trace(x1=1.0, x2=-0.5, y=1.0)
+nodes = trace["nodes"]
+x_t = torch.tensor(trace["x"], requires_grad=True)
+h_t = torch.sigmoid(x_t @ torch.tensor(trace["params"]["W1"]) + torch.tensor(trace["params"]["b1"]))
+o_t = h_t @ torch.tensor(trace["params"]["v"]) + trace["params"]["c"]
+F.binary_cross_entropy_with_logits(o_t, torch.tensor(1.0, dtype=torch.float64)).backward()
+print(f"dL/do = {nodes['o']['grad']:.4f} = y_hat - y = {nodes['y_hat']['value']:.4f} - 1")
+assert np.isclose(nodes["o"]["grad"], nodes["y_hat"]["value"] - 1.0)
+assert_close([nodes["x1"]["grad"], nodes["x2"]["grad"]], x_t.grad, "dL/dx vs torch", **F64)
+
+# %% [markdown]
+# ## 2. One sigmoid neuron with binary cross-entropy
+#
+# $z = w\cdot x + b$, $\hat y = \sigma(z)$, $L = -y\log\hat y - (1-y)\log(1-\hat y)$. Term by term:
+#
+# $$ \frac{\partial L}{\partial \hat y} = \frac{\hat y - y}{\hat y(1-\hat y)}, \qquad
+#    \frac{\partial \hat y}{\partial z} = \hat y(1-\hat y) \quad\Longrightarrow\quad
+#    \frac{\partial L}{\partial z} = \hat y - y, \qquad
+#    \frac{\partial L}{\partial w} = (\hat y - y)\,x, \qquad \frac{\partial L}{\partial b} = \hat y - y. $$
+#
+# The sigmoid's derivative cancels: the gradient is just "prediction minus target" times the input.
+# Check it on one example with finite differences:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+x1 = np.array([[2.0, -1.0]])
+w = np.array([[0.5], [0.25]])
+b = np.array([-0.5])
+y1 = np.array([[1.0]])
+z1, cache1 = layers.dense_forward(x1, w, b)
+loss1, dz1 = losses.bce_with_logits(z1, y1)
+_, dw1, db1 = layers.dense_backward(dz1, cache1)
+y_hat1 = losses.sigmoid(z1)
+print(f"y_hat = {y_hat1[0, 0]:.4f}, dL/dz = {dz1[0, 0]:.4f}, dL/dw = {dw1.ravel().round(4).tolist()}")
+assert np.allclose(dz1, y_hat1 - y1) and np.allclose(dw1.T, (y_hat1 - y1) * x1)
+numeric = gradcheck.numerical_gradient(lambda: losses.bce_with_logits(x1 @ w + b, y1)[0], w)
+assert gradcheck.relative_error(dw1, numeric) < gradcheck.GOOD
+
+# %% [markdown]
+# ## 3. The two-layer backward pass, vectorized
+#
+# Forward for a batch of $B$ rows: $Z_1 = XW_1 + b_1$, $A_1 = g(Z_1)$, $Z_2 = A_1W_2 + b_2$,
+# $\hat Y = \operatorname{softmax}(Z_2)$, $L = \frac1B\sum_i \mathrm{CE}(\hat Y_i, Y_i)$. Backward:
+#
+# $$ dZ_2 = \hat Y - Y, \quad dW_2 = \tfrac1B A_1^\top dZ_2, \quad db_2 = \tfrac1B \textstyle\sum_i dZ_{2,i}, $$
+# $$ dA_1 = dZ_2 W_2^\top, \quad dZ_1 = dA_1 \odot g'(Z_1), \quad dW_1 = \tfrac1B X^\top dZ_1, \quad db_1 = \tfrac1B \textstyle\sum_i dZ_{1,i}. $$
+#
+# Every gradient has the shape of its variable — the quickest check for a missing transpose:
+# $A_1^\top dZ_2$ is $[H, B] @ [B, C] \to [H, C]$, exactly $W_2$'s shape.
+
+# %%
+nnbasics.show_source(mlp.two_layer_backward)
+
+# %%
+rng = np.random.default_rng(0)
+params = mlp.init_params((4, 5, 3), rng=rng)
+X = rng.normal(size=(8, 4))
+y = rng.integers(0, 3, size=8)
+Y_hat, cache = mlp.two_layer_forward(X, params, "tanh")
+grads = mlp.two_layer_backward(np.eye(3)[y], cache, params, "tanh")
+model = mlp.torch_model_from_params(params, "tanh")  # the same weights in torch, float64
+F.cross_entropy(model(torch.tensor(X)), torch.tensor(y)).backward()
+torch_grads = {"W1": model[0][0].weight.grad.T, "b1": model[0][0].bias.grad,
+               "W2": model[1].weight.grad.T, "b2": model[1].bias.grad}
+for k in grads:
+    assert_close(grads[k], torch_grads[k], f"d{k}", **F64)
+    print(f"d{k}: shape {grads[k].shape} matches torch autograd to float64 precision")
+
+# %% [markdown]
+# **The cache API.** Each layer's forward returns `(out, cache)` and its backward takes
+# `(dout, cache)`, so any stack of layers can be run backwards in a loop — this is how
+# `mlp.backward` handles any depth:
+
+# %%
+nnbasics.show_source(layers.dense_backward)
+nnbasics.show_source(mlp._backward)
+
+# %% [markdown]
+# **Why cache?** $dW = X^\top dZ$ needs the layer's *input* and $g'(Z)$ needs its
+# *pre-activation* — both computed during the forward pass. We can keep them (memory) or
+# compute them again (time). Caching is the default; for a batch the cache grows with
+# $B \times$ the widths, and in deep networks activations, not weights, fill the memory.
+# **Gradient checkpointing** keeps only some layers' activations and recomputes the rest during
+# the backward pass: about one extra forward pass in exchange for much less memory
+# (`torch.utils.checkpoint`).
+
+# %%
+digit_params = mlp.init_params((64, 256, 10), rng=0)
+for batch in (32, 1024):
+    mem = mlp.memory_report(np.zeros((batch, 64)), digit_params)
+    print(f"batch {batch:5d}: parameters {mem['param_bytes'] / 1e3:6.0f} kB, "
+          f"cached activations {mem['cache_bytes'] / 1e3:6.0f} kB")
+assert mem["cache_bytes"] > mem["param_bytes"]  # at batch 1024 the cache dominates
+
+# %% [markdown]
+# ## 4. Gradient checking
+#
+# Compare each analytic gradient with **central differences** in float64,
+# $\frac{\partial L}{\partial \theta_i} \approx \frac{L(\theta + h e_i) - L(\theta - h e_i)}{2h}$,
+# using the relative error $\max_i \frac{|a_i - n_i|}{|a_i| + |n_i|}$:
+#
+# | relative error | meaning |
+# |---|---|
+# | $\lesssim 10^{-7}$ | correct (float64, $h = 10^{-5}$) |
+# | $10^{-5}$ – $10^{-3}$ | suspicious: look at kinks or a too-small/large $h$ |
+# | $\gtrsim 10^{-2}$ | a bug |
+#
+# Finite differences need float64: in float32 the rounding error of $L$ ($\sim 10^{-7}$ relative)
+# divided by $2h$ swamps the derivative, so `nnbasics.gradcheck` refuses float32.
+
+# %%
+_, analytic = mlp.loss_and_grads(X, y, params, "tanh")
+check = gradcheck.check_gradients(lambda: mlp.loss_and_grads(X, y, params, "tanh")[0], params, analytic)
+print(check.message())
+assert max(check.errors.values()) < gradcheck.GOOD
+
+# %% [markdown]
+# A typical bug — forgetting to divide $dW_1$ by the batch size — is caught, and the report
+# names the parameter and the element:
+
+# %%
+buggy = dict(analytic, W1=analytic["W1"] * X.shape[0])
+bad = gradcheck.check_gradients(lambda: mlp.loss_and_grads(X, y, params, "tanh")[0], params, buggy,
+                                raise_on_fail=False)
+print(bad.message())
+assert bad.failing == ["W1"] and bad.errors["W1"] > gradcheck.BAD
+
+# %% [markdown]
+# **ReLU kinks.** ReLU has no derivative at 0. If an input sits within $h$ of 0, the central
+# difference straddles the kink and averages the two slopes (0.5 instead of 0 or 1) — a "failure"
+# that is not a bug. Check at points away from kinks (or with smooth activations), and use
+# torch autograd in float64 as a second, exact oracle, as we did above.
+
+# %%
+near_kink = gradcheck.check_layer(layers.relu_forward, layers.relu_backward,
+                                  {"x": np.array([[3e-6, 1.0, -2.0]])}, raise_on_fail=False)
+away = gradcheck.check_layer(layers.relu_forward, layers.relu_backward,
+                             {"x": np.array([[0.3, 1.0, -2.0]])}, raise_on_fail=False)
+print(f"x = 3e-6 (within h of the kink): error {near_kink.errors['x']:.2f}; "
+      f"x = 0.3: error {away.errors['x']:.0e}")
+assert not near_kink.passed and away.passed
+
+# %%
+with np.errstate(all="ignore"):
+    try:
+        gradcheck.numerical_gradient(lambda: 0.0, np.ones(3, dtype=np.float32))
+    except TypeError as err:
+        print("float32 refused:", str(err)[:70], "...")
+
+# %% [markdown]
+# ## 5. Training the from-scratch network
+#
+# Mini-batch SGD repeats: forward (with caches), $dZ_L = (\hat Y - Y)/B$, backward, and
+# $\theta \leftarrow \theta - \eta\,\partial L/\partial\theta$. First XOR, the problem a single
+# perceptron could not solve — and the same network, from the same initial weights and with
+# the same mini-batches, trained by torch autograd in float64:
+
+# %%
+X_xor, y_xor = data.xor()
+xor_np = mlp.train(X_xor, y_xor, hidden=(4,), activation="tanh", lr=0.5, epochs=300, batch_size=4, rng=0)
+xor_torch = mlp.train_torch(X_xor, y_xor, hidden=(4,), activation="tanh", lr=0.5, epochs=300, batch_size=4,
+                            rng=0, dtype=torch.float64)["history"]
+print(f"numpy: final loss {xor_np.train_loss[-1]:.4f}, accuracy {xor_np.train_acc[-1]:.0%}; "
+      f"torch: {xor_torch.train_loss[-1]:.4f}")
+assert xor_np.train_acc[-1] == 1.0
+assert np.allclose(xor_np.train_loss, xor_torch.train_loss, rtol=1e-8)  # the same run, epoch by epoch
+
+# %% [markdown]
+# Now scikit-learn's bundled 8×8 handwritten digits (1797 images, no download): 64 inputs,
+# 64 hidden ReLU units, 10 classes, 10 epochs of SGD. The progress bar comes from `tqdm`.
+# The torch twin runs in float32 here (the usual training precision).
+
+# %%
+split = data.digits(rng=0)
+settings = dict(hidden=(64,), activation="relu", lr=0.1, epochs=10, batch_size=32, rng=0,
+                X_val=split.X_val, y_val=split.y_val)
+digits_np = mlp.train(split.X_train, split.y_train, progress=True, **settings)
+digits_torch = mlp.train_torch(split.X_train, split.y_train, **settings)
+print(f"numpy: test accuracy {digits_np.val_acc[-1]:.1%} in {digits_np.seconds:.1f} s; "
+      f"torch: {digits_torch['history'].val_acc[-1]:.1%} in {digits_torch['seconds']:.1f} s")
+assert digits_np.val_acc[-1] >= 0.95 and digits_np.seconds < 10
+assert abs(digits_np.val_acc[-1] - digits_torch["history"].val_acc[-1]) < 0.02
+
+# %%
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.4))
+epochs = np.arange(1, 11)
+for hist, name, color in [(digits_np, "numpy (ours)", plotting.PALETTE[0]),
+                          (digits_torch["history"], "torch float32", plotting.PALETTE[1])]:
+    ax1.plot(epochs, hist.train_loss, color=color, label=f"{name}, train")
+    ax1.plot(epochs, hist.val_loss, color=color, ls="--", label=f"{name}, test")
+    ax2.plot(epochs, hist.val_acc, color=color, marker="o", label=name)
+ax1.set(xlabel="epoch", ylabel="cross-entropy", title="digits: loss curves", yscale="log")
+ax2.axhline(0.95, color="0.5", lw=1, ls=":", label="95 % target")
+ax2.set(xlabel="epoch", ylabel="test accuracy", title="digits: test accuracy")
+ax1.legend(fontsize=8)
+ax2.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# ## 6. Reverse mode vs forward mode
+#
+# Automatic differentiation comes in two flavours. **Forward mode** pushes a derivative along
+# with the values, $\partial(\text{everything})/\partial\theta_i$ for *one* input direction
+# per pass: a full gradient needs one pass per parameter. **Reverse mode** (backprop) pulls
+# $\partial L/\partial(\text{everything})$ for *one* output in a single backward sweep. A loss
+# is one scalar of many parameters, so reverse mode wins by a factor of the number of
+# parameters. Counting matmul FLOPs for the digits network with $B = 32$: each layer's forward
+# is one product, its backward two ($dX$ and $dW$).
+
+# %%
+cost = mlp.autodiff_cost((64, 64, 10), batch=32)
+print(f"P = {cost['n_params']} parameters; forward {cost['forward'] / 1e6:.2f} MFLOP, "
+      f"backward {cost['reverse'] / 1e6:.2f} MFLOP, "
+      f"forward mode for the full gradient {cost['forward_mode'] / 1e9:.1f} GFLOP")
+assert cost["reverse"] == 2 * cost["forward"]
+assert cost["forward_mode"] / cost["reverse"] == cost["n_params"]
+
+# %%
+Xb = split.X_train[:32]
+t0 = time.perf_counter()
+for _ in range(200):
+    logits, caches = mlp.forward(Xb, digits_np.params)
+t1 = time.perf_counter()
+for _ in range(200):
+    mlp.backward(logits, caches)
+t2 = time.perf_counter()
+print(f"measured: forward {(t1 - t0) / 200 * 1e6:.0f} µs, backward {(t2 - t1) / 200 * 1e6:.0f} µs per batch "
+      "(the same order: small numpy calls are dominated by overhead, not FLOPs)")
+
+# %% [markdown]
+# The price of reverse mode is memory: the backward sweep needs the forward values — the cache
+# of §3.
+
+# %% [markdown]
+# ## 7. Exercises (graded)
+#
+# Open **`exercises/ex03_backprop.py`** and implement, using numpy only:
+#
+# | exercise | function | what it does |
+# |---|---|---|
+# | 3.1 | `dense_backward(dout, cache)` | $dx = dout\,W^\top$, $dW = x^\top dout$, $db = \sum_{rows} dout$ |
+# | 3.2 | `sigmoid_neuron_grads(x, w, b, y)` | $dw$, $db$ of the mean BCE of one sigmoid neuron |
+# | 3.3 | `two_layer_backward(Y, cache, W2)` | the full two-layer backward pass of §3 (ReLU, softmax) |
+# | 3.4 | `numerical_gradient(f, x, h)` | central differences, element by element |
+#
+# Check your work from a terminal in the course folder (or prefix with `!` in a cell):
+#
+# ```
+# python -m nnbasics grade 03
+# ```
+#
+# Once your `dense_backward` works, the cell below compares it with the library's.
+
+# %%
+from nnbasics import exercises
+
+G = rng.normal(size=(8, 5))
+mine = exercises.attempt("03", "dense_backward", G, (X, params["W1"]))
+if mine is not None:
+    for name, a, b_ in zip(("dx", "dw", "db"), mine, layers.dense_backward(G, (X, params["W1"]))):
+        assert_close(a, b_, name)
+    print("✅ your dense_backward matches nnbasics.layers.dense_backward")
+
+# %% [markdown]
+# ## 8. Quiz and key takeaways
+
+# %%
+quiz.show("03")
+
+# %% [markdown]
+# **Key takeaways**
+# - Backprop is the chain rule applied from the loss backwards, reusing the values cached by
+#   the forward pass; gradients along several paths add.
+# - With sigmoid + BCE or softmax + cross-entropy, $\partial L/\partial z = \hat y - y$ (divided by
+#   $B$ for a mean); then $dW = A^\top dZ$, $dA_{prev} = dZ\,W^\top$ — shapes tell you the transposes.
+# - Check gradients in float64 with central differences (≲1e-7 good, ≳1e-2 a bug; beware ReLU
+#   kinks) and with torch autograd as an exact oracle.
+# - Our 60-line numpy MLP reaches ≥ 95 % on digits in about a second, matching torch.
+# - Reverse mode costs about one forward pass (≈2× the FLOPs) for *all* gradients; forward mode
+#   would need one pass per parameter. Next: **04 · activations**.

@@ -1,0 +1,380 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 09 · Regularization and optimizers
+#
+# **Learning goals** — after this notebook you can
+# - recognise underfitting and overfitting from train/validation errors, and control capacity
+#   (polynomial degree, network width and depth) and weight decay to land in between;
+# - explain why L2 regularization and *decoupled* weight decay are the same thing for SGD but
+#   not for Adam (AdamW), and show it numerically;
+# - use early stopping, label smoothing, mixup and data augmentation, and say what each one does;
+# - write SGD, momentum, Adam and AdamW from scratch, matching `torch.optim` step for step, and
+#   pick a learning-rate schedule (step, cosine, warmup);
+# - find a workable learning rate by measurement — the most important hyperparameter.
+#
+# **Prerequisites:** 03 (backprop), 04–05 (training an MLP with `nnbasics.train.fit`).
+# **Run time:** about 15 s for *Run All*; 60 min to work through.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+import nnbasics
+from nnbasics import data, doctor, optim, plotting, quiz, regularization
+from nnbasics.models import MLPConfig, build_mlp
+from nnbasics.testing import F64, assert_close
+from nnbasics.train import TrainConfig, evaluate, fit
+from nnbasics.widgets import nb09_regularization as widgets
+
+assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
+C = plotting.PALETTE
+
+# %% [markdown]
+# ## 1. Underfitting and overfitting
+#
+# Twenty noisy samples of a wavy curve, and polynomial models of growing **capacity** (degree).
+# We fit them with ridge regression in closed form, $w = (\Phi^\top\Phi + \lambda N I)^{-1}\Phi^\top y$,
+# which minimizes $\frac1N\lVert \Phi w - y\rVert^2 + \lambda\lVert w\rVert^2$ — the same L2 penalty
+# that `weight_decay` adds to a network. Closed form means instant updates: move the sliders.
+#
+# - **Underfitting** (too little capacity): train *and* validation errors are high.
+# - **Overfitting** (too much capacity, too little data or regularization): the train error keeps
+#   falling, the validation error explodes — the model memorises the noise.
+#
+# Try degree 15 with $\lambda = 10^{-8}$, then raise $\lambda$ until the wiggles calm down.
+
+# %%
+capacity_explorer = widgets.capacity_explorer()
+capacity_explorer
+
+# %% [markdown]
+# The same picture as numbers: train and validation MSE for degrees 1, 5, 9, 15, without weight
+# decay and with $\lambda = 10^{-2}$.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+reg_data = regularization.make_regression_1d(20, 200, 0.25, rng=0)
+sweep = regularization.capacity_sweep([1, 5, 9, 15], [0.0, 1e-2], reg_data)
+for i, deg in enumerate(sweep["degrees"]):
+    print(f"degree {deg:2d}: train/val MSE  λ=0: {sweep['train_mse'][i, 0]:.3f} / {sweep['val_mse'][i, 0]:8.3f}"
+          f"   λ=1e-2: {sweep['train_mse'][i, 1]:.3f} / {sweep['val_mse'][i, 1]:.3f}")
+tr, va = sweep["train_mse"], sweep["val_mse"]
+assert tr[0, 0] > 0.2 and va[0, 0] > 0.2             # degree 1 underfits: both errors high
+assert np.all(np.diff(tr[:, 0]) <= 0)                 # more capacity never hurts the TRAIN error
+assert va[3, 0] > 10 * tr[3, 0]                       # degree 15, no decay: overfits
+assert va[3, 1] < va[3, 0] / 10                       # weight decay repairs it
+
+# %% [markdown]
+# ### Capacity in networks: width vs depth
+#
+# In a network, capacity grows with width and depth. The same 1-D task with three small tanh
+# MLPs (AdamW, full batch, 150 steps): a tiny one underfits; a wide single layer and a deeper,
+# narrower one both fit — depth buys capacity with fewer parameters per layer.
+
+# %%
+mlps = regularization.mlp_capacity([(3,), (64,), (8, 8, 8)], reg_data, epochs=150, lr=0.02)
+fig, ax = plt.subplots(figsize=(6.5, 3.2))
+ax.scatter(reg_data["x_train"], reg_data["y_train"], color=C[1], edgecolors="black", lw=0.5,
+           label="train", zorder=3)
+ax.plot(mlps[0]["x_grid"], regularization.target_function(mlps[0]["x_grid"]), "k--", lw=1, label="true curve")
+for k, m in enumerate(mlps):
+    ax.plot(m["x_grid"], m["y_grid"], color=C[[0, 2, 3][k]], lw=2,
+            label=f"hidden {m['hidden']}: {m['n_params']} params, val MSE {m['val_mse']:.2f}")
+ax.set(xlabel="x", ylabel="y", title="MLP capacity: width vs depth", ylim=(-2, 2))
+ax.legend(fontsize=7, loc="lower left")
+fig.tight_layout()
+assert mlps[0]["train_mse"] > 2 * min(m["train_mse"] for m in mlps[1:])  # the tiny net underfits
+
+# %% [markdown]
+# ## 2. L2 penalty vs decoupled weight decay
+#
+# **L2 regularization** adds $\frac{\lambda}{2}\lVert w\rVert^2$ to the loss, so the gradient gains
+# $\lambda w$. **Weight decay** shrinks the weights directly each step. For plain SGD they coincide:
+#
+# $$ w \leftarrow w - \eta(\nabla L + \lambda w) \;=\; \underbrace{(1 - \eta\lambda)\,w}_{\text{decay}} - \eta \nabla L .$$
+#
+# (The decay factor per step is $\eta\lambda$ — "equivalent up to the lr factor": a paper's decay
+# rate $d$ corresponds to $\lambda = d/\eta$.) Adam, however, divides the gradient by
+# $\sqrt{\hat v}$ per coordinate. With L2 the $\lambda w$ term is divided too, so weights with large
+# gradients are barely regularized. **AdamW** (Loshchilov & Hutter, 2019) *decouples* the decay:
+# $w \leftarrow w(1 - \eta\lambda)$, then the Adam step on the raw gradient.
+#
+# Check it numerically on a least-squares problem whose features have very different scales:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+sgd_cmp = regularization.compare_l2_and_decoupled("sgd", lam=0.1, lr=0.001, steps=300)
+adam_cmp = regularization.compare_l2_and_decoupled("adam", lam=0.1, lr=0.01, steps=300)
+print(f"SGD : max |w_L2 - w_decoupled| over 300 steps = {sgd_cmp['max_abs_diff']:.0e}")
+print(f"Adam: max |w_L2 - w_decoupled| over 300 steps = {adam_cmp['max_abs_diff']:.2f}")
+assert sgd_cmp["max_abs_diff"] < 1e-12   # identical up to rounding
+assert adam_cmp["max_abs_diff"] > 0.05   # Adam + L2 is NOT AdamW
+
+# %%
+fig, ax = plt.subplots(figsize=(6.5, 3.2))
+for j in range(adam_cmp["w_l2"].shape[1]):
+    ax.plot(adam_cmp["w_l2"][:, j], color=C[j], lw=2, label=f"$w_{j + 1}$ Adam + L2" if j == 0 else None)
+    ax.plot(adam_cmp["w_decoupled"][:, j], color=C[j], ls="--", lw=1.5, label="AdamW" if j == 0 else None)
+ax.set(xlabel="step", ylabel="weight value", title="Same λ, same lr: Adam + L2 (solid) vs AdamW (dashed)")
+ax.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# ## 3. Early stopping
+#
+# Train long enough and an over-parameterized network memorises its training set: the
+# validation loss bottoms out and then rises. **Early stopping** keeps the weights from the best
+# validation epoch and stops after `patience` epochs **without improvement**. The tested helper is
+# `nnbasics.train.EarlyStopping`; `fit(..., TrainConfig(patience=...))` uses it and restores the best
+# weights. (You re-implement it in exercise 9.2.)
+
+# %%
+nnbasics.show_source(nnbasics.train.EarlyStopping.step)
+
+# %%
+X_m, y_m = data.moons(80, rng=1, noise=0.35)
+moons_split = data.train_val_split(X_m, y_m, val_fraction=0.5, rng=1)
+es_cfg = dict(epochs=150, batch_size=40, lr=0.005, optimizer="adam")
+long_model = build_mlp(MLPConfig(d_in=2, hidden=(128, 128), d_out=2, seed=0))
+long_run = fit(long_model, *vars(moons_split).values(), cfg=TrainConfig(**es_cfg))
+es_model = build_mlp(MLPConfig(d_in=2, hidden=(128, 128), d_out=2, seed=0))
+es_run = fit(es_model, *vars(moons_split).values(), cfg=TrainConfig(**es_cfg, patience=10))
+print(f"without early stopping: {long_run.epochs_run} epochs, final val loss {long_run.val_loss[-1]:.3f}")
+print(f"with patience 10: stopped after {es_run.epochs_run} epochs, best epoch {es_run.best_epoch}, "
+      f"restored val loss {evaluate(es_model, moons_split.X_val, moons_split.y_val)[0]:.3f}")
+assert es_run.stopped_early and es_run.epochs_run == es_run.best_epoch + 1 + 10
+assert np.isclose(evaluate(es_model, moons_split.X_val, moons_split.y_val)[0], min(es_run.val_loss))
+assert long_run.val_loss[-1] > 1.5 * min(long_run.val_loss)  # training on: validation gets worse
+
+# %%
+fig, ax = plt.subplots(figsize=(6.5, 3.2))
+ax.plot(long_run.train_loss, color=C[1], label="train loss")
+ax.plot(long_run.val_loss, color=C[0], label="validation loss")
+ax.axvline(es_run.best_epoch, color=C[2], ls="--", label=f"best epoch ({es_run.best_epoch})")
+ax.axvline(es_run.epochs_run - 1, color=C[5], ls=":", label="early stop (patience 10)")
+ax.set(xlabel="epoch", ylabel="cross-entropy", yscale="log", title="Overfitting over time, and where to stop")
+ax.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# ## 4. Label smoothing, mixup and augmentation
+#
+# **Label smoothing** (Szegedy et al., 2016) trains against softened targets
+# $t = (1-\varepsilon)\,\mathrm{onehot}(y) + \varepsilon / C$. Plain cross-entropy is only minimized
+# as the logit gap goes to infinity (over-confidence); with smoothing the optimum is the finite gap
+# $\log\frac{1-\varepsilon+\varepsilon/C}{\varepsilon/C}$. Our loss matches
+# `torch.nn.functional.cross_entropy(..., label_smoothing=ε)`:
+
+# %%
+logits = np.random.default_rng(0).normal(size=(5, 4)) * 2
+labels = np.array([0, 3, 1, 1, 2])
+ours = regularization.smoothed_cross_entropy(logits, labels, eps=0.1)
+theirs = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(labels), label_smoothing=0.1)
+print(f"ours {ours:.6f}  torch {theirs.item():.6f}")
+assert_close(ours, theirs.item(), "label-smoothed cross-entropy", **F64)
+
+gaps = np.linspace(0, 10, 201)
+fig, ax = plt.subplots(figsize=(6, 3))
+for k, eps in enumerate([0.0, 0.1, 0.3]):
+    loss = [regularization.smoothed_cross_entropy(np.array([[g, 0, 0, 0]]), [0], eps) for g in gaps]
+    ax.plot(gaps, loss, color=C[k], label=f"ε = {eps}")
+    if eps > 0:
+        best = np.log((1 - eps + eps / 4) / (eps / 4))
+        ax.axvline(best, color=C[k], ls=":", lw=1)
+        assert abs(gaps[int(np.argmin(loss))] - best) < 0.05
+ax.set(xlabel="logit gap (true class minus the others)", ylabel="loss", title="Label smoothing caps confidence (C = 4)")
+ax.legend()
+fig.tight_layout()
+
+# %% [markdown]
+# **Mixup** (Zhang et al., 2018) trains on blends of pairs: $\tilde x = \lambda x_i + (1-\lambda)x_j$,
+# $\tilde y = \lambda y_i + (1-\lambda) y_j$ with $\lambda\sim\mathrm{Beta}(\alpha,\alpha)$ — it encourages
+# linear behaviour between examples. **Data augmentation** creates label-preserving variations
+# of the inputs; for 2-D/tabular data that means small noise and (where the physics allows)
+# rotations. Both enlarge the training set without new labels.
+
+# %%
+X_small, y_small = data.moons(60, rng=2, noise=0.1)
+X_mix, Y_mix, lam = regularization.mixup(X_small, np.eye(2)[y_small], alpha=0.4, rng=0)
+X_aug, y_aug = regularization.augment_2d(X_small, y_small, copies=4, noise=0.05, max_degrees=8, rng=0)
+assert_close(Y_mix.sum(axis=1), np.ones(len(Y_mix)), "mixed targets are distributions")
+assert X_aug.shape == (5 * 60, 2) and np.array_equal(y_aug[:60], y_small)
+
+fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.2))
+plotting.scatter_classes(a1, X_small, y_small, size=20)
+a1.scatter(X_mix[:, 0], X_mix[:, 1], c=Y_mix[:, 1], cmap="cividis", marker="x", s=25, label="mixed")
+a1.set(title=f"mixup (λ = {lam:.2f}): colour = soft label", xlabel="$x_1$", ylabel="$x_2$")
+a1.legend(fontsize=7)
+plotting.scatter_classes(a2, X_aug, y_aug, size=6)
+a2.set(title="augmentation: 4 noisy, rotated copies", xlabel="$x_1$", ylabel="$x_2$")
+fig.tight_layout()
+
+# %% [markdown]
+# ## 5. Optimizers from scratch
+#
+# With gradient $g_t$ at step $t = 1, 2, \dots$ and learning rate $\eta$:
+#
+# | optimizer | update |
+# |---|---|
+# | SGD | $w \leftarrow w - \eta\, g$ |
+# | momentum | $b \leftarrow \mu b + g$; $\;w \leftarrow w - \eta\, b$ (Nesterov: $w - \eta(g + \mu b)$) |
+# | Adam | $m \leftarrow \beta_1 m + (1-\beta_1) g$, $v \leftarrow \beta_2 v + (1-\beta_2) g^2$, $\;w \leftarrow w - \eta\,\dfrac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}$ |
+# | AdamW | $w \leftarrow w(1 - \eta\lambda)$, then the Adam update |
+#
+# Momentum averages gradients over steps, which cancels zig-zags across a valley and accelerates
+# along it. Adam additionally scales each coordinate by its typical gradient size, so every
+# parameter moves about $\eta$ per step at first (the bias correction makes step 1 exactly that).
+
+# %%
+nnbasics.show_source(optim.adamw_step)
+
+# %% [markdown]
+# Do they really match `torch.optim`? Same start, same 50 random gradients, compare after every step:
+
+# %%
+rng = np.random.default_rng(0)
+w0 = rng.normal(size=(3, 4))
+grads = [rng.normal(size=(3, 4)) for _ in range(50)]
+pairs = [(optim.SGD(0.05, momentum=0.9, nesterov=True), torch.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True)),
+         (optim.Adam(0.01, weight_decay=0.1), torch.optim.Adam, dict(lr=0.01, weight_decay=0.1)),
+         (optim.AdamW(0.01, weight_decay=0.1), torch.optim.AdamW, dict(lr=0.01, weight_decay=0.1))]
+for ours_opt, torch_cls, kw in pairs:
+    w_ours, w_t = [w0.copy()], torch.tensor(w0, requires_grad=True)
+    t_opt = torch_cls([w_t], **kw)
+    for g in grads:
+        w_ours = ours_opt.step(w_ours, [g])
+        w_t.grad = torch.tensor(g)
+        t_opt.step()
+        assert_close(w_ours[0], w_t.detach(), f"{type(ours_opt).__name__} vs torch", **F64)
+    print(f"{type(ours_opt).__name__:6s} matches torch.optim.{torch_cls.__name__} for 50 steps")
+
+# %% [markdown]
+# **The optimizer race.** Each optimizer starts at the same point of a 2-D loss surface
+# (Rosenbrock's curved valley, an ill-conditioned quadratic, Beale's function). Try: Rosenbrock with
+# lr $10^{-3}$ (momentum wins, Adam barely moves); then Adam alone at lr $5\cdot10^{-2}$; then
+# SGD at lr $3\cdot10^{-3}$ (it diverges). Every optimizer has its own good learning-rate range.
+
+# %%
+race_explorer = widgets.race_explorer()
+race_explorer
+
+# %%
+race = optim.optimizer_race("rosenbrock", lr=1e-3, steps=200, optimizers=("sgd", "momentum", "adam"))
+print({k: round(r["final_loss"], 3) for k, r in race.items()})
+assert race["momentum"]["final_loss"] < race["sgd"]["final_loss"]
+
+# %% [markdown]
+# ## 6. Learning-rate schedules
+#
+# A large learning rate makes fast progress early; a small one settles into a minimum late.
+# Schedules do both: **step** decay ($\eta_0\gamma^{\lfloor t/s \rfloor}$), **cosine**
+# ($\eta_{\min} + \frac12(\eta_0-\eta_{\min})(1+\cos\frac{\pi t}{T})$) and **linear warmup** then cosine
+# (standard for transformers and large batches, where the first Adam steps are unreliable).
+# These pure functions are tested against `torch.optim.lr_scheduler` (StepLR,
+# CosineAnnealingLR, LinearLR + SequentialLR).
+
+# %%
+fig, ax = plt.subplots(figsize=(6.5, 3))
+for k, name in enumerate(["constant", "step", "cosine", "warmup_cosine"]):
+    ax.plot(optim.schedule(name, 100, base_lr=0.1), color=C[k], lw=2, label=name)
+ax.set(xlabel="step", ylabel="learning rate", title="Learning-rate schedules over 100 steps")
+ax.legend(fontsize=8)
+fig.tight_layout()
+assert optim.schedule("warmup_cosine", 100, 0.1)[10] == 0.1 and optim.cosine_lr(100, 0.1, 100) == 0.0
+
+# %% [markdown]
+# ## 7. The learning rate is the most important hyperparameter
+#
+# On a quadratic with largest curvature $L$, gradient descent converges if and only if
+# $\eta < 2/L$; a hair above and it diverges, far below and it crawls. Measured on our quadratic
+# ($L = 20$, so the threshold is 0.1):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+lrs = np.array([0.001, 0.01, 0.05, 0.09, 0.11])
+q = optim.lr_sweep(lrs, "quadratic", "sgd", steps=200)
+for lr_, loss_ in zip(lrs, q["final_loss"]):
+    print(f"lr {lr_:5.3f}: loss after 200 steps = {loss_:.2e}")
+assert q["diverged"][-1] and not q["diverged"][:-1].any()      # just above 2/L: diverges
+assert q["final_loss"][0] > 1e3 * q["final_loss"][2]            # too small: barely moved
+
+# %% [markdown]
+# The same holds for a real network: an MLP on moons trained with SGD for 20 epochs at four
+# learning rates. Too low wastes the budget, too high is unstable; the good range spans about
+# an order of magnitude. Always sweep the lr on a log scale before tuning anything else.
+
+# %%
+lr_runs = optim.lr_experiment([1e-3, 0.1, 1.0, 30.0], epochs=20)
+fig, ax = plt.subplots(figsize=(6.5, 3))
+for k, (lr_, curve) in enumerate(zip(lr_runs["lrs"], lr_runs["train_loss"])):
+    ax.plot(np.clip(curve, 0, 3), color=C[k], marker="o", ms=3,
+            label=f"lr {lr_:g}: val acc {lr_runs['val_acc'][k]:.2f}")
+ax.set(xlabel="epoch", ylabel="train loss (clipped at 3)", title="Same model, same data, four learning rates")
+ax.legend(fontsize=8)
+fig.tight_layout()
+best = int(np.argmin(lr_runs["final_loss"]))
+print("final train loss per lr:", np.round(lr_runs["final_loss"], 3))
+assert 0 < best < 3                                             # neither extreme is best
+assert lr_runs["final_loss"][0] > 2 * lr_runs["final_loss"][best]  # too low: slow
+
+# %% [markdown]
+# ## 8. Exercises (graded)
+#
+# Open **`exercises/ex09_regularization.py`** and implement, using numpy only:
+#
+# | exercise | function | what it does |
+# |---|---|---|
+# | 9.1 | `adamw_step(p, g, m, v, t, lr, betas, eps, weight_decay)` | one AdamW step; must match `torch.optim.AdamW` over many steps |
+# | 9.2 | `early_stopping(val_losses, patience, min_delta)` | replay early stopping; return `(best_epoch, stop_epoch)` |
+# | 9.3 | `label_smoothing_loss(logits, y, eps)` | smoothed cross-entropy and its gradient, as torch's `label_smoothing` |
+#
+# Check your work from a terminal in the course folder (or prefix with `!` in a cell):
+#
+# ```
+# python -m nnbasics grade 09
+# ```
+#
+# Classic mistakes the grader recognises: adding the weight decay to the gradient (that is
+# Adam + L2), starting the bias-correction step at 0, counting the best epoch as a "bad" one.
+
+# %%
+from nnbasics import exercises
+
+p0, g0, zeros = np.array([1.0, -2.0]), np.array([0.5, 0.1]), np.zeros(2)
+mine = exercises.attempt("09", "adamw_step", p0, g0, zeros, zeros, 1, 0.1, (0.9, 0.999), 1e-8, 0.1)
+if mine is not None:
+    assert_close(mine[0], optim.adamw_step(p0, g0, zeros, zeros, 1, lr=0.1, weight_decay=0.1)[0],
+                 "your adamw_step vs nnbasics.optim.adamw_step")
+    print("✅ your adamw_step matches the library")
+
+# %% [markdown]
+# ## 9. Quiz and key takeaways
+
+# %%
+quiz.show("09")
+
+# %% [markdown]
+# **Key takeaways**
+# - Compare train and validation error: both high means underfitting (add capacity), a growing gap
+#   means overfitting (more data, augmentation, weight decay, early stopping, smaller model).
+# - For SGD, L2 and weight decay are one update; for Adam they differ — use **AdamW** for
+#   decoupled decay.
+# - Early stopping keeps the best validation weights; patience counts epochs without improvement.
+#   Label smoothing caps over-confidence; mixup and augmentation stretch a small dataset.
+# - Momentum and Adam are a few lines of numpy each; each optimizer has its own good lr range.
+# - Sweep the learning rate on a log scale first: too low crawls, above the stability limit
+#   diverges. Schedules (warmup, cosine, step) let you start high and finish low.
