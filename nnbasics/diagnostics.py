@@ -32,7 +32,7 @@ from nnbasics._validate import (
 __all__ = [
     "LOSSES", "MAX_SLOPE", "LayerStats", "LayerHistograms", "NonFinite", "ChainBound",
     "layer_grad_norms", "layer_stats", "layer_histograms", "first_nonfinite", "update_ratios",
-    "clip_grad_norm", "sigmoid_bound", "chain_grad", "jacobian_chain",
+    "clip_grad_norm", "sgd_steps", "sigmoid_bound", "chain_grad", "jacobian_chain",
 ]
 
 LOSSES = ("cross_entropy", "mse")
@@ -535,6 +535,65 @@ def clip_grad_norm(grads, max_norm: float, *, eps: float = 1e-6) -> tuple[list, 
     total = float(np.sqrt(sum(np.sum(np.square(a, dtype=np.float64)) for a in arrays)))
     coef = min(1.0, max_norm / (total + eps))
     return [(a * coef).astype(a.dtype, copy=False) if coef < 1.0 else a.copy() for a in arrays], total
+
+
+def sgd_steps(model, X, y, *, lr: float, steps: int, max_norm: float | None = None,
+              loss: str = "cross_entropy") -> dict:
+    """Full-batch plain SGD for a few steps, optionally with global norm clipping; trains ``model`` in place.
+
+    A minimal loop for measuring what clipping changes (no optimizer object, no mini-batches):
+
+    .. math:: g = \\nabla_\\theta L, \\quad
+              g \\leftarrow g \\min(1, \\tau / \\lVert g \\rVert), \\quad \\theta \\leftarrow \\theta - \\eta\\, g
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : array_like, shape (N, D)
+    y : array_like, shape (N,)
+    lr : float
+        Learning rate eta (> 0).
+    steps : int
+        Number of updates (>= 1). Stops early, with ``diverged=True``, at a NaN/inf loss.
+    max_norm : float or None
+        Clip the global gradient norm to this value with :func:`clip_grad_norm`; None: no clipping.
+    loss : {"cross_entropy", "mse"}
+
+    Returns
+    -------
+    dict
+        ``losses`` list of float (one per step taken, before its update), ``grad_norms`` list of
+        float (global norm before clipping), ``diverged`` bool.
+    """
+    import torch
+
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    steps = check_int(steps, "steps", minimum=1)
+    if max_norm is not None:
+        max_norm = check_float(max_norm, "max_norm", minimum=0.0, min_inclusive=False)
+    Xt, yt = _inputs(model, X, y, loss)
+    params = [p for p in model.parameters() if p.requires_grad]
+    losses, norms, diverged = [], [], False
+    with _one_thread():
+        for _ in range(steps):
+            value = _loss_value(model(Xt), yt, loss)
+            if not torch.isfinite(value):
+                diverged = True
+                break
+            grads = [g.detach().cpu().numpy() for g in torch.autograd.grad(value, params)]
+            if not all(np.all(np.isfinite(g)) for g in grads):
+                diverged = True
+                break
+            if max_norm is None:
+                clipped, total = grads, float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads)))
+            else:
+                clipped, total = clip_grad_norm(grads, max_norm)
+            losses.append(float(value.detach()))
+            norms.append(total)
+            with torch.no_grad():
+                for p, g in zip(params, clipped):
+                    p -= lr * torch.as_tensor(g, dtype=p.dtype)
+    return {"losses": losses, "grad_norms": norms, "diverged": diverged}
 
 
 def sigmoid_bound(n_layers: int) -> float:

@@ -307,7 +307,7 @@ def dtype_compare(n: int = 256, *, dtypes=("float32", "bfloat16"), device: str =
     Returns
     -------
     list of dict
-        ``dtype``, ``seconds``, ``gflops``, ``rel_error`` = ||C - C64|| / ||C64||.
+        ``dtype``, ``device``, ``seconds``, ``gflops``, ``rel_error`` = ||C - C64|| / ||C64||.
     """
     import torch
 
@@ -324,7 +324,7 @@ def dtype_compare(n: int = 256, *, dtypes=("float32", "bfloat16"), device: str =
         a, b = a64.to(device=device, dtype=dt), b64.to(device=device, dtype=dt)
         t = time_fn(lambda a=a, b=b: a @ b, warmup=1, repeats=repeats, device=device)
         c = (a @ b).to("cpu", torch.float64)
-        rows.append({"dtype": name, "seconds": t.median, "gflops": dense_flops(n, n, n) / t.median / 1e9,
+        rows.append({"dtype": name, "device": device, "seconds": t.median, "gflops": dense_flops(n, n, n) / t.median / 1e9,
                      "rel_error": float((c - ref).norm() / ref.norm())})
     return rows
 

@@ -40,11 +40,13 @@ def dense_forward(x, w, b) -> tuple[np.ndarray, tuple]:
         raise ValueError(f"x has {x.shape[1]} features but w expects D={w.shape[0]} (w has shape {w.shape})")
     if b.shape[0] != w.shape[1]:
         raise ValueError(f"b has {b.shape[0]} entries but w has H={w.shape[1]} outputs")
-    return _dense_fwd(x, w, b)
+    out = x @ w + b  # (N, D) @ (D, H) + (H,) -> (N, H)
+    return out, (x, w)
 
 
-# Unchecked cores: the public functions validate, then call these. ``nnbasics.mlp`` validates
-# once per call and then runs the cores in its inner loop (validation cost more than the math).
+# Unchecked cores (the same math, no validation): ``nnbasics.mlp`` validates once per call and
+# then runs these in its training loop, where per-call checks cost more than the math itself.
+# tests/test_layers.py checks that they agree with the public functions.
 def _dense_fwd(x, w, b):
     return x @ w + b, (x, w)  # (N, D) @ (D, H) + (H,) -> (N, H)
 
@@ -122,7 +124,10 @@ def dense_backward(dout, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     x, w = _check_cache(cache, 2, "dense_forward")
     dout = _check_dout(dout, (x.shape[0], w.shape[1]))
-    return _dense_bwd(dout, (x, w))
+    dx = dout @ w.T  # (N, H) @ (H, D) -> (N, D)
+    dw = x.T @ dout  # (D, N) @ (N, H) -> (D, H)
+    db = dout.sum(axis=0)  # (H,): the bias was added to every row, so its gradient sums them
+    return dx, dw, db
 
 
 def relu_forward(x) -> tuple[np.ndarray, np.ndarray]:

@@ -464,6 +464,7 @@ def lr_experiment(lrs, *, epochs: int = 30, seed: int = 0, optimizer: str = "sgd
     """
     from nnbasics import data as D
     from nnbasics.models import MLPConfig, build_mlp
+    from nnbasics.regularization import one_thread
     from nnbasics.train import TrainConfig, evaluate, fit
 
     lrs = as_float_array(lrs, "lrs", ndim=1)
@@ -475,11 +476,12 @@ def lr_experiment(lrs, *, epochs: int = 30, seed: int = 0, optimizer: str = "sgd
     curves, final, acc, div = [], [], [], []
     for lr in lrs:
         model = build_mlp(MLPConfig(d_in=2, hidden=(32, 32), d_out=2, seed=seed))
-        h = fit(model, split.X_train, split.y_train, cfg=TrainConfig(
-            epochs=epochs, batch_size=32, lr=float(lr), optimizer=optimizer, seed=seed))
+        with one_thread():
+            h = fit(model, split.X_train, split.y_train, cfg=TrainConfig(
+                epochs=epochs, batch_size=32, lr=float(lr), optimizer=optimizer, seed=seed))
         curves.append(h.train_loss)
         div.append(h.diverged or not np.isfinite(h.train_loss[-1]))
         final.append(np.inf if div[-1] else h.train_loss[-1])
-        acc.append(0.5 if div[-1] else evaluate(model, split.X_val, split.y_val)[1])
+        acc.append(np.nan if div[-1] else evaluate(model, split.X_val, split.y_val)[1])
     return {"lrs": lrs, "train_loss": curves, "final_loss": np.array(final), "val_acc": np.array(acc),
             "diverged": np.array(div)}

@@ -12,6 +12,8 @@ Early stopping lives in :class:`nnbasics.train.EarlyStopping`.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from nnbasics._validate import (
@@ -29,7 +31,7 @@ __all__ = [
     "smooth_targets", "softmax", "smoothed_cross_entropy", "smoothed_cross_entropy_grad",
     "mixup", "add_noise", "rotate", "augment_2d",
     "target_function", "make_regression_1d", "poly_features", "ridge_fit", "capacity_fit", "capacity_sweep",
-    "mlp_capacity",
+    "mlp_capacity", "early_stopping_experiment",
 ]
 
 
@@ -307,12 +309,60 @@ def capacity_sweep(degrees, lams, data: dict) -> dict:
     return {"degrees": np.array(degrees), "lams": lams, "train_mse": tr, "val_mse": va}
 
 
-# ---------------------------------------------------------------- capacity of small MLPs (torch)
+# ---------------------------------------------------------------- small torch experiments
+@contextmanager
+def one_thread():
+    """Run torch on one thread for the duration (restored afterwards).
+
+    The models here are tiny (width <= 128); on a busy 2-core machine torch's intra-op
+    threads spin-wait for each other and make each step 10-50x slower.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def early_stopping_experiment(patience: int = 10, epochs: int = 150, lr: float = 0.005, seed: int = 1) -> dict:
+    """An over-parameterized MLP (2-128-128-2) on 40 noisy moons, trained with and without early stopping.
+
+    Both runs use :func:`nnbasics.train.fit`; the second passes ``TrainConfig(patience=...)``, which
+    stops after ``patience`` epochs without a better validation loss and restores the best weights.
+
+    Returns
+    -------
+    dict
+        ``long`` and ``early`` (:class:`~nnbasics.train.History`), ``restored_val_loss`` (float,
+        the early-stopped model's validation loss after restoring), ``split`` (the data).
+    """
+    from nnbasics import data as D
+    from nnbasics.models import MLPConfig, build_mlp
+    from nnbasics.train import TrainConfig, evaluate, fit
+
+    patience = check_int(patience, "patience", minimum=1)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    X, y = D.moons(80, rng=seed, noise=0.35)
+    split = D.train_val_split(X, y, val_fraction=0.5, rng=seed)
+    args = (split.X_train, split.y_train, split.X_val, split.y_val)
+    cfg = dict(epochs=epochs, batch_size=40, lr=lr, optimizer="adam", seed=seed)
+    with one_thread():
+        long = fit(build_mlp(MLPConfig(d_in=2, hidden=(128, 128), d_out=2, seed=0)), *args,
+                   cfg=TrainConfig(**cfg))
+        model = build_mlp(MLPConfig(d_in=2, hidden=(128, 128), d_out=2, seed=0))
+        early = fit(model, *args, cfg=TrainConfig(**cfg, patience=patience))
+        restored = evaluate(model, split.X_val, split.y_val)[0]
+    return {"long": long, "early": early, "restored_val_loss": restored, "split": split}
+
+
 def mlp_capacity(hiddens, data: dict, *, epochs: int = 300, lr: float = 0.01, weight_decay: float = 0.0,
                  seed: int = 0) -> list:
     """Train one tanh MLP per hidden-width tuple on the 1-D regression; report size and errors.
 
-    Full-batch Adam on the ``n_train`` points (tiny: well under a second per model).
+    Full-batch AdamW on the ``n_train`` points (tiny: a fraction of a second per model).
 
     Parameters
     ----------
@@ -326,26 +376,30 @@ def mlp_capacity(hiddens, data: dict, *, epochs: int = 300, lr: float = 0.01, we
     list of dict
         One per model: ``hidden``, ``n_params``, ``train_mse``, ``val_mse``, ``x_grid`` (200,), ``y_grid`` (200,).
     """
-    import torch
-
-    from nnbasics.models import MLPConfig, build_mlp, count_parameters
-    from nnbasics.train import TrainConfig, evaluate, fit
+    from nnbasics.train import TrainConfig
 
     for k in ("x_train", "y_train", "x_val", "y_val"):
         if k not in data:
             raise ValueError(f"data needs key {k!r} (use make_regression_1d), got keys {sorted(data)}")
     epochs = check_int(epochs, "epochs", minimum=1)
-    Xtr, Xva = data["x_train"][:, None], data["x_val"][:, None]  # (N, 1)
-    cfg = TrainConfig(epochs=epochs, batch_size=len(Xtr), lr=lr, optimizer="adamw",
+    cfg = TrainConfig(epochs=epochs, batch_size=len(data["x_train"]), lr=lr, optimizer="adamw",
                       weight_decay=weight_decay, loss="mse", seed=seed)
+    with one_thread():
+        return [_fit_mlp_1d(tuple(hidden), data, cfg, seed) for hidden in hiddens]
+
+
+def _fit_mlp_1d(hidden, data, cfg, seed):
+    import torch
+
+    from nnbasics.models import MLPConfig, build_mlp, count_parameters
+    from nnbasics.train import evaluate, fit
+
+    Xtr, Xva = data["x_train"][:, None], data["x_val"][:, None]  # (N, 1)
     xg = np.linspace(-1, 1, 200)
-    out = []
-    for hidden in hiddens:
-        model = build_mlp(MLPConfig(d_in=1, hidden=tuple(hidden), d_out=1, activation="tanh", seed=seed))
-        fit(model, Xtr, data["y_train"], cfg=cfg)
-        with torch.no_grad():
-            yg = model(torch.as_tensor(xg[:, None], dtype=torch.float32)).numpy()[:, 0]
-        out.append({"hidden": tuple(hidden), "n_params": count_parameters(model),
-                    "train_mse": evaluate(model, Xtr, data["y_train"], "mse")[0],
-                    "val_mse": evaluate(model, Xva, data["y_val"], "mse")[0], "x_grid": xg, "y_grid": yg})
-    return out
+    model = build_mlp(MLPConfig(d_in=1, hidden=hidden, d_out=1, activation="tanh", seed=seed))
+    fit(model, Xtr, data["y_train"], cfg=cfg)
+    with torch.no_grad():
+        yg = model(torch.as_tensor(xg[:, None], dtype=torch.float32)).numpy()[:, 0]  # (200,)
+    return {"hidden": hidden, "n_params": count_parameters(model),
+            "train_mse": evaluate(model, Xtr, data["y_train"], "mse")[0],
+            "val_mse": evaluate(model, Xva, data["y_val"], "mse")[0], "x_grid": xg, "y_grid": yg}

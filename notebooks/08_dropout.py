@@ -21,7 +21,7 @@
 # - measure dropout's effect on the train/validation gap of an over-parameterized network;
 # - use MC dropout to get an uncertainty estimate from a trained network.
 #
-# **Prerequisites:** 03 (backprop by hand), 05 (MLPs), 07 (train vs eval mode).
+# **Prerequisites:** backprop by hand (notebook 03), training an MLP, train vs eval mode (notebook 07).
 # **Run time:** about 10 s for *Run All*; 30–40 min to work through.
 
 # %%
@@ -35,6 +35,7 @@ from nnbasics.testing import assert_close
 from nnbasics.widgets import nb08_dropout as widgets
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
+_ = torch.manual_seed(0)  # torch's own dropout below draws from its global generator
 
 # %% [markdown]
 # ## 1. Switching units off at random
@@ -83,7 +84,7 @@ theirs = torch.nn.functional.dropout(torch.tensor(x), p=p, training=True).numpy(
 for name, out in (("ours ", ours), ("torch", theirs)):
     kept = out != 0
     assert_close(out[kept], x[kept] / (1 - p), f"{name}: kept entries")
-    print(f"{name}: kept fraction {kept.mean():.2f}, kept entries = x / {1 - p}")
+    print(f"{name}: kept fraction {kept.mean():.1f}, kept entries = x / {1 - p}")
 assert_close(dropout.dropout_forward(x, p, train=False)[0], x, "eval mode is the identity")
 
 xt = torch.tensor(x, requires_grad=True)
@@ -152,9 +153,9 @@ print(f"validation loss: correct {pen['loss']:.3f} -> unscaled {pen['unscaled_lo
 assert pen["unscaled_loss"] > 1.5 * pen["loss"]
 
 # %% [markdown]
-# The accuracy barely moves here (with ReLUs and no biases downstream the inflated logits often keep
-# their sign), but the probabilities become badly overconfident and the loss jumps: a mismatch
-# that silently hurts calibration and anything built on top of the probabilities.
+# The accuracy barely moves here (inflating the activations mostly rescales the logits, which
+# rarely flips the winning class), but the probabilities become badly overconfident and the loss
+# jumps: a mismatch that silently hurts calibration and anything built on the probabilities.
 #
 # ## 5. Extension: MC dropout for uncertainty
 #

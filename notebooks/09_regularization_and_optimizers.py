@@ -35,9 +35,7 @@ import torch
 
 import nnbasics
 from nnbasics import data, doctor, optim, plotting, quiz, regularization
-from nnbasics.models import MLPConfig, build_mlp
 from nnbasics.testing import F64, assert_close
-from nnbasics.train import TrainConfig, evaluate, fit
 from nnbasics.widgets import nb09_regularization as widgets
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
@@ -145,20 +143,22 @@ fig.tight_layout()
 # %%
 nnbasics.show_source(nnbasics.train.EarlyStopping.step)
 
+# %% [markdown]
+# The experiment: a 2-128-128-2 MLP on 40 noisy training points, trained for 150 epochs, and the
+# same model with `TrainConfig(patience=10)`. Read how it calls `fit`:
+
 # %%
-X_m, y_m = data.moons(80, rng=1, noise=0.35)
-moons_split = data.train_val_split(X_m, y_m, val_fraction=0.5, rng=1)
-es_cfg = dict(epochs=150, batch_size=40, lr=0.005, optimizer="adam")
-long_model = build_mlp(MLPConfig(d_in=2, hidden=(128, 128), d_out=2, seed=0))
-long_run = fit(long_model, *vars(moons_split).values(), cfg=TrainConfig(**es_cfg))
-es_model = build_mlp(MLPConfig(d_in=2, hidden=(128, 128), d_out=2, seed=0))
-es_run = fit(es_model, *vars(moons_split).values(), cfg=TrainConfig(**es_cfg, patience=10))
+nnbasics.show_source(regularization.early_stopping_experiment)
+
+# %%
+es = regularization.early_stopping_experiment(patience=10, epochs=150)
+long_run, es_run = es["long"], es["early"]
 print(f"without early stopping: {long_run.epochs_run} epochs, final val loss {long_run.val_loss[-1]:.3f}")
 print(f"with patience 10: stopped after {es_run.epochs_run} epochs, best epoch {es_run.best_epoch}, "
-      f"restored val loss {evaluate(es_model, moons_split.X_val, moons_split.y_val)[0]:.3f}")
+      f"restored val loss {es['restored_val_loss']:.3f}")
 assert es_run.stopped_early and es_run.epochs_run == es_run.best_epoch + 1 + 10
-assert np.isclose(evaluate(es_model, moons_split.X_val, moons_split.y_val)[0], min(es_run.val_loss))
-assert long_run.val_loss[-1] > 1.5 * min(long_run.val_loss)  # training on: validation gets worse
+assert np.isclose(es["restored_val_loss"], min(es_run.val_loss))    # the best weights came back
+assert long_run.val_loss[-1] > 1.5 * min(long_run.val_loss)         # training on: validation gets worse
 
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 3.2))

@@ -112,7 +112,8 @@ for name, run in runs.items():
     assert (debug.ZOO[name].expected in codes) if name != "healthy" else codes == []
 
 # %%
-fig, axes = plt.subplots(3, 3, figsize=(10, 7.5), sharex=True)
+fig, axes = plt.subplots(3, 3, figsize=(10, 7.5), sharex=True,
+                         gridspec_kw=dict(hspace=0.35, wspace=0.25))
 for ax, (name, run) in zip(axes.ravel(), runs.items()):
     loss = np.asarray(run.train_loss)
     ax.plot(np.minimum(loss, 5), color=plotting.PALETTE[0], label="train (clipped at 5)")
@@ -125,7 +126,6 @@ for ax in axes[:, 0]:
     ax.set_ylabel("cross-entropy")
 axes[0, 0].legend(fontsize=8)
 fig.suptitle("Loss curves of the zoo: many bugs look almost healthy")
-fig.tight_layout()
 
 # %% [markdown]
 # ## 3. The exhibits, one by one

@@ -164,7 +164,7 @@ if GPU:
 else:
     print("float16 column skipped: it is measured on a GPU only (no torch.cuda device here).")
 for r in rows:
-    print(f"{r['dtype']:9s}: {r['gflops']:7.2f} GFLOP/s, relative error {r['rel_error']:.1e}")
+    print(f"{r['device']:4s} {r['dtype']:9s}: {r['gflops']:7.2f} GFLOP/s, relative error {r['rel_error']:.1e}")
 assert rows[0]["rel_error"] < 1e-5 < rows[1]["rel_error"]
 
 # %% [markdown]

@@ -39,7 +39,19 @@ import torch
 import torch.nn.functional as F
 
 import nnbasics
-from nnbasics import attention, conv, data, doctor, embeddings, models, norm, plotting, quiz, recurrent, train
+from nnbasics import (
+    attention,
+    conv,
+    data,
+    doctor,
+    embeddings,
+    models,
+    norm,
+    plotting,
+    quiz,
+    recurrent,
+    train,
+)
 from nnbasics.widgets import nb12_beyond_mlp as widgets
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"

@@ -258,3 +258,42 @@ def test_chain_grad_matches_autograd_and_obeys_bound(seed, depth, activation):
 def test_bad_input_is_refused_with_a_clear_message(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_sgd_steps_clipping_rescues_an_exploding_network():
+    from nnbasics import data
+
+    X, y = data.spirals(300, rng=0, n_classes=3)
+    runs = {}
+    for clip in (None, 1.0):
+        model = build_mlp(MLPConfig(d_in=2, hidden=(32,) * 10, d_out=3, activation="relu", init="he",
+                                    init_scale=1.5))
+        runs[clip] = dg.sgd_steps(model, X, y, lr=0.1, steps=60, max_norm=clip)
+    assert runs[None]["diverged"] and len(runs[None]["losses"]) < 10
+    assert not runs[1.0]["diverged"] and len(runs[1.0]["losses"]) == 60
+    assert runs[1.0]["losses"][-1] < 0.2 * runs[1.0]["losses"][0]
+    assert runs[None]["grad_norms"][0] == pytest.approx(runs[1.0]["grad_norms"][0])
+
+
+def test_sgd_steps_is_plain_gradient_descent():
+    X, y = _batch()
+    model, ref = _mlp(depth=2), _mlp(depth=2)
+    dg.sgd_steps(model, X, y, lr=0.5, steps=1)
+    torch.nn.functional.cross_entropy(ref(torch.tensor(X)), torch.tensor(y)).backward()
+    for p, r in zip(model.parameters(), ref.parameters()):
+        assert_close(p.detach(), (r - 0.5 * r.grad).detach(), "parameter after one SGD step")
+    with pytest.raises(ValueError, match="steps must be >= 1"):
+        dg.sgd_steps(model, X, y, lr=0.1, steps=0)
+
+
+def test_widget_compute_is_pure_cached_and_reports_overflow():
+    from nnbasics.widgets.nb05_gradients import gradient_profile
+
+    sig = gradient_profile(10, "sigmoid")
+    assert sig is gradient_profile(10, "sigmoid")  # lru_cache: revisiting a setting is free
+    assert sig["grad_norms"].shape == (11,) and sig["act_std"].shape == (10,)
+    assert sig["ratio"] < dg.sigmoid_bound(10) and sig["nonfinite"] is None
+    assert gradient_profile(10, "relu", "he")["ratio"] > 1e-2
+    assert gradient_profile(10, "sigmoid", "default", 1.0, "batch")["ratio"] > 1e-2
+    bad = gradient_profile(50, "identity", "he", 4.0)
+    assert "linear layer" in bad["nonfinite"]

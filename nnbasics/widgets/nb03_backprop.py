@@ -61,7 +61,7 @@ def _draw(fig, d) -> None:
     ax = fig.add_subplot()
     for a, b in _EDGES:
         (xa, ya), (xb, yb) = _POS[a], _POS[b]
-        color = PALETTE[5] if d["phase"] == "backward" and b in d["known_grads"] else "0.7"
+        color = PALETTE[5] if a in d["known_grads"] and b != "y_hat" else "0.7"  # gradient has passed
         ax.annotate("", xy=(xb - 0.18, yb), xytext=(xa + 0.18, ya),
                     arrowprops=dict(arrowstyle="->", color=color, lw=1.5))
     for name, (x, yy) in _POS.items():
@@ -80,11 +80,11 @@ def _draw(fig, d) -> None:
     ax.scatter([], [], s=80, c=PALETTE[4], edgecolors="0.4", label="value known (forward)")
     ax.scatter([], [], s=80, c=PALETTE[1], edgecolors=PALETTE[7], label="this step")
     ax.plot([], [], color=PALETTE[5], label="gradient flowing back")
-    ax.set(xlim=(-0.5, 4.5), ylim=(-0.5, 1.35), title=f"step {d['step']} ({d['phase']}): {d['note']}")
+    ax.set(xlim=(-0.5, 4.5), ylim=(-0.5, 1.6), title=f"step {d['step']} of {N_STEPS - 1} — {d['note']}")
     ax.set_xticks(range(5), ["inputs", "pre-activation z", "hidden h = σ(z)", "logit o", "output / loss"],
                   fontsize=8)
     ax.set_yticks([])
-    ax.legend(loc="upper center", fontsize=7, ncol=3, bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax.legend(loc="upper center", fontsize=7, ncol=3, frameon=False)
 
 
 @register("03", "backprop")

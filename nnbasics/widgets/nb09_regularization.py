@@ -97,7 +97,7 @@ def _draw_race(fig, d) -> None:
     ax1.imshow(g["z"], origin="lower", extent=g["extent"], cmap="Greys", aspect="auto", alpha=0.6)
     ax1.contour(g["xs"], g["ys"], g["z"], levels=12, colors="grey", linewidths=0.5)
     ax1.plot(*g["minimum"], marker="*", color="black", ms=12, label="minimum", ls="none")
-    for i, (name, r) in enumerate(d["race"].items()):
+    for name, r in d["race"].items():
         col = PALETTE[RACE_OPTIMIZERS.index(name)]
         label = name + (" (diverged)" if r["diverged"] else "")
         ax1.plot(r["path"][:, 0], r["path"][:, 1], "-", color=col, lw=1.5, label=label)

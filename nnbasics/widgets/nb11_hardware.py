@@ -39,6 +39,7 @@ def roofline_point(n: int, B: int, dtype: str) -> dict:
 
 def _draw(fig, d) -> None:
     ax = fig.add_subplot()
+    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.14, top=0.9)
     roof, p = d["roof"], d["point"]
     intensity = np.logspace(-1, 3, 100)
     ax.loglog(intensity, roof.attainable(intensity), color="black", lw=2, label="roofline (measured, float32)")

@@ -136,9 +136,11 @@ def test_layernorm_invariant_to_per_sample_scale_and_shift(ex, seed, a, c):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(3, 7))
     g, b = rng.normal(size=7), rng.normal(size=7)
+    scale = a * np.array([[1.0], [0.3], [2.5]])  # a different scale and shift for each sample
+    shift = c + np.array([[0.0], [1.0], [-2.0]])
     out1 = np.asarray(ex.layernorm_forward(x, g, b, 1e-12))
-    out2 = np.asarray(ex.layernorm_forward(a * x + c, g, b, 1e-12))
-    assert_close(out2, out1, "LN(a*x + c) must equal LN(x)", rtol=1e-6, atol=1e-6)
+    out2 = np.asarray(ex.layernorm_forward(scale * x + shift, g, b, 1e-12))
+    assert_close(out2, out1, "LN(a_n * x_n + c_n) must equal LN(x) for every sample n", rtol=1e-6, atol=1e-6)
 
 
 # ---------------------------------------------------------------- 7.4
