@@ -12,12 +12,12 @@ Two torch experiments measure what the properties mean in training:
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnbasics._validate import as_float_array, check_choice, check_float, check_int, check_rng
+from nnbasics.runtime import one_thread
 
 __all__ = [
     "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative",
@@ -25,7 +25,7 @@ __all__ = [
     "elu", "elu_derivative", "gelu", "gelu_derivative", "gelu_tanh", "gelu_tanh_derivative",
     "NAMES", "ActivationInfo", "INFO", "apply", "derivative", "properties_table",
     "gaussian_response", "dead_unit_fraction", "DyingReluResult", "dying_relu_experiment",
-    "relu_vs_sigmoid", "one_torch_thread",
+    "relu_vs_sigmoid",
 ]
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -355,23 +355,6 @@ def gaussian_response(name: str, scale: float, *, n: int = 20000, rng=0, **param
 # --------------------------------------------------------------------------- experiments (torch)
 
 
-@contextmanager
-def one_torch_thread():
-    """Run tiny torch models on one thread, restoring the previous setting afterwards.
-
-    For models this small, thread synchronisation costs more than it saves; on a busy
-    2-core machine two threads were measured ~40x slower than one.
-    """
-    import torch
-
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 def _hidden_preactivations(model, X):
     """Pre-activations (outputs of each hidden nn.Linear) of a build_mlp model on X (N, D)."""
     import torch
@@ -470,7 +453,7 @@ def dying_relu_experiment(activation: str = "relu", *, lr: float = 0.5, epochs: 
     n = check_int(n, "n", minimum=4)
     X, y = data.moons(n, rng=seed, noise=0.15)
     (X,) = data.standardize(X)
-    with one_torch_thread():
+    with one_thread():
         return _dying_relu(X, y, activation, lr, epochs, tuple(hidden), batch_size, optimizer, seed)
 
 
@@ -495,7 +478,7 @@ def _dying_relu(X, y, activation, lr, epochs, hidden, batch_size, optimizer, see
     return DyingReluResult(activation, lr, before, after, dead_grad, hist.train_loss, float(acc))
 
 
-def relu_vs_sigmoid(*, depth: int = 6, width: int = 32, epochs: int = 15, lr: float = 0.1,
+def relu_vs_sigmoid(*, depth: int = 6, width: int = 32, epochs: int = 15, lr: float = 0.05,
                     n: int = 200, seed: int = 0, activations=("sigmoid", "relu")) -> dict:
     """Same MLP, same data, same SGD budget: how fast does each activation learn, and why?
 
@@ -531,7 +514,7 @@ def relu_vs_sigmoid(*, depth: int = 6, width: int = 32, epochs: int = 15, lr: fl
     n = check_int(n, "n", minimum=4)
     X, y = data.spirals(n, rng=seed, noise=0.1)
     out = {}
-    with one_torch_thread():
+    with one_thread():
         for act in activations:
             out[act] = _train_and_probe(X, y, act, depth, width, epochs, lr, seed)
     return out

@@ -18,7 +18,6 @@ gradient), so the module depends only on torch and :mod:`nnbasics.models`.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 from dataclasses import dataclass, field
@@ -26,9 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nnbasics._validate import as_float_array, as_labels, check_choice, check_float, check_int
+from nnbasics.runtime import one_thread
 
-__all__ = ["OverfitResult", "overfit_small_batch", "ZooRun", "Finding", "ZOO", "BUGS", "run_bug",
-           "diagnose", "SYMPTOMS"]
+__all__ = ["OverfitResult", "overfit_small_batch", "ZooRun", "Bug", "Finding", "ZOO", "BUGS",
+           "run_bug", "diagnose", "SYMPTOMS", "loss_curve_summary"]
 
 
 # --------------------------------------------------------------------------- overfit check
@@ -276,19 +276,6 @@ def run_bug(name: str, *, seed: int = 0) -> ZooRun:
     check_choice(name, "name", tuple(ZOO))
     check_int(seed, "seed", minimum=0)
     return _run_cached(name, seed)
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Run torch on one thread inside the block (tiny models: threads only add overhead), then restore."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 @functools.lru_cache(maxsize=64)

@@ -15,7 +15,6 @@ Shape vocabulary: N batch, D input features, H hidden, C outputs, L linear layer
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +27,7 @@ from nnbasics._validate import (
     check_int,
     check_same_rows,
 )
+from nnbasics.runtime import one_thread
 
 __all__ = [
     "LOSSES", "MAX_SLOPE", "LayerStats", "LayerHistograms", "NonFinite", "ChainBound",
@@ -40,23 +40,6 @@ LOSSES = ("cross_entropy", "mse")
 #: Largest slope max_z |f'(z)| of each activation: the factor a layer's Jacobian can add at most.
 MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "elu": 1.0,
              "gelu": 1.1289, "identity": 1.0}
-
-
-@contextmanager
-def _one_thread():
-    """Run torch on one thread for the duration (restored afterwards).
-
-    These diagnostics run tiny matmuls (width ~32); on a busy 2-core machine torch's
-    intra-op threads spin-wait for each other and make them 10-100x slower.
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _activation_types() -> dict:
@@ -136,7 +119,7 @@ def _forward_backward(model, X, y, loss: str, *, input_grad: bool = False) -> di
         if type(m) in types:
             names.append(types[type(m)])
             handles.append(m.register_forward_hook(hook))
-    with _one_thread():
+    with one_thread():
         try:
             out = model(Xt)  # (N, C)
             value = _loss_value(out, yt, loss)
@@ -430,7 +413,7 @@ def first_nonfinite(model, X, y, loss: str = "cross_entropy") -> NonFinite | Non
     for name, m in model.named_modules():
         if not list(m.children()):
             handles.append(m.register_forward_hook(make_hook(name)))
-    with _one_thread():
+    with one_thread():
         try:
             out = model(Xt)
             value = _loss_value(out, yt, loss)
@@ -443,7 +426,7 @@ def first_nonfinite(model, X, y, loss: str = "cross_entropy") -> NonFinite | Non
     if kind:
         return NonFinite("loss", "loss", "loss", -1, kind)
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    with _one_thread():
+    with one_thread():
         grads = torch.autograd.grad(value, [p for _, p in named], allow_unused=True)
     owner = {}
     for mname, m in model.named_modules():
@@ -574,7 +557,7 @@ def sgd_steps(model, X, y, *, lr: float, steps: int, max_norm: float | None = No
     Xt, yt = _inputs(model, X, y, loss)
     params = [p for p in model.parameters() if p.requires_grad]
     losses, norms, diverged = [], [], False
-    with _one_thread():
+    with one_thread():
         for _ in range(steps):
             value = _loss_value(model(Xt), yt, loss)
             if not torch.isfinite(value):

@@ -13,7 +13,6 @@ uses :func:`time_fn`: warm-up, repeats, the median, and ``torch.cuda.synchronize
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import io
 import statistics
@@ -30,7 +29,8 @@ __all__ = ["dense_flops", "dense_bytes", "arithmetic_intensity", "Timing", "time
            "gpu_available", "threads", "matmul_gflops", "bandwidth_gbs", "Roofline", "roofline",
            "measure_roofline", "batch_sweep", "dtype_compare", "underflow_demo",
            "training_memory_estimate", "measure_numpy_training_peak", "saved_activation_bytes",
-           "checkpoint_compare", "quantize_compare", "DTYPE_BYTES"]
+           "checkpoint_compare", "quantize_compare", "DTYPE_BYTES", "transfer_seconds", "mlp_sizes",
+           "measure_torch_training_peak_cuda"]
 
 DTYPE_BYTES = {"float64": 8, "float32": 4, "bfloat16": 2, "float16": 2, "int8": 1}
 
@@ -142,19 +142,7 @@ def time_fn(fn: Callable[[], object], *, warmup: int = 2, repeats: int = 10, dev
                   tuple(times))
 
 
-@contextlib.contextmanager
-def threads(n: int):
-    """Use ``n`` torch threads inside the block, then restore the previous setting."""
-    import torch
-
-    n = check_int(n, "n", minimum=1)
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
+from nnbasics.runtime import threads  # noqa: E402  (re-exported: the notebook uses hardware.threads)
 
 _TORCH_DTYPES = ("float32", "bfloat16", "float16", "float64")
 

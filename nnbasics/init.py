@@ -11,12 +11,12 @@ Weights follow the course's ``x @ W`` convention: ``W`` has shape (fan_in, fan_o
 from __future__ import annotations
 
 import math
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnbasics._validate import as_float_array, check_choice, check_float, check_int, check_rng
+from nnbasics.runtime import blas_threads
 
 __all__ = ["zeros", "constant", "normal", "xavier_uniform", "xavier_normal", "he_normal",
            "he_uniform", "SCHEMES", "init_weights", "ActivationStats", "activation_stats",
@@ -178,15 +178,6 @@ def _saturated(act: str, h: np.ndarray) -> float:
     return 0.0
 
 
-def _one_blas_thread():
-    """Limit numpy's BLAS to one thread for small matmuls (threads only fight on a busy machine)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it numpy keeps its default
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def activation_stats(*, depth: int = 50, width: int = 256, activation: str = "relu",
                      scheme: str = "he_normal", n: int = 128, rng=0, n_bins: int = 40,
                      input_std: float = 1.0, x=None) -> ActivationStats:
@@ -233,7 +224,7 @@ def activation_stats(*, depth: int = 50, width: int = 256, activation: str = "re
             raise ValueError(f"x has {h.shape[1]} features but width is H={width}")
     f = _ACTS[activation]
     layers = [h]
-    with _one_blas_thread():
+    with blas_threads(1):  # small matmuls: threads only fight
         for _ in range(depth):
             W = init_weights(scheme, (width, width), rng=rng)  # (H, H)
             h = f(h @ W)  # (N, H)
@@ -296,15 +287,15 @@ def symmetry_experiment(init: str = "zeros", *, hidden: int = 16, epochs: int = 
     import torch
 
     from nnbasics import data
-    from nnbasics.activations import one_torch_thread
     from nnbasics.models import MLPConfig, build_mlp, linear_layers
+    from nnbasics.runtime import one_thread
     from nnbasics.train import TrainConfig, evaluate, fit
 
     check_choice(init, "init", ("zeros", "constant", "he"))
     hidden = check_int(hidden, "hidden", minimum=2)
     X, y = data.moons(200, rng=seed, noise=0.1)
     (X,) = data.standardize(X)
-    with one_torch_thread():
+    with one_thread():
         model = build_mlp(MLPConfig(d_in=2, hidden=(hidden,), d_out=2, activation="tanh",
                                     init="zeros" if init == "constant" else init, seed=seed),
                           dtype=torch.float64)

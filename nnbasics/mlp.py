@@ -501,10 +501,10 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
 
     tl, ta, vl, va = [], [], [], []
     n = X.shape[0]
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny matmuls: extra threads only spin (40x slower on a busy 2-core box)
+    from nnbasics.runtime import one_thread
+
     t0 = time.perf_counter()
-    try:
+    with one_thread():  # tiny matmuls: extra threads only spin
         for _ in tqdm(range(epochs), disable=not progress, desc="epochs (torch)", leave=False):
             perm = torch.as_tensor(rng.permutation(n))  # the same batches as train()
             for start in range(0, n, batch_size):
@@ -521,8 +521,6 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
                 loss, acc = evaluate(Xv, yv)
                 vl.append(loss)
                 va.append(acc)
-    finally:
-        torch.set_num_threads(threads)
     seconds = time.perf_counter() - t0
     linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     params = {}

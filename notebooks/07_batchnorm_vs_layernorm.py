@@ -88,9 +88,7 @@ rng = np.random.default_rng(0)
 D = 4
 gamma, beta = rng.normal(size=D), rng.normal(size=D)
 bn_t = torch.nn.BatchNorm1d(D).double()
-with torch.no_grad():
-    bn_t.weight.copy_(torch.tensor(gamma))
-    bn_t.bias.copy_(torch.tensor(beta))
+bn_t.load_state_dict({"weight": torch.tensor(gamma), "bias": torch.tensor(beta)}, strict=False)
 state = norm.BatchNormState.initial(D)
 for step in range(3):
     xb = rng.normal(3.0, 2.0, size=(8, D))

@@ -49,7 +49,8 @@ _ = torch.manual_seed(0)  # torch's own dropout below draws from its global gene
 #
 # **Try it.** Move $p$: the left panel is one mask applied to a block of activations, the middle
 # the train/validation loss of a big MLP fitted to 40 noisy points, the right its decision
-# regions. (Each rate trains once, about a second; revisiting it is instant.)
+# regions. (Building the explorer trains the network once per rate, a couple of seconds in all;
+# the slider then only redraws.)
 
 # %%
 explorer = widgets.dropout_explorer()

@@ -97,3 +97,19 @@ def test_weights_are_a_distribution_and_output_stays_in_value_hull(seed, causal,
 def test_bad_input_is_rejected_with_a_message(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_widget_compute_query_attention():
+    """The notebook widget's pure function: a distribution over the keys that sharpens with |q|."""
+    from nnbasics.widgets import nb12_beyond_mlp as w
+
+    d = w.query_attention(angle=70.0, length=2.0, scaled=True)
+    assert_close(d["weights"].sum(), 1.0, "weights sum")
+    assert_close(d["sweep_weights"].sum(axis=1), np.ones(len(d["sweep_angles"])), "sweep row sums")
+    assert_close(d["output"], d["weights"] @ w.KEYS, "output = weights @ values")
+    assert w.TOKENS[int(np.argmax(d["weights"]))] == "cat"  # the key pointing along the query
+    sharper = w.query_attention(angle=70.0, length=5.0, scaled=True)
+    unscaled = w.query_attention(angle=70.0, length=2.0, scaled=False)
+    assert sharper["entropy"] < d["entropy"] and unscaled["entropy"] < d["entropy"]
+    with pytest.raises(ValueError, match="length must be > 0"):
+        w.query_attention(length=0.0)

@@ -241,3 +241,13 @@ def test_bad_inputs():
         optim.optimizer_race("beale", start=[1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="lrs must all be > 0"):
         optim.lr_sweep([0.1, -1.0])
+
+
+def test_lr_experiment_shapes_and_bad_input():
+    r = optim.lr_experiment([1e-3, 0.5], epochs=3)
+    assert r["final_loss"].shape == (2,) and len(r["train_loss"]) == 2 and len(r["train_loss"][0]) == 3
+    assert r["final_loss"][1] < r["final_loss"][0]  # lr 1e-3 barely moves in 3 epochs
+    with pytest.raises(ValueError, match="lrs must all be > 0"):
+        optim.lr_experiment([0.0])
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        optim.lr_experiment([0.1], optimizer="adamw")

@@ -179,3 +179,32 @@ def test_bad_inputs():
         R.capacity_fit(3, 0.1, {"x_train": np.zeros(2)})
     with pytest.raises(ValueError, match="lams must be 1-D"):
         R.capacity_sweep([1], np.zeros((2, 2)), R.make_regression_1d(rng=0))
+
+
+def test_one_thread_restores_the_setting():
+    before = torch.get_num_threads()
+    with R.one_thread():
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+
+
+def test_early_stopping_experiment_restores_best_weights():
+    es = R.early_stopping_experiment(patience=5, epochs=60)
+    early, long = es["early"], es["long"]
+    assert early.stopped_early and early.epochs_run == early.best_epoch + 1 + 5
+    assert es["restored_val_loss"] == pytest.approx(min(early.val_loss), rel=1e-6)
+    assert long.epochs_run == 60 and long.val_loss[-1] > min(long.val_loss)
+
+
+def test_mlp_capacity_reports_sizes_and_errors():
+    data = R.make_regression_1d(rng=0)
+    res = R.mlp_capacity([(2,), (8, 8)], data, epochs=30, lr=0.02)
+    assert [r["n_params"] for r in res] == [1 * 2 + 2 + 2 + 1, 1 * 8 + 8 + 8 * 8 + 8 + 8 + 1]
+    for r in res:
+        assert r["y_grid"].shape == (200,) and np.isfinite(r["train_mse"]) and np.isfinite(r["val_mse"])
+    with pytest.raises(ValueError, match="data needs key"):
+        R.mlp_capacity([(2,)], {"x_train": np.zeros(3)})
+    with pytest.raises(ValueError, match="epochs must be >= 1"):
+        R.mlp_capacity([(2,)], data, epochs=0)
+    with pytest.raises(ValueError, match="patience must be >= 1"):
+        R.early_stopping_experiment(patience=0)

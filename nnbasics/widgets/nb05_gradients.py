@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.ticker import LogFormatter, NullLocator
 
 from nnbasics.plotting import PALETTE
 from nnbasics.widgets.base import Explorer, register
@@ -57,25 +58,29 @@ def gradient_profile(depth: int, activation: str, init: str = "default", init_sc
 
 def _draw(fig, d) -> None:
     ax1, ax2 = fig.subplots(1, 2)
-    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.17, top=0.9, wspace=0.3)
+    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.17, top=0.9, wspace=0.38)
     g, s = d["grad_norms"], d["act_std"]
     layers = np.arange(1, g.size + 1)
     ok = np.isfinite(g) & (g > 0)
-    ax1.semilogy(layers[ok], g[ok], "o-", ms=3, color=PALETTE[0], label=r"$\|\partial L/\partial W_l\|$")
+    ax1.semilogy(layers[ok], g[ok], "o-", ms=3, color=PALETTE[0], label="||dL/dW_l||")
     if ok.any():
         ax1.axhline(g[ok][-1], color=PALETTE[7], lw=0.8, ls="--", label="last finite layer")
     if not ok.all():
         ax1.axvline(layers[~ok][0], color=PALETTE[5], lw=2, label="first NaN/inf")
-    ax1.set(xlabel="layer l (1 = next to the input)", ylabel="gradient norm (log scale)",
+    ax1.set(xlabel="layer l (1 = next to the input)", ylabel="gradient norm (log)",
             title=f"first/last = {d['ratio']:.1e}" if np.isfinite(d["ratio"]) else "gradients overflowed")
     ax1.legend(fontsize=7, loc="best")
     hidden = np.arange(1, s.size + 1)
     oks = np.isfinite(s) & (s > 0)
     ax2.semilogy(hidden[oks], s[oks], "s-", ms=3, color=PALETTE[1], label="std of activations")
-    ax2.set(xlabel="hidden layer", ylabel="activation std (log scale)", title="forward signal")
+    ax2.set(xlabel="hidden layer", ylabel="activation std (log)", title="forward signal")
     ax2.legend(fontsize=7, loc="best")
     ax1.set_xlim(0.5, g.size + 0.5)
     ax2.set_xlim(0.5, max(s.size, 1) + 0.5)
+    # gradients span many decades: plain "1e-05" labels, no minor ticks (mathtext and tick layout
+    # dominate the redraw time)
+    ax1.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
+    ax1.yaxis.set_minor_locator(NullLocator())
     if not ok.any():
         ax1.text(0.5, 0.5, "every gradient is NaN/inf", transform=ax1.transAxes, ha="center",
                  color=PALETTE[5])

@@ -40,6 +40,7 @@ def capacity_view(degree: int, lam: float, seed: int = 0) -> dict:
 
 
 def _draw_capacity(fig, d) -> None:
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.9, wspace=0.28)  # fixed: no relayout per update
     ax1, ax2 = fig.subplots(1, 2)
     data, fit = d["data"], d["fit"]
     xg = fit["x_grid"]
@@ -69,7 +70,7 @@ def capacity_explorer(degree: int = 9, lam: float = 1e-6) -> Explorer:
         "lam": w.FloatLogSlider(value=lam, base=10, min=-8, max=1, step=0.5, description="λ",
                                 readout_format=".0e"),
     }
-    return Explorer(controls, capacity_view, _draw_capacity, figsize=(9.0, 3.5),
+    return Explorer(controls, capacity_view, _draw_capacity, figsize=(8.0, 3.2),
                     summary=lambda d: f"train MSE <b>{d['fit']['train_mse']:.3f}</b>, validation MSE "
                                       f"<b>{d['fit']['val_mse']:.3f}</b>, ‖w‖ = {d['fit']['weight_norm']:.1f}",
                     title="Capacity vs weight decay (closed-form ridge on Legendre features)")
@@ -92,6 +93,7 @@ def race_view(surface: str, optimizer: str, lr: float, steps: int) -> dict:
 
 
 def _draw_race(fig, d) -> None:
+    fig.subplots_adjust(left=0.085, right=0.98, bottom=0.16, top=0.9, wspace=0.25)
     ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
     g = d["grid"]
     ax1.imshow(g["z"], origin="lower", extent=g["extent"], cmap="Greys", aspect="auto", alpha=0.6)
@@ -127,7 +129,7 @@ def race_explorer(surface: str = "rosenbrock", optimizer: str = "all", lr: float
         "steps": w.IntSlider(value=200, min=20, max=500, step=20, description="steps",
                              continuous_update=False),
     }
-    return Explorer(controls, race_view, _draw_race, figsize=(9.0, 3.6),
+    return Explorer(controls, race_view, _draw_race, figsize=(8.0, 3.3),
                     summary=lambda d: "final loss: " + ", ".join(
                         f"{k} <b>{'diverged' if r['diverged'] else format(r['final_loss'], '.2e')}</b>"
                         for k, r in d["race"].items()),

@@ -70,11 +70,12 @@ def _draw(fig, d) -> None:
     ax1.legend(fontsize=7, loc="lower left")
     ax2.imshow(d["sweep_weights"], aspect="auto", cmap="viridis", vmin=0, vmax=1,
                     extent=(-0.5, len(d["tokens"]) - 0.5, d["sweep_angles"][-1] + 7.5, -7.5))
-    ax2.axhline(d["angle"], color=PALETTE[1], lw=2, label=f"current query ({d['angle']:.0f}°)")
+    ax2.axhline(d["angle"], color=PALETTE[1], lw=2)
     ax2.set_xticks(range(len(d["tokens"])), d["tokens"])
+    ax2.set_yticks(np.arange(0, 360, 90))
     ax2.set(xlabel="key (token)", ylabel="query direction (degrees)",
-            title=f"weights (bright = 1), |q| = {d['length']:.1f}" + (", scaled" if d["scaled"] else ", unscaled"))
-    ax2.legend(fontsize=7, loc="lower right")
+            title=f"weights (bright = 1; orange = current query)\n|q| = {d['length']:.2f}, "
+                  + ("scores / √d" if d["scaled"] else "unscaled scores"))
 
 
 @register("12", "attention")
