@@ -31,6 +31,11 @@ test: $(STAMP)
 	$(PY) tools/make_exercises.py --check
 	$(MAKE) --no-print-directory test-unit test-notebooks test-browser
 
+# Two test processes share 2 cores: one thread each (tiny models only lose from threads fighting).
+test-unit test-notebooks test-browser: export OMP_NUM_THREADS = 1
+test-unit test-notebooks test-browser: export OPENBLAS_NUM_THREADS = 1
+test-unit test-notebooks test-browser: export MKL_NUM_THREADS = 1
+
 test-unit: $(STAMP)
 	$(call pytest_strict,-n 2 -m "not browser" tests)
 

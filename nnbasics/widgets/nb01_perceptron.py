@@ -45,7 +45,7 @@ def _draw_gate(fig, d) -> None:
         ax.plot(xs, ys, color="black", lw=2, label="$w \\cdot x + b = 0$")
     ax.set(xlim=_XLIM, ylim=_XLIM, xlabel="$x_1$", ylabel="$x_2$", aspect="equal",
            title=f"{d['gate'].upper()}: accuracy {d['accuracy']:.0%}")
-    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False)
 
 
 @register("01", "boundary")
@@ -60,7 +60,7 @@ def boundary_explorer(gate: str = "and") -> Explorer:
         "w2": w.FloatSlider(value=1.0, description="w2", **slider),
         "b": w.FloatSlider(value=-1.5, description="b", **slider),
     }
-    return Explorer(controls, gate_line, _draw_gate, figsize=(4.6, 4.2),
+    return Explorer(controls, gate_line, _draw_gate, figsize=(6.0, 4.0),
                     summary=lambda d: f"accuracy: <b>{d['accuracy']:.0%}</b> "
                                       f"(predictions {d['y_hat'].tolist()}, targets {d['y'].tolist()})",
                     title="Steer the perceptron's line by hand")
