@@ -464,7 +464,7 @@ def lr_experiment(lrs, *, epochs: int = 30, seed: int = 0, optimizer: str = "sgd
     """
     from nnbasics import data as D
     from nnbasics.models import MLPConfig, build_mlp
-    from nnbasics.regularization import one_thread
+    from nnbasics.runtime import one_thread
     from nnbasics.train import TrainConfig, evaluate, fit
 
     lrs = as_float_array(lrs, "lrs", ndim=1)

@@ -12,8 +12,6 @@ Early stopping lives in :class:`nnbasics.train.EarlyStopping`.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import numpy as np
 
 from nnbasics._validate import (
@@ -25,10 +23,12 @@ from nnbasics._validate import (
     check_rng,
     check_same_rows,
 )
+from nnbasics.losses import log_softmax, softmax
+from nnbasics.runtime import one_thread
 
 __all__ = [
     "l2_penalty", "l2_penalty_grad", "compare_l2_and_decoupled",
-    "smooth_targets", "softmax", "smoothed_cross_entropy", "smoothed_cross_entropy_grad",
+    "smooth_targets", "smoothed_cross_entropy", "smoothed_cross_entropy_grad",
     "mixup", "add_noise", "rotate", "augment_2d",
     "target_function", "make_regression_1d", "poly_features", "ridge_fit", "capacity_fit", "capacity_sweep",
     "mlp_capacity", "early_stopping_experiment",
@@ -117,14 +117,6 @@ def smooth_targets(y, n_classes: int, eps: float) -> np.ndarray:
     return T
 
 
-def softmax(logits) -> np.ndarray:
-    """Row-wise softmax of ``logits`` (N, C), shifted by the row max for stability."""
-    z = as_float_array(logits, "logits", ndim=2)
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def _ce_inputs(logits, y, eps):
     logits = as_float_array(logits, "logits", ndim=2)
     y = as_labels(y, "y", n_classes=logits.shape[1], n_samples=logits.shape[0])
@@ -138,8 +130,7 @@ def smoothed_cross_entropy(logits, y, eps: float = 0.1) -> float:
     logits (N, C), y (N,) ints:  L = -(1/N) Σ_i Σ_c t_ic log softmax(z_i)_c.
     """
     logits, T = _ce_inputs(logits, y, eps)
-    z = logits - logits.max(axis=1, keepdims=True)
-    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))  # (N, C)
+    log_p = log_softmax(logits, axis=1)  # (N, C), stable (notebook 02)
     return float(-(T * log_p).sum() / logits.shape[0])
 
 
@@ -310,23 +301,6 @@ def capacity_sweep(degrees, lams, data: dict) -> dict:
 
 
 # ---------------------------------------------------------------- small torch experiments
-@contextmanager
-def one_thread():
-    """Run torch on one thread for the duration (restored afterwards).
-
-    The models here are tiny (width <= 128); on a busy 2-core machine torch's intra-op
-    threads spin-wait for each other and make each step 10-50x slower.
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def early_stopping_experiment(patience: int = 10, epochs: int = 150, lr: float = 0.005, seed: int = 1) -> dict:
     """An over-parameterized MLP (2-128-128-2) on 40 noisy moons, trained with and without early stopping.
 

@@ -8,6 +8,7 @@ import torch
 
 from nnbasics import data, debug
 from nnbasics.models import MLPConfig, build_mlp
+from nnbasics.runtime import one_thread
 from nnbasics.train import History
 
 
@@ -47,7 +48,7 @@ def test_zoo_symptoms_are_real(runs):
 
 
 def test_runs_are_reproducible_and_cached():
-    with debug.one_thread():
+    with one_thread():
         a = debug._run("lr_too_low", 3)
         b = debug._run("lr_too_low", 3)
     assert a.train_loss == b.train_loss

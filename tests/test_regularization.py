@@ -154,7 +154,7 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="2 labels but there are N=3"):
         R.smoothed_cross_entropy_grad(np.zeros((3, 3)), [0, 1], 0.1)
     with pytest.raises(ValueError, match="logits must be 2-D"):
-        R.softmax(np.zeros(3))
+        R.smoothed_cross_entropy(np.zeros(3), [0], 0.1)
     with pytest.raises(ValueError, match="X has N=3 rows but Y has N=2"):
         R.mixup(np.zeros((3, 2)), np.zeros((2, 2)), rng=0)
     with pytest.raises(ValueError, match="alpha must be > 0"):
@@ -181,13 +181,6 @@ def test_bad_inputs():
         R.capacity_sweep([1], np.zeros((2, 2)), R.make_regression_1d(rng=0))
 
 
-def test_one_thread_restores_the_setting():
-    before = torch.get_num_threads()
-    with R.one_thread():
-        assert torch.get_num_threads() == 1
-    assert torch.get_num_threads() == before
-
-
 def test_early_stopping_experiment_restores_best_weights():
     es = R.early_stopping_experiment(patience=5, epochs=60)
     early, long = es["early"], es["long"]
@@ -208,3 +201,14 @@ def test_mlp_capacity_reports_sizes_and_errors():
         R.mlp_capacity([(2,)], data, epochs=0)
     with pytest.raises(ValueError, match="patience must be >= 1"):
         R.early_stopping_experiment(patience=0)
+
+
+def test_quiz_facts():
+    """The numbers quiz 09 cites: early stop at index 4 (patience 3), smoothed true-class target 0.91."""
+    from nnbasics.train import EarlyStopping
+
+    stop = EarlyStopping(patience=3)
+    stopped_at = next(i for i, v in enumerate([1.0, 0.8, 0.9, 0.85, 0.82, 0.7]) if stop.step(v))
+    assert stopped_at == 4 and stop.best_index == 1
+    assert R.smooth_targets([3], 10, 0.1)[0, 3] == pytest.approx(0.91)
+    assert R.smooth_targets([3], 10, 0.1)[0, 0] == pytest.approx(0.01)
