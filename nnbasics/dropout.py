@@ -230,8 +230,8 @@ def dropout_run(p: float, *, n_train: int = 40, hidden: int = 128, epochs: int =
     import torch
 
     from nnbasics.models import MLPConfig, build_mlp
-    from nnbasics.norm import one_torch_thread
     from nnbasics.plotting import grid
+    from nnbasics.runtime import one_thread
     from nnbasics.train import evaluate
 
     p = _check_p(p)
@@ -245,7 +245,7 @@ def dropout_run(p: float, *, n_train: int = 40, hidden: int = 128, epochs: int =
     gen = torch.Generator().manual_seed(seed)  # dropout masks from a local generator
     Xt, yt = torch.as_tensor(Xtr, dtype=torch.float32), torch.as_tensor(ytr)
     tl, vl, ta, va = [], [], [], []
-    with one_torch_thread():
+    with one_thread():
         for _ in range(epochs):
             model.train()
             opt.zero_grad()

@@ -19,18 +19,18 @@ no norm vs BN vs LN training) return data for notebook 07; they never plot.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnbasics._validate import as_float_array, check_float, check_int, check_rng
+from nnbasics.runtime import one_thread
 
 __all__ = [
     "BatchNormState", "BatchNormCache", "LayerNormCache",
     "batchnorm_forward", "batchnorm_backward", "layernorm_forward", "layernorm_backward",
-    "batch_size_noise", "forgotten_eval", "compare_norms", "one_torch_thread",
+    "batch_size_noise", "forgotten_eval", "compare_norms",
 ]
 
 
@@ -332,23 +332,6 @@ def batch_size_noise(x_sample, population, *, batch_sizes=(2, 4, 8, 16, 32, 64),
             "bn_outputs": bn_outs, "ln_outputs": ln_outs}
 
 
-@contextlib.contextmanager
-def one_torch_thread():
-    """Run small torch models on one CPU thread, restoring the previous setting afterwards.
-
-    Tiny MLPs gain nothing from intra-op threads, and on a shared 2-core machine two
-    threads per process oversubscribe the CPU (measured here: 12 ms vs 275 ms per step).
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 @functools.lru_cache(maxsize=4)
 def _digits(seed: int):
     from nnbasics import data
@@ -389,7 +372,7 @@ def forgotten_eval(*, batch_size: int = 4, epochs: int = 5, n_train: int = 512, 
     seed = check_int(seed, "seed")
     Xtr, ytr, Xva, yva = _digits_small(seed, n_train)
     model = build_mlp(MLPConfig(d_in=64, hidden=(64, 64), d_out=10, norm="batch", seed=seed))
-    with one_torch_thread():
+    with one_thread():
         fit(model, Xtr, ytr, cfg=TrainConfig(epochs=epochs, batch_size=64, lr=1e-2, seed=seed))
         _, eval_acc = evaluate(model, Xva, yva)
     bn = next(m for m in model.modules() if isinstance(m, torch.nn.BatchNorm1d))
@@ -406,7 +389,7 @@ def forgotten_eval(*, batch_size: int = 4, epochs: int = 5, n_train: int = 512, 
         return correct / (len(order) // batch_size * batch_size)
 
     shuffled = np.random.default_rng(seed).permutation(len(yva))
-    with one_torch_thread():
+    with one_thread():
         train_mode_acc = score_in_train_mode(shuffled)
         sorted_acc = score_in_train_mode(np.argsort(yva, kind="stable"))
     changed = not torch.equal(before, bn.running_mean)
@@ -464,7 +447,7 @@ def compare_norms(*, norms=("none", "batch", "layer"), lrs=(0.03, 0.3, 3.0), dep
         tolerated[norm] = []
         for lr in lrs:
             model = build_mlp(MLPConfig(d_in=64, hidden=(width,) * depth, d_out=10, norm=norm, seed=seed))
-            with one_torch_thread():
+            with one_thread():
                 h = fit(model, Xtr, ytr, Xva, yva, TrainConfig(epochs=epochs, batch_size=batch_size,
                                                                lr=lr, optimizer="sgd", seed=seed))
             loss = h.train_loss + [float("nan")] * (epochs - len(h.train_loss))

@@ -50,6 +50,9 @@ class TrainConfig:
         Seeds the mini-batch shuffling (a local generator).
     progress : bool
         Show a tqdm progress bar over epochs.
+    threads : int or None
+        torch threads while training (restored afterwards). The course's models are tiny,
+        and for them one thread is fastest; ``None`` keeps torch's own setting.
     """
 
     epochs: int = 20
@@ -63,6 +66,7 @@ class TrainConfig:
     patience: int | None = None
     seed: int = 0
     progress: bool = False
+    threads: int | None = 1
 
     def __post_init__(self):
         check_int(self.epochs, "epochs", minimum=1)
@@ -77,6 +81,8 @@ class TrainConfig:
         if self.patience is not None:
             check_int(self.patience, "patience", minimum=1)
         check_int(self.seed, "seed")
+        if self.threads is not None:
+            check_int(self.threads, "threads", minimum=1)
 
 
 @dataclass
@@ -227,12 +233,21 @@ def fit(model, X_train, y_train, X_val=None, y_val=None, cfg: TrainConfig | None
     -------
     History
     """
-    import torch
-    from tqdm.auto import tqdm
+    import contextlib
+
+    from nnbasics.runtime import threads
 
     cfg = cfg or TrainConfig()
     if not isinstance(cfg, TrainConfig):
         raise TypeError(f"cfg must be a TrainConfig, got {type(cfg).__name__}")
+    with threads(cfg.threads, blas=False) if cfg.threads else contextlib.nullcontext():
+        return _fit(model, X_train, y_train, X_val, y_val, cfg, on_step)
+
+
+def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step) -> History:
+    import torch
+    from tqdm.auto import tqdm
+
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val, or neither")
     if cfg.patience is not None and X_val is None:

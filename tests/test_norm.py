@@ -175,13 +175,6 @@ def test_compare_norms_batchnorm_tolerates_larger_learning_rates():
     assert r["final"][("batch", 0.3)] < r["final"][("none", 0.3)]
 
 
-def test_one_torch_thread_restores_setting():
-    before = torch.get_num_threads()
-    with norm.one_torch_thread():
-        assert torch.get_num_threads() == 1
-    assert torch.get_num_threads() == before
-
-
 @pytest.mark.parametrize("call, match", [
     (lambda: norm.batchnorm_forward(np.ones((1, 3)), np.ones(3), np.zeros(3)), "N=1"),
     (lambda: norm.batchnorm_forward(np.ones((4, 3)), np.ones(2), np.zeros(3)), "gamma has 2 entries"),
