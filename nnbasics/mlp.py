@@ -337,6 +337,26 @@ def _evaluate(X, Y, params, activation):
     return loss, float(np.mean(pred == truth))
 
 
+def _training_args(X, y, hidden, n_classes, activation, lr, epochs, batch_size, rng):
+    """Validate the arguments shared by :func:`train` and :func:`train_torch`.
+
+    Returns X (N, D), y (N,), lr, epochs, batch_size, rng, n_classes and the number of
+    output units c (1 for binary problems, else C).
+    """
+    X = as_float_array(X, "X", ndim=2)
+    y = as_labels(y, "y", n_samples=X.shape[0])
+    check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    rng = check_rng(rng)
+    if not isinstance(hidden, (tuple, list)):
+        raise TypeError(f"hidden must be a tuple of widths, got {type(hidden).__name__}")
+    n_classes = int(y.max()) + 1 if n_classes is None else check_int(n_classes, "n_classes", minimum=2)
+    c = 1 if n_classes == 2 else n_classes
+    return X, y, lr, epochs, batch_size, rng, n_classes, c
+
+
 def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str = "relu",
           lr: float = 0.1, epochs: int = 20, batch_size: int = 32, rng, X_val=None, y_val=None,
           params: dict | None = None, progress: bool = False) -> MLPHistory:
@@ -367,17 +387,8 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
     -------
     MLPHistory
     """
-    X = as_float_array(X, "X", ndim=2)
-    y = as_labels(y, "y", n_samples=X.shape[0])
-    check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
-    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
-    epochs = check_int(epochs, "epochs", minimum=1)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    rng = check_rng(rng)
-    if not isinstance(hidden, (tuple, list)):
-        raise TypeError(f"hidden must be a tuple of widths, got {type(hidden).__name__}")
-    n_classes = int(y.max()) + 1 if n_classes is None else check_int(n_classes, "n_classes", minimum=2)
-    c = 1 if n_classes == 2 else n_classes
+    X, y, lr, epochs, batch_size, rng, n_classes, c = _training_args(
+        X, y, hidden, n_classes, activation, lr, epochs, batch_size, rng)
     Y = _targets(y, X.shape[0], c)
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val, or neither")
@@ -464,17 +475,8 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
     """
     import torch
 
-    X = as_float_array(X, "X", ndim=2)
-    y = as_labels(y, "y", n_samples=X.shape[0])
-    check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
-    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
-    epochs = check_int(epochs, "epochs", minimum=1)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    rng = check_rng(rng)
-    if not isinstance(hidden, (tuple, list)):
-        raise TypeError(f"hidden must be a tuple of widths, got {type(hidden).__name__}")
-    n_classes = int(y.max()) + 1 if n_classes is None else check_int(n_classes, "n_classes", minimum=2)
-    c = 1 if n_classes == 2 else n_classes
+    X, y, lr, epochs, batch_size, rng, n_classes, c = _training_args(
+        X, y, hidden, n_classes, activation, lr, epochs, batch_size, rng)
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val, or neither")
     dtype = dtype or torch.float32
