@@ -393,6 +393,9 @@ def dead_unit_fraction(model, X) -> list[float]:
     list of float, one per hidden layer
     """
     X = as_float_array(X, "X", ndim=2)
+    from nnbasics.models import check_input
+
+    check_input(model, X, "X")
     return [float(np.mean(np.all(z <= 0, axis=0))) for z in _hidden_preactivations(model, X)]
 
 

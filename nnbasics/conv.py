@@ -18,12 +18,17 @@ __all__ = ["output_length", "im2col_1d", "conv1d_forward", "im2col_2d", "col2im_
 
 def output_length(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
     """Output size of a convolution along one axis: floor((n + 2 padding - k) / stride) + 1."""
-    n = check_int(n, "n", minimum=1)
-    k = check_int(k, "k", minimum=1)
+    return _output_length(n, k, stride, padding)
+
+
+def _output_length(n, k, stride, padding, n_name: str = "n", k_name: str = "k") -> int:
+    n = check_int(n, n_name, minimum=1)
+    k = check_int(k, k_name, minimum=1)
     stride = check_int(stride, "stride", minimum=1)
     padding = check_int(padding, "padding", minimum=0)
     if n + 2 * padding < k:
-        raise ValueError(f"kernel size {k} is larger than the padded input {n} + 2*{padding}")
+        raise ValueError(f"kernel size {k_name}={k} is larger than the padded input "
+                         f"{n_name} + 2*padding = {n} + 2*{padding}")
     return (n + 2 * padding - k) // stride + 1
 
 
@@ -45,7 +50,7 @@ def im2col_1d(x, k: int, stride: int = 1, padding: int = 0) -> np.ndarray:
     """
     x = as_float_array(x, "x", ndim=3)
     n, c, length = x.shape
-    L_out = output_length(length, k, stride, padding)
+    L_out = _output_length(length, k, stride, padding, "L")
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding)))
     starts = stride * np.arange(L_out)[:, None] + np.arange(k)[None, :]  # (L_out, k)
     cols = xp[:, :, starts]  # (N, C, L_out, k)
@@ -111,8 +116,8 @@ def im2col_2d(x, kh: int, kw: int, stride: int = 1, padding: int = 0) -> np.ndar
     """
     x = as_float_array(x, "x", ndim=4)
     n, c, h, wd = x.shape
-    output_length(h, kh, stride, padding)
-    output_length(wd, kw, stride, padding)
+    _output_length(h, kh, stride, padding, "H", "kh")
+    _output_length(wd, kw, stride, padding, "W", "kw")
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     ci, ri, cj, _, _ = _patch_index(c, h + 2 * padding, wd + 2 * padding, kh, kw, stride)
     return xp[:, ci, ri, cj]  # (N, P, C kh kw)
@@ -124,7 +129,15 @@ def col2im_2d(cols, x_shape, kh: int, kw: int, stride: int = 1, padding: int = 0
     Pixels shared by overlapping patches receive the sum of their gradients.
     """
     cols = as_float_array(cols, "cols", ndim=3)
-    n, c, h, wd = x_shape
+    if isinstance(x_shape, (str, bytes)) or np.ndim(x_shape) != 1 or len(x_shape) != 4:
+        raise ValueError(f"x_shape must be a tuple (N, C, H, W), got {x_shape!r}")
+    n, c, h, wd = (check_int(int(v) if isinstance(v, np.integer) else v, f"x_shape[{i}]", minimum=1)
+                   for i, v in enumerate(x_shape))
+    h_out = _output_length(h, kh, stride, padding, "H", "kh")
+    w_out = _output_length(wd, kw, stride, padding, "W", "kw")
+    if cols.shape != (n, h_out * w_out, c * kh * kw):
+        raise ValueError(f"cols has shape {cols.shape} but x_shape={tuple(x_shape)} with kh={kh}, kw={kw} "
+                         f"expects (N, H_out W_out, C kh kw) = ({n}, {h_out * w_out}, {c * kh * kw})")
     dxp = np.zeros((n, c, h + 2 * padding, wd + 2 * padding), dtype=cols.dtype)
     ci, ri, cj, _, _ = _patch_index(c, h + 2 * padding, wd + 2 * padding, kh, kw, stride)
     np.add.at(dxp, (slice(None), ci, ri, cj), cols)

@@ -87,6 +87,9 @@ def overfit_small_batch(model, X, y, *, steps: int = 200, lr: float = 1e-2,
             raise TypeError(f"the model callable returned {type(model).__name__}, not a torch.nn.Module")
     X = as_float_array(X, "X", ndim=2)
     y = as_labels(y, "y", n_samples=X.shape[0])
+    from nnbasics.models import check_input
+
+    check_input(model, X, "X")
     steps = check_int(steps, "steps", minimum=1)
     lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
     target_loss = check_float(target_loss, "target_loss", minimum=0.0, min_inclusive=False)

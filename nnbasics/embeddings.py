@@ -17,14 +17,14 @@ __all__ = ["embedding_forward", "embedding_backward", "Ratings", "synthetic_rati
            "RecommenderHistory", "train_recommender", "predict_ratings"]
 
 
-def _check_ids(ids, n_rows: int) -> np.ndarray:
+def _check_ids(ids, n_rows: int, name: str = "ids") -> np.ndarray:
     if hasattr(ids, "detach") and hasattr(ids, "numpy"):
         ids = ids.detach().cpu().numpy()
     arr = np.asarray(ids)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"ids must hold integer row indices, got dtype {arr.dtype}")
+        raise TypeError(f"{name} must hold integer row indices, got dtype {arr.dtype}")
     if arr.size and (arr.min() < 0 or arr.max() >= n_rows):
-        raise ValueError(f"ids must lie in 0..{n_rows - 1} (the table has V={n_rows} rows), "
+        raise ValueError(f"{name} must lie in 0..{n_rows - 1} (the table has V={n_rows} rows), "
                          f"got values from {arr.min()} to {arr.max()}")
     return arr.astype(np.int64, copy=False)
 
@@ -171,12 +171,26 @@ class RecommenderHistory:
 
 
 def predict_ratings(users, items, user_table, item_table, user_bias, item_bias, mean: float) -> np.ndarray:
-    """r_hat = mean + b_u + b_i + <P[u], Q[i]> for pairs (users (N,), items (N,)) -> (N,)."""
-    pu, _ = embedding_forward(users, user_table)  # (N, E)
-    qi, _ = embedding_forward(items, item_table)  # (N, E)
-    bu, _ = embedding_forward(users, np.asarray(user_bias, dtype=np.float64)[:, None])  # (N, 1)
-    bi, _ = embedding_forward(items, np.asarray(item_bias, dtype=np.float64)[:, None])  # (N, 1)
-    return mean + bu[:, 0] + bi[:, 0] + np.sum(pu * qi, axis=1)
+    """r_hat = mean + b_u + b_i + <P[u], Q[i]> for pairs (users (N,), items (N,)) -> (N,).
+
+    Shapes: user_table (U, E), item_table (I, E), user_bias (U,), item_bias (I,).
+    """
+    P = as_float_array(user_table, "user_table", ndim=2)  # (U, E)
+    Q = as_float_array(item_table, "item_table", ndim=2)  # (I, E)
+    if Q.shape[1] != P.shape[1]:
+        raise ValueError(f"item_table has E={Q.shape[1]} columns but user_table has E={P.shape[1]}")
+    bu = as_float_array(user_bias, "user_bias", ndim=1)  # (U,)
+    bi = as_float_array(item_bias, "item_bias", ndim=1)  # (I,)
+    if bu.shape[0] != P.shape[0]:
+        raise ValueError(f"user_bias has {bu.shape[0]} entries but user_table has U={P.shape[0]} rows")
+    if bi.shape[0] != Q.shape[0]:
+        raise ValueError(f"item_bias has {bi.shape[0]} entries but item_table has I={Q.shape[0]} rows")
+    mean = check_float(mean, "mean")
+    u = _check_ids(users, P.shape[0], "users")
+    i = _check_ids(items, Q.shape[0], "items")
+    if u.shape != i.shape:
+        raise ValueError(f"users has shape {u.shape} but items has shape {i.shape}; they must match")
+    return mean + bu[u] + bi[i] + np.sum(P[u] * Q[i], axis=-1)  # (N,)
 
 
 def train_recommender(data: Ratings, *, dim: int = 3, epochs: int = 60, lr: float = 1.0,

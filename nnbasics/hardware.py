@@ -147,10 +147,10 @@ from nnbasics.runtime import threads  # noqa: E402  (re-exported: the notebook u
 _TORCH_DTYPES = ("float32", "bfloat16", "float16", "float64")
 
 
-def _tdtype(name: str):
+def _tdtype(name: str, arg: str = "dtype"):
     import torch
 
-    return getattr(torch, check_choice(name, "dtype", _TORCH_DTYPES))
+    return getattr(torch, check_choice(name, arg, _TORCH_DTYPES))
 
 
 def matmul_gflops(n: int = 256, *, dtype: str = "float32", device: str = "cpu", repeats: int = 5,
@@ -263,13 +263,16 @@ def batch_sweep(batch_sizes=(1, 8, 64, 512), *, D: int = 256, H: int = 256, devi
 
     check_choice(device, "device", ("cpu", "cuda"))
     D, H = check_int(D, "D", minimum=1), check_int(H, "H", minimum=1)
+    batch_sizes = tuple(batch_sizes)
+    if not batch_sizes:
+        raise ValueError("batch_sizes is empty; expected at least one batch size")
     from nnbasics.models import MLPConfig, build_mlp
 
     model = build_mlp(MLPConfig(d_in=D, hidden=(H,), d_out=10)).to(device).eval()
     g = torch.Generator().manual_seed(0)
     rows = []
     for B in batch_sizes:
-        B = check_int(B, "batch size", minimum=1)
+        B = check_int(B, "batch_sizes entry", minimum=1)
         x = torch.randn(B, D, generator=g).to(device)
         with torch.no_grad():
             t = time_fn(lambda x=x: model(x), warmup=1, repeats=repeats, device=device)
@@ -308,7 +311,7 @@ def dtype_compare(n: int = 256, *, dtypes=("float32", "bfloat16"), device: str =
     for name in dtypes:
         if name == "float16" and device == "cpu":
             raise ValueError("float16 is compared on a GPU only; on CPU use bfloat16")
-        dt = _tdtype(name)
+        dt = _tdtype(name, "dtypes entry")
         a, b = a64.to(device=device, dtype=dt), b64.to(device=device, dtype=dt)
         t = time_fn(lambda a=a, b=b: a @ b, warmup=1, repeats=repeats, device=device)
         c = (a @ b).to("cpu", torch.float64)
@@ -333,7 +336,7 @@ def underflow_demo(grads=(1e-3, 1e-5, 1e-7, 1e-9), scale: float = 1024.0) -> lis
     scale = check_float(scale, "scale", minimum=1.0)
     rows = []
     for v in grads:
-        v = check_float(v, "grad value")
+        v = check_float(v, "grads entry")
         f16 = float(np.float16(v))
         scaled = float(np.float32(np.float16(v * scale)) / np.float32(scale))
         rows.append({"value": v, "float16": f16, "scaled": scaled, "lost": f16 == 0.0 and v != 0,
@@ -401,6 +404,7 @@ def measure_numpy_training_peak(B: int = 256, D: int = 256, H: int = 512, C: int
     """
     import tracemalloc
 
+    mlp_sizes(B, D, H, C)  # checks B, D, H, C >= 1
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((B, D))  # the data set lives outside the measurement
     y = rng.integers(0, C, B)

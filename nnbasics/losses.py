@@ -196,9 +196,13 @@ def bce_with_logits(logits, y) -> tuple[float, np.ndarray]:
         Mean over the N examples (and outputs).
     dlogits : ndarray, shape of ``logits``
     """
-    z, y = _pair(logits, y, "logits", "y")
+    return _bce(logits, y, "y")
+
+
+def _bce(logits, y, y_name: str) -> tuple[float, np.ndarray]:
+    z, y = _pair(logits, y, "logits", y_name)
     if np.any((y < 0) | (y > 1)):
-        raise ValueError(f"y must hold targets in [0, 1], got min {y.min()} and max {y.max()}")
+        raise ValueError(f"{y_name} must hold targets in [0, 1], got min {y.min()} and max {y.max()}")
     loss = np.mean(_softplus(z) - y * z)
     return float(loss), (sigmoid(z) - y) / z.size
 
@@ -219,7 +223,7 @@ def multilabel_bce_with_logits(logits, Y) -> tuple[float, np.ndarray]:
     """
     z = as_float_array(logits, "logits", ndim=2)
     Y = as_float_array(Y, "Y", ndim=2)
-    return bce_with_logits(z, Y)
+    return _bce(z, Y, "Y")
 
 
 #: Short alias used in the notebook.

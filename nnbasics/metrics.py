@@ -173,5 +173,5 @@ def average_precision(y_true, scores) -> float:
 
 def chance_average_precision(y_true) -> float:
     """The AP of an uninformative scorer: the positive rate mean(y_true)."""
-    y_true = as_labels(y_true, "y_true")
+    y_true = as_labels(y_true, "y_true", n_classes=2)  # binary 0/1
     return check_float(float(np.mean(y_true == 1)), "positive rate")

@@ -293,9 +293,14 @@ def predict(X, params: dict, activation: str = "relu") -> np.ndarray:
 def accuracy(X, y, params: dict, activation: str = "relu") -> float:
     """Fraction of rows of X (N, D) classified as their label y (N,)."""
     X = as_float_array(X, "X", ndim=2)
-    y = np.asarray(y)
+    y = as_labels(y, "y")
     check_same_rows(X, "X", y, "y")
-    return float(np.mean(predict(X, params, activation) == y))
+    pred = predict(X, params, activation)  # (N,)
+    n_out = params[f"W{_n_layers(params)}"].shape[1]
+    n_classes = 2 if n_out == 1 else n_out
+    if y.max() >= n_classes:
+        raise ValueError(f"y must be < C={n_classes} (the network's classes), got maximum {y.max()}")
+    return float(np.mean(pred == y))
 
 
 # --------------------------------------------------------------------------- training
@@ -352,6 +357,8 @@ def _training_args(X, y, hidden, n_classes, activation, lr, epochs, batch_size, 
     rng = check_rng(rng)
     if not isinstance(hidden, (tuple, list)):
         raise TypeError(f"hidden must be a tuple of widths, got {type(hidden).__name__}")
+    for i, h in enumerate(hidden):
+        check_int(int(h) if isinstance(h, np.integer) else h, f"hidden[{i}]", minimum=1)
     n_classes = int(y.max()) + 1 if n_classes is None else check_int(n_classes, "n_classes", minimum=2)
     c = 1 if n_classes == 2 else n_classes
     return X, y, lr, epochs, batch_size, rng, n_classes, c

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from nnbasics._validate import check_choice, check_float, check_int
 
-__all__ = ["MLPConfig", "ACTIVATIONS", "NORMS", "INITS", "build_mlp", "linear_layers", "count_parameters"]
+__all__ = ["MLPConfig", "ACTIVATIONS", "NORMS", "INITS", "build_mlp", "linear_layers", "count_parameters",
+           "check_input"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "identity")
 NORMS = ("none", "batch", "layer")
@@ -173,6 +174,28 @@ def linear_layers(model) -> list:
     import torch.nn as nn
 
     return [m for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def check_input(model, X, name: str = "X") -> None:
+    """Check that ``X`` (N, D) has the D features the model's first layer expects.
+
+    Raises ``ValueError`` naming ``name`` instead of torch's "mat1 and mat2 shapes cannot be
+    multiplied" from deep inside the forward pass. Models whose first layer is not
+    ``nn.Linear`` (e.g. convolutions) and inputs that are not 2-D are left to the model.
+    """
+    import torch.nn as nn
+
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    shape = tuple(X.shape)
+    for m in model.modules():
+        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Embedding, nn.RNNBase)):
+            return
+        if isinstance(m, nn.Linear):
+            if len(shape) == 2 and shape[1] != m.in_features:
+                raise ValueError(f"{name} has shape {shape} but the model's first layer expects "
+                                 f"D={m.in_features} features")
+            return
 
 
 def count_parameters(model) -> int:

@@ -24,12 +24,13 @@ __all__ = ["mistake_bound", "net_input", "step", "predict", "accuracy", "update"
            "boundary_line"]
 
 
-def _check_params(X, w, b):
-    X = as_float_array(X, "X", ndim=2)
-    w = as_float_array(w, "w", ndim=1)
+def _check_params(X, w, b, names=("X", "w", "b")):
+    xn, wn, bn = names
+    X = as_float_array(X, xn, ndim=2)
+    w = as_float_array(w, wn, ndim=1)
     if X.shape[1] != w.shape[0]:
-        raise ValueError(f"X has {X.shape[1]} features but w expects D={w.shape[0]}")
-    b = check_float(b.item() if isinstance(b, np.ndarray) and b.size == 1 else b, "b")
+        raise ValueError(f"{xn} has {X.shape[1]} features but {wn} expects D={w.shape[0]}")
+    b = check_float(b.item() if isinstance(b, np.ndarray) and b.size == 1 else b, bn)
     return X, w, b
 
 
@@ -88,7 +89,7 @@ def update(w, b, x, y, lr: float = 1.0) -> tuple[np.ndarray, float, bool]:
         Whether the example was misclassified (and so caused a change).
     """
     x = as_float_array(x, "x", ndim=1)
-    X, w, b = _check_params(x[None, :], w, b)
+    X, w, b = _check_params(x[None, :], w, b, ("x", "w", "b"))
     if y not in (0, 1):
         raise ValueError(f"y must be 0 or 1, got {y!r}")
     lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
@@ -196,7 +197,7 @@ def mistake_bound(X, w_star, b_star) -> float:
     float
         The bound; ``inf`` if (w_star, b_star) does not separate with a positive margin.
     """
-    X, w_star, b_star = _check_params(X, w_star, b_star)
+    X, w_star, b_star = _check_params(X, w_star, b_star, ("X", "w_star", "b_star"))
     v = np.append(w_star, b_star)
     Xa = np.column_stack([X, np.ones(len(X))])  # (N, D + 1)
     gamma = np.min(np.abs(Xa @ v)) / np.linalg.norm(v)
@@ -217,7 +218,11 @@ def boundary_line(w, b, xlim: tuple[float, float]) -> tuple[np.ndarray, np.ndarr
     if w.shape[0] != 2:
         raise ValueError(f"boundary_line needs 2-D weights, got w of shape {w.shape}")
     b = check_float(b, "b")
+    if isinstance(xlim, (str, bytes)) or np.ndim(xlim) != 1 or len(xlim) != 2:
+        raise ValueError(f"xlim must be a pair (lo, hi), got {xlim!r}")
     lo, hi = (check_float(v, "xlim") for v in xlim)
+    if not lo < hi:
+        raise ValueError(f"xlim must satisfy lo < hi, got {xlim!r}")
     if abs(w[1]) > 1e-12:
         xs = np.array([lo, hi])
         return xs, -(w[0] * xs + b) / w[1]

@@ -32,26 +32,30 @@ def sigmoid(z) -> np.ndarray:
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _check_cell(x, h, c, W, U, b, n_gates: int):
-    x = as_float_array(x, "x", ndim=2)
-    h = as_float_array(h, "h", ndim=2)
+def _check_cell(x, h, c, W, U, b, n_gates: int, names=("x", "h", "c")):
+    xn, hn, cn = names
+    x = as_float_array(x, xn, ndim=2)
+    h = as_float_array(h, hn, ndim=2)
     W = as_float_array(W, "W", ndim=2)
     U = as_float_array(U, "U", ndim=2)
     b = as_float_array(b, "b", ndim=1)
     n, d = x.shape
     hid = h.shape[1]
     if h.shape[0] != n:
-        raise ValueError(f"x has N={n} rows but h has N={h.shape[0]}")
+        raise ValueError(f"{xn} has N={n} rows but {hn} has N={h.shape[0]}")
     if W.shape != (d, n_gates * hid):
-        raise ValueError(f"W must have shape (D, {n_gates}H) = ({d}, {n_gates * hid}), got {W.shape}")
+        raise ValueError(f"W must have shape (D, {n_gates}H) = ({d}, {n_gates * hid}) "
+                         f"(D={d} from {xn}, H={hid} from {hn}), got {W.shape}")
     if U.shape != (hid, n_gates * hid):
-        raise ValueError(f"U must have shape (H, {n_gates}H) = ({hid}, {n_gates * hid}), got {U.shape}")
+        raise ValueError(f"U must have shape (H, {n_gates}H) = ({hid}, {n_gates * hid}) "
+                         f"(H={hid} from {hn}), got {U.shape}")
     if b.shape != (n_gates * hid,):
-        raise ValueError(f"b must have shape ({n_gates}H,) = ({n_gates * hid},), got {b.shape}")
+        raise ValueError(f"b must have shape ({n_gates}H,) = ({n_gates * hid},) (H={hid} from {hn}), "
+                         f"got {b.shape}")
     if c is not None:
-        c = as_float_array(c, "c", ndim=2)
+        c = as_float_array(c, cn, ndim=2)
         if c.shape != h.shape:
-            raise ValueError(f"c must have the shape of h {h.shape}, got {c.shape}")
+            raise ValueError(f"{cn} must have the shape of {hn} {h.shape}, got {c.shape}")
     return x, h, c, W, U, b
 
 
@@ -165,6 +169,7 @@ def lstm_forward(xs, h0, c0, W, U, b):
     """
     xs, h = _check_seq(xs, h0)
     c = as_float_array(c0, "c0", ndim=2)
+    _check_cell(xs[0], h, c, W, U, b, 4, ("xs", "h0", "c0"))
     hs, cs, caches = [], [], []
     for t in range(xs.shape[0]):
         h, c, cache = lstm_cell_forward(xs[t], h, c, W, U, b)
@@ -251,6 +256,7 @@ def rnn_cell_backward(dh_new, cache):
 def rnn_forward(xs, h0, W, U, b):
     """Unroll :func:`rnn_cell_forward`: xs (T, N, D), h0 (N, H) -> hs (T, N, H), caches."""
     xs, h = _check_seq(xs, h0)
+    _check_cell(xs[0], h, None, W, U, b, 1, ("xs", "h0", "c0"))
     hs, caches = [], []
     for t in range(xs.shape[0]):
         h, cache = rnn_cell_forward(xs[t], h, W, U, b)
@@ -370,6 +376,8 @@ def gradient_through_time(T: int = 30, *, D: int = 4, H: int = 32, N: int = 8, f
     """
     T = check_int(T, "T", minimum=2, maximum=1000)
     seeds = check_int(seeds, "seeds", minimum=1)
+    check_float(rnn_gain, "rnn_gain", minimum=0.0)
+    check_float(forget_bias, "forget_bias")
     rng = check_rng(rng)
     logs_rnn, logs_lstm, fgs = [], [], []
     for _ in range(seeds):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_choice, check_float, check_int
+from nnbasics._validate import as_float_array, as_labels, check_choice, check_float, check_int
 
 __all__ = ["TrainConfig", "History", "EarlyStopping", "fit", "evaluate", "make_optimizer"]
 
@@ -162,22 +162,34 @@ def make_optimizer(params, cfg: TrainConfig):
     return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
-def _tensors(X, y, loss: str, dtype):
+def _tensors(X, y, loss: str, dtype, names=("X", "y"), model=None):
     import torch
 
-    X = as_float_array(X, "X", ndim=2)
+    from nnbasics.models import check_input, linear_layers
+
+    xname, yname = names
+    X = as_float_array(X, xname, ndim=2)
+    if model is not None:
+        check_input(model, X, xname)
     Xt = torch.as_tensor(X, dtype=dtype)
+    if hasattr(y, "detach") and hasattr(y, "numpy"):  # a torch tensor
+        y = y.detach().cpu().numpy()
     if loss == "cross_entropy":
-        yt = torch.as_tensor(np.asarray(y), dtype=torch.long)
-        if yt.ndim != 1:
-            raise ValueError(f"cross_entropy needs integer labels of shape (N,), got {tuple(yt.shape)}")
+        if isinstance(y, (str, bytes)) or np.ndim(y) != 1:
+            raise ValueError(f"cross_entropy needs integer labels {yname} of shape (N,), "
+                             f"got {np.shape(y) if not isinstance(y, (str, bytes)) else type(y).__name__}")
+        if np.size(y) != len(Xt):
+            raise ValueError(f"{xname} has N={len(Xt)} rows but {yname} has {np.size(y)}")
+        last = linear_layers(model) if model is not None else []
+        n_classes = last[-1].out_features if last and last[-1].out_features > 1 else None
+        yt = torch.as_tensor(as_labels(y, yname, n_classes=n_classes), dtype=torch.long)
     else:
-        y = as_float_array(y, "y", ndim=(1, 2))
+        y = as_float_array(y, yname, ndim=(1, 2))
         yt = torch.as_tensor(y, dtype=dtype)
         if yt.ndim == 1:
             yt = yt[:, None]
     if len(yt) != len(Xt):
-        raise ValueError(f"X has N={len(Xt)} rows but y has {len(yt)}")
+        raise ValueError(f"{xname} has N={len(Xt)} rows but {yname} has {len(yt)}")
     return Xt, yt
 
 
@@ -202,7 +214,7 @@ def evaluate(model, X, y, loss: str = "cross_entropy") -> tuple[float, float | N
 
     check_choice(loss, "loss", LOSSES)
     dtype = next(model.parameters()).dtype
-    Xt, yt = _tensors(X, y, loss, dtype)
+    Xt, yt = _tensors(X, y, loss, dtype, model=model)
     was_training = model.training
     model.eval()
     with torch.no_grad():
@@ -253,10 +265,10 @@ def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step) -> Hi
     if cfg.patience is not None and X_val is None:
         raise ValueError("early stopping (patience) needs validation data X_val, y_val")
     dtype = next(model.parameters()).dtype
-    Xt, yt = _tensors(X_train, y_train, cfg.loss, dtype)
+    Xt, yt = _tensors(X_train, y_train, cfg.loss, dtype, ("X_train", "y_train"), model)
     has_val = X_val is not None
     if has_val:
-        Xv, yv = _tensors(X_val, y_val, cfg.loss, dtype)
+        Xv, yv = _tensors(X_val, y_val, cfg.loss, dtype, ("X_val", "y_val"), model)
     loss_fn = _loss_fn(cfg.loss)
     opt = make_optimizer(model.parameters(), cfg)
     gen = torch.Generator().manual_seed(cfg.seed)

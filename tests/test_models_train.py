@@ -60,7 +60,7 @@ def test_early_stopping_helper():
     (lambda: MLPConfig(d_in=2, dropout=1.0), "dropout must be < 1"),
     (lambda: TrainConfig(lr=0), "lr must be > 0"),
     (lambda: TrainConfig(loss="hinge"), "loss must be one of"),
-    (lambda: fit(build_mlp(MLPConfig(2)), np.ones((4, 2)), np.zeros(3)), "N=4 rows but y has 3"),
+    (lambda: fit(build_mlp(MLPConfig(2)), np.ones((4, 2)), np.zeros(3)), "N=4 rows but y_train has 3"),
     (lambda: fit(build_mlp(MLPConfig(2)), np.ones((4, 2)), np.zeros(4, int),
                  cfg=TrainConfig(patience=2)), "needs validation data"),
 ])
