@@ -48,7 +48,7 @@ def attention_scores(q, k, *, scale: float | None = None) -> np.ndarray:
     k = as_float_array(k, "k", ndim=(2, 3, 4))
     if q.shape[-1] != k.shape[-1]:
         raise ValueError(f"q has d={q.shape[-1]} features per query but k has d={k.shape[-1]}")
-    scale = 1.0 / np.sqrt(q.shape[-1]) if scale is None else check_float(scale, "scale")
+    scale = 1.0 / np.sqrt(q.shape[-1]) if scale is None else check_float(scale, "scale", minimum=0.0, min_inclusive=False)
     return (q @ np.swapaxes(k, -1, -2)) * scale  # (..., Lq, Lk)
 
 
@@ -81,7 +81,7 @@ def attention_forward(q, k, v, *, causal: bool = False, mask=None, scale: float 
     q, k, v = _check_qkv(q, k, v)
     if not isinstance(causal, (bool, np.bool_)):
         raise TypeError(f"causal must be True or False, got {causal!r}")
-    scale = 1.0 / np.sqrt(q.shape[-1]) if scale is None else check_float(scale, "scale")
+    scale = 1.0 / np.sqrt(q.shape[-1]) if scale is None else check_float(scale, "scale", minimum=0.0, min_inclusive=False)
     scores = attention_scores(q, k, scale=scale)  # (..., Lq, Lk)
     allowed = np.ones(scores.shape[-2:], dtype=bool)
     if causal:

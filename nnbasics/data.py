@@ -186,6 +186,7 @@ def train_val_split(X, y, *, val_fraction: float = 0.25, rng) -> Split:
     from nnbasics._validate import as_float_array, check_same_rows
 
     X = as_float_array(X, "X", ndim=2)
+    as_float_array(y, "y", ndim=(1, 2))  # checks only: y keeps its dtype (labels stay integers)
     y = np.asarray(y)
     check_same_rows(X, "X", y, "y")
     val_fraction = check_float(val_fraction, "val_fraction", minimum=0.0, maximum=1.0,

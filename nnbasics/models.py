@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nnbasics._validate import check_choice, check_float, check_int
+from nnbasics._validate import as_float_array, check_choice, check_float, check_int
 
 __all__ = ["MLPConfig", "ACTIVATIONS", "NORMS", "INITS", "build_mlp", "linear_layers", "count_parameters",
            "check_input"]
@@ -187,9 +187,9 @@ def check_input(model, X, name: str = "X") -> None:
 
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    shape = tuple(X.shape)
+    shape = as_float_array(X, name).shape
     for m in model.modules():
-        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Embedding, nn.RNNBase)):
+        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Embedding, nn.RNNBase, nn.Unflatten)):
             return
         if isinstance(m, nn.Linear):
             if len(shape) == 2 and shape[1] != m.in_features:

@@ -5,7 +5,7 @@ valid call plus the arguments to break) or in ``EXEMPT`` with a reason. For each
 call the sweep checks that the valid call works, then breaks one argument at a time:
 
 - array arguments: an extra leading axis (``ndim``), a scalar, an empty array, a NaN, an inf,
-  a string, and, where a partner argument constrains it, a shape ``mismatch`` (one row or
+  a string, a complex dtype, and, where a partner argument constrains it, a shape ``mismatch`` (one row or
   column dropped along the given axis);
 - range arguments (``p``, ``eps``, ``lr``, ``epochs``, ``n_classes``...): each listed bad value.
 
@@ -23,8 +23,8 @@ import importlib
 import inspect
 import pkgutil
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -50,10 +50,17 @@ def mod(name: str):
 
 
 def public_functions(module_name: str) -> list[str]:
-    """``module.fn`` for every function in the module's ``__all__`` (lru_cache wrappers count)."""
+    """``module.fn`` for every function in the module's ``__all__`` (lru_cache wrappers count).
+
+    A module without ``__all__`` counts every public function defined in it.
+    """
     m = mod(module_name)
+    names = getattr(m, "__all__", None)
+    if names is None:
+        names = [n for n, o in vars(m).items() if not n.startswith("_") and callable(o)
+                 and getattr(o, "__module__", None) == m.__name__]
     out = []
-    for n in getattr(m, "__all__", []):
+    for n in names:
         obj = getattr(m, n)
         if inspect.isfunction(obj) or isinstance(obj, functools._lru_cache_wrapper):
             out.append(f"{module_name}.{n}")
@@ -71,7 +78,7 @@ def labels(*vals):
     return np.array(vals, dtype=np.int64)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tiny_model(d_in=3, d_out=2, dropout=0.0):
     from nnbasics.models import MLPConfig, build_mlp
     return build_mlp(MLPConfig(d_in=d_in, hidden=(4,), d_out=d_out, dropout=dropout, seed=0))
@@ -102,24 +109,31 @@ def elementwise(**extra):
     return Case(lambda: {"x": A(2, 3), **extra}, arrays=("x",), skip=dict(ELEMENTWISE))
 
 
-def _cache(fn, *args, **kw):
-    return fn(*args, **kw)[1]
-
-
-def _backward_case(forward, fwd_kwargs, dout_shape, extra=None, *, dname="dout", cname="cache"):
+def _backward_case(forward, fwd_kwargs, *, dname="dout", cname="cache"):
+    """A backward call: run ``forward(**fwd_kwargs())``, then pass an upstream gradient and its cache."""
     def make():
-        kw = fwd_kwargs()
-        out, cache = forward(**kw)
-        return {dname: A(*np.shape(out), seed=5), cname: cache, **(extra or {})}
+        out, cache = forward(**fwd_kwargs())
+        return {dname: A(*np.shape(out), seed=5), cname: cache}
     return Case(make, arrays=(dname,), mismatch={dname: -1})
 
 
 # --------------------------------------------------------------------------- registry
 
-def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
-    from nnbasics import (activations, attention, conv, data, diagnostics, dropout, embeddings,
-                          gradcheck, hardware, init, layers, losses, metrics, mlp, models, norm,
-                          optim, perceptron, recurrent, regularization, runtime, train)
+def _registry() -> dict[str, Case]:  # a long table, on purpose
+    from nnbasics import (
+        attention,
+        conv,
+        data,
+        dropout,
+        embeddings,
+        layers,
+        mlp,
+        models,
+        norm,
+        recurrent,
+        regularization,
+        train,
+    )
 
     R: dict[str, Case] = {}
 
@@ -137,7 +151,8 @@ def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
         R[f"activations.{n}"] = Case(lambda: {"x": A(2, 3), "alpha": np.full(3, 0.25)},
                                      arrays=("x", "alpha"), mismatch={"alpha": 0},
                                      skip={**ANY_LEADING, "alpha:scalar": "a scalar alpha is shared",
-                                           "x:scalar": "elementwise with a scalar alpha"})
+                                           "x:scalar": "elementwise with a scalar alpha",
+                                           "x:empty": ELEMENTWISE["empty"]})
     R["activations.prelu_alpha_grad"] = Case(
         lambda: {"x": A(2, 3), "alpha": np.full(3, 0.25), "dout": A(2, 3, seed=1)},
         arrays=("x", "alpha", "dout"), mismatch={"alpha": 0, "dout": 1},
@@ -163,7 +178,7 @@ def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
         arrays=("q", "k", "v"), mismatch={"k": 1, "v": 0},
         ranges={"scale": [np.inf], "mask": [np.ones((2, 2), bool)]}, skip=dict(ANY_LEADING))
     R["attention.attention_backward"] = _backward_case(
-        attention.attention_forward, lambda: {"q": A(3, 4), "k": A(5, 4, seed=1), "v": A(5, 2, seed=2)}, None)
+        attention.attention_forward, lambda: {"q": A(3, 4), "k": A(5, 4, seed=1), "v": A(5, 2, seed=2)})
     R["attention.self_attention_projections"] = Case(lambda: {"D": 4, "d": 2, "rng": 0},
                                                      ranges={"D": [0], "d": [0, 1.5]})
 
@@ -184,7 +199,7 @@ def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
         lambda: {"x": A(2, 3, 5, 5), "w": A(4, 3, 3, 3, seed=1), "b": A(4, seed=2)},
         arrays=("x", "w", "b"), mismatch={"w": 1, "b": 0}, ranges={"stride": [0], "padding": [-1]})
     R["conv.conv2d_backward"] = _backward_case(
-        conv.conv2d_forward, lambda: {"x": A(2, 3, 5, 5), "w": A(4, 3, 3, 3, seed=1), "b": A(4, seed=2)}, None)
+        conv.conv2d_forward, lambda: {"x": A(2, 3, 5, 5), "w": A(4, 3, 3, 3, seed=1), "b": A(4, seed=2)})
     R["conv.parameter_counts"] = Case(
         lambda: {"in_shape": (3, 8, 8), "out_channels": 4, "kernel": 3},
         ranges={"in_shape": [(0, 8, 8), (3,), "abc"], "out_channels": [0], "kernel": [0, 2.5]})
@@ -231,7 +246,7 @@ def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
     R["diagnostics.clip_grad_norm"] = Case(
         lambda: {"grads": [A(2, 3), A(3, seed=1)], "max_norm": 1.0},
         ranges={"max_norm": [0.0, -1.0, np.nan], "eps": [-1.0], "grads": ["abc", [np.array([np.nan])]]})
-    R["diagnostics.sigmoid_bound"] = Case(lambda: {"n_layers": 3}, ranges={"n_layers": [0, 2.5]})
+    R["diagnostics.sigmoid_bound"] = Case(lambda: {"n_layers": 3}, ranges={"n_layers": [-1, 2.5]})
     R["diagnostics.chain_grad"] = Case(lambda: {"x": A(4), "weights": A(3, seed=1)},
                                        arrays=("x", "weights"), ranges={"activation": ["nope"]})
 
@@ -242,7 +257,7 @@ def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
                                         arrays=("x",), ranges={"p": [1.0, -0.1, np.nan]},
                                         skip={**ANY_LEADING, "scalar": "elementwise mask: a scalar is fine"})
     R["dropout.dropout_backward"] = _backward_case(
-        dropout.dropout_forward, lambda: {"x": A(2, 3), "p": 0.5, "train": True, "rng": 0}, None)
+        dropout.dropout_forward, lambda: {"x": A(2, 3), "p": 0.5, "train": True, "rng": 0})
     R["dropout.scaling_mismatch"] = Case(lambda: {"x": A(3, 4), "p": 0.5, "rng": 0, "draws": 5},
                                          arrays=("x",), ranges={"p": [1.0, -0.1], "draws": [0]})
     R["dropout.small_noisy_data"] = Case(lambda: {"n_train": 10, "n_val": 10},
@@ -257,7 +272,7 @@ def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
         ranges={"ids": [labels(0, 3), np.array([0.5, 1.0]), "ab", labels(-1, 0)]},
         skip={"table:ndim": "-"})
     R["embeddings.embedding_backward"] = _backward_case(
-        embeddings.embedding_forward, lambda: {"ids": labels(0, 2, 1), "table": A(3, 2)}, None)
+        embeddings.embedding_forward, lambda: {"ids": labels(0, 2, 1), "table": A(3, 2)})
     R["embeddings.embedding_backward"].mismatch = {"dout": 0}  # E comes from dout itself
     R["embeddings.synthetic_ratings"] = Case(
         lambda: {"n_users": 6, "n_items": 5, "rng": 0},
@@ -347,11 +362,11 @@ def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
     R["layers.dense_forward"] = Case(lambda: {"x": A(2, 3), "w": A(3, 4, seed=1), "b": A(4, seed=2)},
                                      arrays=("x", "w", "b"), mismatch={"w": 0, "b": 0})
     R["layers.dense_backward"] = _backward_case(
-        layers.dense_forward, lambda: {"x": A(2, 3), "w": A(3, 4, seed=1), "b": A(4, seed=2)}, None)
+        layers.dense_forward, lambda: {"x": A(2, 3), "w": A(3, 4, seed=1), "b": A(4, seed=2)})
     for n in ("relu", "sigmoid", "tanh"):
         fwd = getattr(layers, f"{n}_forward")
         R[f"layers.{n}_forward"] = Case(lambda: {"x": A(2, 3)}, arrays=("x",), skip=dict(ELEMENTWISE))
-        R[f"layers.{n}_backward"] = _backward_case(fwd, lambda: {"x": A(2, 3)}, None)
+        R[f"layers.{n}_backward"] = _backward_case(fwd, lambda: {"x": A(2, 3)})
 
     # losses --------------------------------------------------------------------------------
     for n in ("logsumexp", "softmax", "log_softmax", "naive_softmax"):
@@ -430,6 +445,10 @@ def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
                                   ranges={"batch": [0], "sizes": [(3,), (3, -1, 2)]})
 
     # models --------------------------------------------------------------------------------
+    R["models.check_input"] = Case(lambda: {"model": tiny_model(), "X": A(4, 3)}, arrays=("X",),
+                                   mismatch={"X": 1}, ranges={"model": ["abc"]},
+                                   skip={"ndim": "only the features of 2-D inputs are checked (conv models: 4-D)",
+                                         "scalar": "only the features of 2-D inputs are checked"})
     R["models.build_mlp"] = Case(lambda: {"cfg": models.MLPConfig(d_in=3, hidden=(4,), d_out=2)},
                                  ranges={"cfg": ["abc", None]})
 
@@ -439,13 +458,13 @@ def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
         arrays=("x", "gamma", "beta"), mismatch={"gamma": 0, "beta": 0},
         ranges={"momentum": [-0.1, 1.5], "eps": [0.0, -1.0]})
     R["norm.batchnorm_backward"] = _backward_case(
-        norm.batchnorm_forward, lambda: {"x": A(4, 3), "gamma": np.ones(3), "beta": np.zeros(3)}, None)
+        norm.batchnorm_forward, lambda: {"x": A(4, 3), "gamma": np.ones(3), "beta": np.zeros(3)})
     R["norm.layernorm_forward"] = Case(
         lambda: {"x": A(4, 3), "gamma": np.ones(3), "beta": np.zeros(3)},
         arrays=("x", "gamma", "beta"), mismatch={"gamma": 0, "beta": 0}, ranges={"eps": [0.0, -1.0]},
         skip={"x:ndim": "normalizes the last axis; any leading axes"})
     R["norm.layernorm_backward"] = _backward_case(
-        norm.layernorm_forward, lambda: {"x": A(4, 3), "gamma": np.ones(3), "beta": np.zeros(3)}, None)
+        norm.layernorm_forward, lambda: {"x": A(4, 3), "gamma": np.ones(3), "beta": np.zeros(3)})
     R["norm.batch_size_noise"] = Case(
         lambda: {"x_sample": A(3), "population": A(6, 3, seed=1), "batch_sizes": (2, 4), "draws": 3, "rng": 0},
         arrays=("x_sample", "population"), mismatch={"population": 1},
@@ -547,7 +566,7 @@ def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
         return {"dh_new": A(*h.shape, seed=7), "dc_new": A(*c.shape, seed=8), "cache": cache}
     R["recurrent.lstm_cell_backward"] = Case(lstm_cell_bwd, arrays=("dh_new", "dc_new"),
                                              mismatch={"dh_new": 1, "dc_new": 0})
-    R["recurrent.rnn_cell_backward"] = _backward_case(recurrent.rnn_cell_forward, rnn_cell, None,
+    R["recurrent.rnn_cell_backward"] = _backward_case(recurrent.rnn_cell_forward, rnn_cell,
                                                       dname="dh_new")
 
     def seq_bwd(fwd, cell):
@@ -623,7 +642,6 @@ def _registry() -> dict[str, Case]:  # noqa: PLR0915 (a long table, on purpose)
 
 # Classes/dataclasses covered via their constructors (range parameters only).
 def _constructors() -> dict[str, Case]:
-    from nnbasics import models, optim, train
     return {
         "models.MLPConfig": Case(lambda: {"d_in": 3}, ranges={
             "d_in": [0], "hidden": [(0,), "ab"], "d_out": [0], "activation": ["nope"], "norm": ["nope"],
@@ -682,7 +700,7 @@ def _resolve(qualname: str):
 
 # --------------------------------------------------------------------------- mutations
 
-ARRAY_MUTATIONS = ("ndim", "scalar", "empty", "nan", "inf", "string")
+ARRAY_MUTATIONS = ("ndim", "scalar", "empty", "nan", "inf", "string", "complex")
 
 
 def mutate(value, mutation: str, axis: int | None = None):
@@ -699,6 +717,8 @@ def mutate(value, mutation: str, axis: int | None = None):
         return out
     if mutation == "string":
         return "abc"
+    if mutation == "complex":
+        return arr + 1j
     if mutation == "mismatch":
         return np.delete(arr, -1, axis=axis)
     raise AssertionError(mutation)
@@ -721,9 +741,17 @@ def _params():
         for arg, axis in case.mismatch.items():
             out.append((qual, arg, "mismatch", axis))
         for arg, bad in case.ranges.items():
-            for i, _ in enumerate(bad):
-                out.append((qual, arg, f"range{i}", i))
+            for i, value in enumerate(bad):
+                out.append((qual, arg, f"range{i}:{_short(value)}", i))
     return [pytest.param(*p, id=f"{p[0]}-{p[1]}-{p[2]}") for p in out]
+
+
+def _short(value) -> str:
+    """A short label for a bad value in a test id (arrays by shape)."""
+    if isinstance(value, np.ndarray):
+        return f"array{value.shape}"
+    text = repr(value)
+    return text if len(text) <= 20 else text[:17] + "..."
 
 
 def _skip_reason(case: Case, arg: str, mutation: str) -> str | None:
