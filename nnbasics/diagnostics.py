@@ -68,9 +68,12 @@ def _inputs(model, X, y, loss):
     """Validate (X, y, loss) and return torch tensors in the model's dtype."""
     import torch
 
+    from nnbasics.models import check_input
+
     dtype = _check_model(model)
     check_choice(loss, "loss", LOSSES)
     X = as_float_array(X, "X", ndim=2)
+    check_input(model, X, "X")
     Xt = torch.as_tensor(X).to(dtype)
     if loss == "cross_entropy":
         y = as_labels(y, "y", n_samples=X.shape[0])

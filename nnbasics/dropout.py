@@ -349,7 +349,10 @@ def mc_dropout_predict(model, X, *, samples: int = 30, seed: int = 0) -> dict:
     """
     import torch
 
+    from nnbasics.models import check_input
+
     X = as_float_array(X, "X", ndim=2)
+    check_input(model, X, "X")
     samples = check_int(samples, "samples", minimum=2)
     seed = check_int(seed, "seed")
     drops = [m for m in model.modules() if isinstance(m, torch.nn.Dropout)]

@@ -311,7 +311,7 @@ def batch_size_noise(x_sample, population, *, batch_sizes=(2, 4, 8, 16, 32, 64),
     if not sizes:
         raise ValueError("batch_sizes is empty; expected at least one batch size >= 2")
     if max(sizes) - 1 > population.shape[0]:
-        raise ValueError(f"batch size {max(sizes)} needs {max(sizes) - 1} companions but "
+        raise ValueError(f"batch_sizes entry {max(sizes)} needs {max(sizes) - 1} companions but "
                          f"population has only M={population.shape[0]} rows")
     draws = check_int(draws, "draws", minimum=2)
     rng = check_rng(rng)

@@ -63,7 +63,7 @@ def sgd_step(p, g, buf=None, *, lr: float, momentum: float = 0.0, dampening: flo
     """
     p, g = _check_pg(p, g)
     lr = check_float(lr, "lr", minimum=0.0)
-    momentum = check_float(momentum, "momentum", minimum=0.0)
+    momentum = check_float(momentum, "momentum", minimum=0.0, maximum=1.0, max_inclusive=False)
     dampening = check_float(dampening, "dampening", minimum=0.0, maximum=1.0)
     weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
     if nesterov and (momentum <= 0 or dampening != 0):
@@ -124,8 +124,8 @@ def adamw_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps:
 def _check_betas(betas):
     if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
         raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-    b1 = check_float(betas[0], "beta1", minimum=0.0, maximum=1.0, max_inclusive=False)
-    b2 = check_float(betas[1], "beta2", minimum=0.0, maximum=1.0, max_inclusive=False)
+    b1 = check_float(betas[0], "betas[0] (beta1)", minimum=0.0, maximum=1.0, max_inclusive=False)
+    b2 = check_float(betas[1], "betas[1] (beta2)", minimum=0.0, maximum=1.0, max_inclusive=False)
     return b1, b2
 
 
@@ -258,7 +258,7 @@ def cosine_lr(step: int, base_lr: float, total_steps: int, min_lr: float = 0.0) 
     step = check_int(step, "step", minimum=0)
     base_lr = check_float(base_lr, "base_lr", minimum=0.0)
     total_steps = check_int(total_steps, "total_steps", minimum=1)
-    min_lr = check_float(min_lr, "min_lr", minimum=0.0)
+    min_lr = check_float(min_lr, "min_lr", minimum=0.0, maximum=base_lr)
     t = min(step, total_steps)
     return min_lr + (base_lr - min_lr) * (1.0 + math.cos(math.pi * t / total_steps)) / 2.0
 
@@ -278,6 +278,7 @@ def warmup_cosine_lr(step: int, base_lr: float, warmup_steps: int, total_steps: 
     warmup_steps = check_int(warmup_steps, "warmup_steps", minimum=1)
     total_steps = check_int(total_steps, "total_steps", minimum=warmup_steps + 1)
     step = check_int(step, "step", minimum=0)
+    check_float(start_factor, "start_factor", minimum=0.0, maximum=1.0)
     if step < warmup_steps:
         return warmup_lr(step, base_lr, warmup_steps, start_factor)
     return cosine_lr(step - warmup_steps, base_lr, total_steps - warmup_steps, min_lr)
@@ -320,7 +321,7 @@ def surface_value(name: str, xy) -> np.ndarray:
     """
     check_choice(name, "name", tuple(SURFACES))
     xy = as_float_array(xy, "xy")
-    if xy.shape[-1] != 2:
+    if xy.ndim == 0 or xy.shape[-1] != 2:
         raise ValueError(f"xy must have a last axis of size 2, got shape {xy.shape}")
     return _value(name, xy)
 
@@ -339,7 +340,7 @@ def surface_grad(name: str, xy) -> np.ndarray:
     """Gradient of :func:`surface_value` at ``xy`` (..., 2) -> shape (..., 2)."""
     check_choice(name, "name", tuple(SURFACES))
     xy = as_float_array(xy, "xy")
-    if xy.shape[-1] != 2:
+    if xy.ndim == 0 or xy.shape[-1] != 2:
         raise ValueError(f"xy must have a last axis of size 2, got shape {xy.shape}")
     return _grad(name, xy)
 
@@ -434,6 +435,7 @@ def lr_sweep(lrs, surface: str = "quadratic", optimizer: str = "sgd", steps: int
     dict
         ``lrs`` (K,), ``final_loss`` (K,), ``diverged`` (K,) bool, ``curves`` list of (T_k+1,) arrays.
     """
+    check_choice(optimizer, "optimizer", OPTIMIZERS)
     lrs = as_float_array(lrs, "lrs", ndim=1)
     if np.any(lrs <= 0):
         raise ValueError(f"lrs must all be > 0, got minimum {lrs.min()}")

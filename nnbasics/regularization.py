@@ -200,11 +200,13 @@ def augment_2d(X, y, copies: int = 2, noise: float = 0.05, max_degrees: float = 
         Labels are copied: augmentation must not change the class.
     """
     X = as_float_array(X, "X", ndim=2)
+    as_float_array(y, "y", ndim=1)  # checks only: y keeps its dtype (labels stay integers)
     y = np.asarray(y)
     if y.shape != (X.shape[0],):
         raise ValueError(f"y must have shape (N,) = ({X.shape[0]},), got {y.shape}")
     copies = check_int(copies, "copies", minimum=0)
     max_degrees = check_float(max_degrees, "max_degrees", minimum=0.0)
+    check_float(noise, "noise", minimum=0.0)
     rng = check_rng(rng)
     xs, ys = [X], [y]
     for _ in range(copies):
@@ -289,8 +291,10 @@ def capacity_sweep(degrees, lams, data: dict) -> dict:
     dict
         ``degrees`` (A,), ``lams`` (B,), ``train_mse`` (A, B), ``val_mse`` (A, B).
     """
-    degrees = [check_int(int(d) if isinstance(d, np.integer) else d, "degree", minimum=0) for d in degrees]
+    degrees = [check_int(int(d) if isinstance(d, np.integer) else d, "degrees entry", minimum=0) for d in degrees]
     lams = as_float_array(lams, "lams", ndim=1)
+    if np.any(lams < 0):
+        raise ValueError(f"lams must all be >= 0, got minimum {lams.min()}")
     tr = np.empty((len(degrees), len(lams)))
     va = np.empty_like(tr)
     for i, d in enumerate(degrees):

@@ -477,11 +477,12 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                        "weight_decay": [-1.0], "dampening": [2.0]},
                                skip={"p:ndim": "parameters of any shape", "g:ndim": "parameters of any shape",
                                      "p:scalar": "parameters of any shape", "g:scalar": "parameters of any shape"})
+    # eps = 0 is allowed on purpose (tests/test_optim.py shows the first step is exactly ±lr)
     for n in ("adam_step", "adamw_step"):
         R[f"optim.{n}"] = Case(
             lambda: {"p": A(3), "g": A(3, seed=1), "m": np.zeros(3), "v": np.zeros(3), "t": 1},
             arrays=("p", "g", "m", "v"), mismatch={"g": 0, "m": 0, "v": 0},
-            ranges={"t": [0, 1.5], "lr": [-1.0], "eps": [0.0, -1.0], "betas": [(1.0, 0.999), (0.9,)],
+            ranges={"t": [0, 1.5], "lr": [-1.0], "eps": [-1.0], "betas": [(1.0, 0.999), (0.9,)],
                     "weight_decay": [-1.0]},
             skip={f"{a}:{m}": "parameters of any shape" for a in "pgmv" for m in ("ndim", "scalar")})
     R["optim.make"] = Case(lambda: {"name": "sgd", "lr": 0.1},
@@ -653,7 +654,7 @@ def _constructors() -> dict[str, Case]:
         "train.EarlyStopping": Case(lambda: {"patience": 2}, ranges={"patience": [0, 1.5], "min_delta": [-1.0]}),
         "optim.SGD": Case(lambda: {"lr": 0.1}, ranges={"lr": [-1.0], "momentum": [-0.1, 1.5],
                                                        "weight_decay": [-1.0]}),
-        "optim.Adam": Case(lambda: {}, ranges={"lr": [-1.0], "betas": [(1.0, 0.9)], "eps": [0.0]}),
+        "optim.Adam": Case(lambda: {}, ranges={"lr": [-1.0], "betas": [(1.0, 0.9)], "eps": [-1.0]}),
         "optim.AdamW": Case(lambda: {}, ranges={"lr": [-1.0], "betas": [(0.9, 1.5)], "weight_decay": [-1.0]}),
     }
 
