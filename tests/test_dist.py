@@ -36,11 +36,21 @@ def test_no_solution_text_anywhere(edition):
 
 def test_leak_detector_catches_a_leak(edition, tmp_path):
     block = dist.solution_blocks(ROOT / "solutions")["ex01_perceptron.py"][2]
-    (edition / "nnbasics" / "leak.py").write_text("".join(f"    {line}\n" for line in block))
+    (edition / "notebooks" / "leak.py").write_text("".join(f"    {line}\n" for line in block))
     try:
         assert any("leak.py" in leak for leak in dist.find_leaks(edition, ROOT / "solutions"))
     finally:
-        (edition / "nnbasics" / "leak.py").unlink()
+        (edition / "notebooks" / "leak.py").unlink()
+    # one solution line left in a stub's code (not its docstring) is a leak too
+    stub = edition / "exercises" / "ex01_perceptron.py"
+    original = stub.read_text()
+    line = next(ln for b in dist.solution_blocks(ROOT / "solutions")["ex01_perceptron.py"] for ln in b
+                if len(ln) >= 16)
+    stub.write_text(original + f"\n\ndef _leaked():\n    {line}\n")
+    try:
+        assert any("ex01_perceptron.py" in leak for leak in dist.find_leaks(edition, ROOT / "solutions"))
+    finally:
+        stub.write_text(original)
 
 
 def test_nothing_imports_solutions(edition):
