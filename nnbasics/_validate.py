@@ -125,6 +125,13 @@ def check_choice(value, name: str, choices) -> str:
     return value
 
 
+def check_notebook(notebook, name: str = "notebook") -> str:
+    """Check that ``notebook`` is a two-digit notebook number such as ``"01"`` and return it."""
+    if not (isinstance(notebook, str) and len(notebook) == 2 and notebook.isdigit()):
+        raise ValueError(f"{name} must be a two-digit string like '01', got {notebook!r}")
+    return notebook
+
+
 def check_rng(rng, name: str = "rng") -> np.random.Generator:
     """Return ``rng`` as a Generator; an int seeds a new one. ``None`` is refused (no hidden seeding)."""
     if isinstance(rng, np.random.Generator):

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from nnbasics.grading import DEFAULT_TIMEOUT_S, GradeReport, grade
+from nnbasics.grading import DEFAULT_TIMEOUT_S, GradeReport, exercise_key, grade, parse_target
 
 __all__ = ["Submission", "find_submissions", "grade_class", "write_gradebook", "add_arguments", "run"]
 
@@ -109,7 +109,7 @@ def gradebook_rows(reports: dict[str, GradeReport]) -> list[dict]:
     rows = []
     for learner, r in reports.items():
         seen = {e.exercise: e for e in r.exercises}
-        for ex_id in sorted(all_ex, key=lambda k: tuple(int(p) for p in k.split("."))):
+        for ex_id in sorted(all_ex, key=exercise_key):
             e = seen.get(ex_id)
             title, max_points = all_ex[ex_id]
             if e is None:
@@ -166,7 +166,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    target = args.target.zfill(2) if args.target.isdigit() else args.target
+    target = parse_target(args.target)
     try:
         reports = grade_class(args.submissions, target=target, timeout=args.timeout,
                               extra_tests=args.extra_tests, jobs=args.jobs)

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from nnbasics._validate import check_notebook
+
 __all__ = ["course_root", "exercises_dir", "load_module", "load", "attempt"]
 
 
@@ -43,8 +45,7 @@ def load_module(path: Path | str, *, fresh: bool = True) -> ModuleType:
 
 def load(notebook: str, folder: Path | str | None = None) -> ModuleType:
     """The learner's module for notebook ``"NN"``, e.g. ``exercises/ex01_perceptron.py``."""
-    if not (isinstance(notebook, str) and len(notebook) == 2 and notebook.isdigit()):
-        raise ValueError(f"notebook must be a two-digit string like '01', got {notebook!r}")
+    check_notebook(notebook)
     folder = Path(folder) if folder is not None else exercises_dir()
     matches = sorted(folder.glob(f"ex{notebook}_*.py"))
     if not matches:

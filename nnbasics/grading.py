@@ -69,7 +69,8 @@ class GradeReport:
         return not self.error and self.max_score > 0 and self.score == self.max_score
 
 
-def _exercise_key(ex_id: str) -> tuple:
+def exercise_key(ex_id: str) -> tuple:
+    """Sort key for exercise ids: "1.10" after "1.9"."""
     return tuple(int(p) if p.isdigit() else p for p in ex_id.split("."))
 
 
@@ -116,7 +117,7 @@ def _collect(records: list[dict]) -> list[ExerciseResult]:
             ex.status = "partial" if ex.points > 0 else "fail"
         first_bad = next((t for t in ex.tests if t["outcome"] != "passed"), None)
         ex.message = first_bad["message"] if first_bad else ""
-    return [by_ex[k] for k in sorted(by_ex, key=_exercise_key)]
+    return [by_ex[k] for k in sorted(by_ex, key=exercise_key)]
 
 
 def _run_keeping_tail(cmd, *, cwd, env, timeout: float, keep: int = 65536) -> str | None:
@@ -260,8 +261,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--extra-tests", default=None, help="a folder of extra (private) graded tests")
 
 
+def parse_target(text: str) -> str:
+    """A command-line target as ``grade`` expects it: "1" -> "01"; "all" stays."""
+    return text.zfill(2) if text.isdigit() else text
+
+
 def run(args) -> int:
-    target = args.target.zfill(2) if args.target.isdigit() else args.target
+    target = parse_target(args.target)
     try:
         report = grade(target, impl_dir=args.impl_dir, timeout=args.timeout,
                        extra_tests=args.extra_tests)

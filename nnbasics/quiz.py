@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from nnbasics._validate import check_notebook
+
 __all__ = ["Question", "Quiz", "load", "show"]
 
 
@@ -44,8 +46,7 @@ class Question:
 
 def load(notebook: str) -> list[Question]:
     """The questions for notebook ``"NN"`` from ``nnbasics.quiz_bank.nbNN``."""
-    if not (isinstance(notebook, str) and len(notebook) == 2 and notebook.isdigit()):
-        raise ValueError(f"notebook must be a two-digit string like '01', got {notebook!r}")
+    check_notebook(notebook)
     try:
         mod = importlib.import_module(f"nnbasics.quiz_bank.nb{notebook}")
     except ModuleNotFoundError:
