@@ -1,4 +1,4 @@
 """Shared test configuration: the grading plugin gives every test the ``--impl`` option and
 the ``impl`` fixture (see nnbasics/grading_plugin.py)."""
 
-pytest_plugins = ["nnbasics.grading_plugin"]
+pytest_plugins = ["nnbasics.course.grading_plugin"]

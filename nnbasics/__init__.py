@@ -1,7 +1,7 @@
 """nnbasics — the tested companion package of the neural-network fundamentals course.
 
 ``import nnbasics`` is deliberately light: submodules (and torch, matplotlib,
-ipywidgets) load on first use, e.g. ``nnbasics.perceptron`` or
+ipywidgets) load on first use, e.g. ``nnbasics.core.perceptron`` or
 ``from nnbasics import layers``.
 """
 

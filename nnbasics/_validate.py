@@ -145,3 +145,21 @@ def check_same_rows(a: np.ndarray, name_a: str, b: np.ndarray, name_b: str) -> N
     """Check that two arrays agree on their first dimension N."""
     if a.shape[0] != b.shape[0]:
         raise ValueError(f"{name_a} has N={a.shape[0]} rows but {name_b} has N={b.shape[0]}")
+
+
+def check_drop_probability(p, name: str = "p") -> float:
+    """A dropout probability: a float in [0, 1) (p = 1 would drop everything and divide by 0)."""
+    return check_float(p, name, minimum=0.0, maximum=1.0, max_inclusive=False)
+
+
+def as_index_array(ids, n_rows: int, name: str = "ids") -> np.ndarray:
+    """Integer row indices into a table of ``n_rows`` rows, as int64 (torch tensors accepted)."""
+    if hasattr(ids, "detach") and hasattr(ids, "numpy"):
+        ids = ids.detach().cpu().numpy()
+    arr = np.asarray(ids)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer row indices, got dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() >= n_rows):
+        raise ValueError(f"{name} must lie in 0..{n_rows - 1} (the table has V={n_rows} rows), "
+                         f"got values from {arr.min()} to {arr.max()}")
+    return arr.astype(np.int64, copy=False)

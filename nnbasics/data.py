@@ -13,7 +13,7 @@ import numpy as np
 
 from nnbasics._validate import check_choice, check_float, check_int, check_rng
 
-__all__ = ["logic_gate", "xor", "separable", "blobs", "spirals", "moons", "circles", "digits", "Split",
+__all__ = ["grid", "logic_gate", "xor", "separable", "blobs", "spirals", "moons", "circles", "digits", "Split",
            "train_val_split", "standardize"]
 
 _GATES = {
@@ -256,3 +256,25 @@ def digits(*, rng, val_fraction: float = 0.25, scale: bool = True) -> Split:
         Xtr, Xva = standardize(split.X_train, split.X_val)
         split = Split(Xtr, split.y_train, Xva, split.y_val)
     return split
+
+def grid(X, steps: int = 200, margin: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A square grid covering the 2-D points ``X`` (N, 2) for drawing decision regions.
+
+    Returns
+    -------
+    xx, yy : ndarray, shape (steps, steps)
+        Mesh coordinates.
+    points : ndarray, shape (steps * steps, 2)
+        The mesh flattened into rows, ready for a ``predict`` function.
+    """
+    from nnbasics._validate import as_float_array
+
+    X = as_float_array(X, "X", ndim=2)
+    if X.shape[1] != 2:
+        raise ValueError(f"grid needs 2-D points, got X with D={X.shape[1]} features")
+    steps = check_int(steps, "steps", minimum=2)
+    margin = check_float(margin, "margin", minimum=0.0)
+    lo = X.min(axis=0) - margin
+    hi = X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], steps), np.linspace(lo[1], hi[1], steps))
+    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])

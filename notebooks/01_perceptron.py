@@ -32,8 +32,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nnbasics
-from nnbasics import data, doctor, perceptron, plotting, quiz
-from nnbasics.widgets import nb01_perceptron as widgets
+from nnbasics import data
+from nnbasics.core import perceptron
+from nnbasics.course import doctor, quiz
+from nnbasics.experiments import nb01_perceptron as exp
+from nnbasics.viz import nb01_perceptron as widgets
+from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 
@@ -159,7 +163,7 @@ assert np.array_equal(xor_pred, y_xor)
 # A tiny torch MLP with 4 hidden units learns XOR in well under a second:
 
 # %%
-torch_xor = perceptron.fit_torch_xor(hidden=4, epochs=600, lr=0.1, seed=0)
+torch_xor = exp.fit_torch_xor(hidden=4, epochs=600, lr=0.1, seed=0)
 print("learned probabilities:", np.round(torch_xor["probabilities"], 3))
 assert np.array_equal(torch_xor["predictions"], y_xor)
 assert torch_xor["losses"][-1] < 0.05 * torch_xor["losses"][0]
@@ -198,12 +202,12 @@ fig.tight_layout()
 # compares your answer with the library's.
 
 # %%
-from nnbasics import exercises
+from nnbasics.course import exercises
 
 mine = exercises.attempt("01", "predict", X_and, np.array([1.0, 1.0]), -1.5)
 if mine is not None:
     assert np.array_equal(mine, perceptron.predict(X_and, np.array([1.0, 1.0]), -1.5)), \
-        "your predict disagrees with nnbasics.perceptron.predict on the AND points"
+        "your predict disagrees with nnbasics.core.perceptron.predict on the AND points"
     print("✅ your predict matches the library on AND")
 
 # %% [markdown]

@@ -30,8 +30,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nnbasics
-from nnbasics import doctor, layers, losses, mlp, plotting, quiz
-from nnbasics.widgets import nb02_mlp_forward as widgets
+from nnbasics.core import layers, losses, mlp
+from nnbasics.course import doctor, quiz
+from nnbasics.experiments import nb02_mlp_forward as exp
+from nnbasics.viz import nb02_mlp_forward as widgets
+from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 
@@ -66,7 +69,7 @@ nnbasics.show_source(layers.dense_forward)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-ex = mlp.worked_example("relu")
+ex = exp.worked_example("relu")
 for name in ("z1", "a1", "z2", "y_hat"):
     print(f"{name:5s} = {np.round(ex[name], 4).tolist()}")
 # self-checks: each step recomputed with plain numpy from the previous one
@@ -88,7 +91,7 @@ assert ex["z1"].shape == (1, 2) and ex["y_hat"].shape == (1, 1)
 # $W_1W_2W_3\cdots$ is one matrix. Check it numerically on a 2-8-8-3 network:
 
 # %%
-col = mlp.linear_collapse((2, 8, 8, 3), rng=0)
+col = exp.linear_collapse((2, 8, 8, 3), rng=0)
 print("W1 W2 W3 has shape", col["W_eff"].shape,
       f"- max |stacked - single| = {col['max_abs_diff']:.1e}")
 print(f"with ReLU between the layers: max difference = "
@@ -159,7 +162,7 @@ print(f"-log(softmax(z)[2]) = {unfused}  vs  fused cross-entropy = {fused:.1f}")
 assert np.isinf(unfused) and np.isclose(fused, 1000.0 + np.log1p(np.exp(-1.0)))
 
 # %% [markdown]
-# All losses in `nnbasics.losses` return `(loss, dlogits)` and agree with
+# All losses in `nnbasics.core.losses` return `(loss, dlogits)` and agree with
 # `torch.nn.functional` in float64 (see `tests/test_losses.py`). On a small batch:
 
 # %%
@@ -190,7 +193,7 @@ assert np.allclose(dZ.sum(axis=1), 0)
 # allows, not what training finds.
 
 # %%
-fits = {w: mlp.universal_approximation(w, "sine", rng=0) for w in (2, 8, 32)}
+fits = {w: exp.universal_approximation(w, "sine", rng=0) for w in (2, 8, 32)}
 fig, ax = plt.subplots(figsize=(7, 3.2))
 ax.plot(fits[2]["x"], fits[2]["y"], color="black", lw=2.5, label="target $\\sin 2x + 0.3x$")
 for color, (w, f) in zip(plotting.PALETTE, fits.items()):
@@ -230,11 +233,11 @@ approximation
 # it compares your answer with the library's.
 
 # %%
-from nnbasics import exercises
+from nnbasics.course import exercises
 
 mine = exercises.attempt("02", "softmax", z)
 if mine is not None:
-    assert np.allclose(mine, losses.softmax(z)), "your softmax disagrees with nnbasics.losses.softmax"
+    assert np.allclose(mine, losses.softmax(z)), "your softmax disagrees with nnbasics.core.losses.softmax"
     print("✅ your softmax survives logits of 1000")
 
 # %% [markdown]

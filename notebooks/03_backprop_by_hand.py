@@ -34,9 +34,14 @@ import torch
 import torch.nn.functional as F
 
 import nnbasics
-from nnbasics import data, doctor, gradcheck, layers, losses, mlp, plotting, quiz
+from nnbasics import data
+from nnbasics.core import activations, gradcheck, layers, losses, mlp
+from nnbasics.course import doctor, quiz
+from nnbasics.experiments import nb03_backprop as exp
+from nnbasics.lab import models
 from nnbasics.testing import F64, assert_close
-from nnbasics.widgets import nb03_backprop as widgets
+from nnbasics.viz import nb03_backprop as widgets
+from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 
@@ -63,7 +68,7 @@ stepper
 # The numbers behind the widget, checked against torch autograd:
 
 # %%
-trace = mlp.tiny_network_trace(x1=1.0, x2=-0.5, y=1.0)
+trace = exp.tiny_network_trace(x1=1.0, x2=-0.5, y=1.0)
 nodes = trace["nodes"]
 x_t = torch.tensor(trace["x"], requires_grad=True)
 h_t = torch.sigmoid(x_t @ torch.tensor(trace["params"]["W1"]) + torch.tensor(trace["params"]["b1"]))
@@ -95,7 +100,7 @@ y1 = np.array([[1.0]])
 z1, cache1 = layers.dense_forward(x1, w, b)
 loss1, dz1 = losses.bce_with_logits(z1, y1)
 _, dw1, db1 = layers.dense_backward(dz1, cache1)
-y_hat1 = losses.sigmoid(z1)
+y_hat1 = activations.sigmoid(z1)
 print(f"y_hat = {y_hat1[0, 0]:.4f}, dL/dz = {dz1[0, 0]:.4f}, dL/dw = {dw1.ravel().round(4).tolist()}")
 assert np.allclose(dz1, y_hat1 - y1) and np.allclose(dw1.T, (y_hat1 - y1) * x1)
 numeric = gradcheck.numerical_gradient(lambda: losses.bce_with_logits(x1 @ w + b, y1)[0], w)
@@ -123,7 +128,7 @@ X = rng.normal(size=(8, 4))
 y = rng.integers(0, 3, size=8)
 Y_hat, cache = mlp.two_layer_forward(X, params, "tanh")
 grads = mlp.two_layer_backward(np.eye(3)[y], cache, params, "tanh")
-model = mlp.torch_model_from_params(params, "tanh")  # the same weights in torch, float64
+model = models.torch_model_from_params(params, "tanh")  # the same weights in torch, float64
 F.cross_entropy(model(torch.tensor(X)), torch.tensor(y)).backward()
 torch_grads = {"W1": model[0][0].weight.grad.T, "b1": model[0][0].bias.grad,
                "W2": model[1].weight.grad.T, "b2": model[1].bias.grad}
@@ -152,7 +157,7 @@ nnbasics.show_source(mlp._backward)
 # %%
 digit_params = mlp.init_params((64, 256, 10), rng=0)
 for batch in (32, 1024):
-    mem = mlp.memory_report(np.zeros((batch, 64)), digit_params)
+    mem = exp.memory_report(np.zeros((batch, 64)), digit_params)
     print(f"batch {batch:5d}: parameters {mem['param_bytes'] / 1e3:6.0f} kB, "
           f"cached activations {mem['cache_bytes'] / 1e3:6.0f} kB")
 assert mem["cache_bytes"] > mem["param_bytes"]  # at batch 1024 the cache dominates
@@ -171,7 +176,7 @@ assert mem["cache_bytes"] > mem["param_bytes"]  # at batch 1024 the cache domina
 # | $\gtrsim 10^{-2}$ | a bug |
 #
 # Finite differences need float64: in float32 the rounding error of $L$ ($\sim 10^{-7}$ relative)
-# divided by $2h$ swamps the derivative, so `nnbasics.gradcheck` refuses float32.
+# divided by $2h$ swamps the derivative, so `nnbasics.core.gradcheck` refuses float32.
 
 # %%
 _, analytic = mlp.loss_and_grads(X, y, params, "tanh")
@@ -223,7 +228,7 @@ with np.errstate(all="ignore"):
 # %%
 X_xor, y_xor = data.xor()
 xor_np = mlp.train(X_xor, y_xor, hidden=(4,), activation="tanh", lr=0.5, epochs=300, batch_size=4, rng=0)
-xor_torch = mlp.train_torch(X_xor, y_xor, hidden=(4,), activation="tanh", lr=0.5, epochs=300, batch_size=4,
+xor_torch = exp.train_torch(X_xor, y_xor, hidden=(4,), activation="tanh", lr=0.5, epochs=300, batch_size=4,
                             rng=0, dtype=torch.float64)["history"]
 print(f"numpy: final loss {xor_np.train_loss[-1]:.4f}, accuracy {xor_np.train_acc[-1]:.0%}; "
       f"torch: {xor_torch.train_loss[-1]:.4f}")
@@ -241,7 +246,7 @@ split = data.digits(rng=0)
 settings = dict(hidden=(64,), activation="relu", lr=0.1, epochs=10, batch_size=32, rng=0,
                 X_val=split.X_val, y_val=split.y_val)
 digits_np = mlp.train(split.X_train, split.y_train, progress=True, **settings)
-digits_torch = mlp.train_torch(split.X_train, split.y_train, **settings)
+digits_torch = exp.train_torch(split.X_train, split.y_train, **settings)
 print(f"numpy: test accuracy {digits_np.val_acc[-1]:.1%} in {digits_np.seconds:.1f} s; "
       f"torch: {digits_torch['history'].val_acc[-1]:.1%} in {digits_torch['seconds']:.1f} s")
 assert digits_np.val_acc[-1] >= 0.95 and digits_np.seconds < 10
@@ -276,7 +281,7 @@ fig.tight_layout()
 # is one product, its backward two ($dX$ and $dW$).
 
 # %%
-cost = mlp.autodiff_cost((64, 64, 10), batch=32)
+cost = exp.autodiff_cost((64, 64, 10), batch=32)
 print(f"P = {cost['n_params']} parameters; forward {cost['forward'] / 1e6:.2f} MFLOP, "
       f"backward {cost['reverse'] / 1e6:.2f} MFLOP, "
       f"forward mode for the full gradient {cost['forward_mode'] / 1e9:.1f} GFLOP")
@@ -320,14 +325,14 @@ print(f"measured: forward {(t1 - t0) / 200 * 1e6:.0f} µs, backward {(t2 - t1) /
 # Once your `dense_backward` works, the cell below compares it with the library's.
 
 # %%
-from nnbasics import exercises
+from nnbasics.course import exercises
 
 G = rng.normal(size=(8, 5))
 mine = exercises.attempt("03", "dense_backward", G, (X, params["W1"]))
 if mine is not None:
     for name, a, b_ in zip(("dx", "dw", "db"), mine, layers.dense_backward(G, (X, params["W1"]))):
         assert_close(a, b_, name)
-    print("✅ your dense_backward matches nnbasics.layers.dense_backward")
+    print("✅ your dense_backward matches nnbasics.core.layers.dense_backward")
 
 # %% [markdown]
 # ## 8. Quiz and key takeaways

@@ -32,8 +32,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nnbasics
-from nnbasics import activations, doctor, plotting, quiz
-from nnbasics.widgets import nb04_activations as widgets
+from nnbasics.core import activations
+from nnbasics.course import doctor, quiz
+from nnbasics.experiments import nb04_activations as exp
+from nnbasics.viz import nb04_activations as widgets
+from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 
@@ -68,7 +71,7 @@ explorer
 # | GELU (tanh approx.) | $\tfrac12 x\big(1+\tanh(\sqrt{2/\pi}(x+0.044715x^3))\big)$ | by the chain rule | $[-0.17,\infty)$ | no |
 # | softmax | $\operatorname{softmax}(z)_k = e^{z_k} / \sum_j e^{z_j}$ (a whole row) | Jacobian $\operatorname{diag}(p) - pp^\top$ | $(0,1)$, sums to 1 | — |
 #
-# Every derivative in `nnbasics.activations` is tested against torch autograd in float64.
+# Every derivative in `nnbasics.core.activations` is tested against torch autograd in float64.
 # Sigmoid is computed without overflow (only $e^{-|x|}$ is ever evaluated):
 
 # %%
@@ -122,7 +125,7 @@ assert np.max(np.abs(activations.gelu(grid) - activations.gelu_tanh(grid))) < 1e
 
 # %% [markdown]
 # **Softmax** is not elementwise — it turns a whole row of logits into probabilities — so it
-# lives with the losses as `nnbasics.losses.softmax(logits, axis=-1)` (notebook on losses).
+# lives with the losses as `nnbasics.core.losses.softmax(logits, axis=-1)` (notebook on losses).
 # It is invariant to adding a constant to every logit, which is how it is computed stably:
 # $\operatorname{softmax}(z) = \operatorname{softmax}(z - \max_j z_j)$. For two classes it is
 # the sigmoid of the logit difference:
@@ -133,8 +136,8 @@ import importlib.util
 import torch
 
 logits = np.array([[2.0, -1.0, 0.5], [1000.0, 1001.0, 999.0]])
-if importlib.util.find_spec("nnbasics.losses") is not None:
-    from nnbasics.losses import softmax
+if importlib.util.find_spec("nnbasics.core.losses") is not None:
+    from nnbasics.core.losses import softmax
     p = softmax(logits, axis=-1)
 else:  # the losses module arrives with its own notebook; torch gives the same numbers
     p = torch.softmax(torch.tensor(logits), dim=-1).numpy()
@@ -158,7 +161,7 @@ assert np.isclose(p2[0, 0], activations.sigmoid(z[0, 0] - z[0, 1]))
 # initialisation, the fraction of exactly-zero hidden activations, and the training loss:
 
 # %%
-race = activations.relu_vs_sigmoid(depth=6, width=32, epochs=15, lr=0.05, seed=0)
+race = exp.relu_vs_sigmoid(depth=6, width=32, epochs=15, lr=0.05, seed=0)
 for name, r in race.items():
     print(f"{name:<8} |dL/dW| first layer {r['grad_norms'][0]:.1e}, last layer {r['grad_norms'][-1]:.1e}; "
           f"zeros {r['sparsity']:.0%}; final loss {r['train_loss'][-1]:.3f}; accuracy {r['accuracy']:.0%}")
@@ -193,9 +196,9 @@ fig.tight_layout()
 # and once with a too-large one (0.1), and count the hidden units with $f'(z) = 0$ on all inputs:
 
 # %%
-runs = {"relu, lr=0.01": activations.dying_relu_experiment("relu", lr=0.01, epochs=5)}
+runs = {"relu, lr=0.01": exp.dying_relu_experiment("relu", lr=0.01, epochs=5)}
 for act in ("relu", "leaky_relu", "elu"):
-    runs[f"{act}, lr=0.1"] = activations.dying_relu_experiment(act, lr=0.1, epochs=5)
+    runs[f"{act}, lr=0.1"] = exp.dying_relu_experiment(act, lr=0.1, epochs=5)
 for label, r in runs.items():
     print(f"{label:<18} dead units (f'=0 on all inputs): {r.dead_grad_after:5.0%};  "
           f"all-negative per layer: {np.round(r.dead_after, 2)};  accuracy {r.final_accuracy:.0%}")
@@ -250,13 +253,13 @@ fig.tight_layout()
 # The cell below compares your function with the library's once you have implemented it.
 
 # %%
-from nnbasics import exercises
+from nnbasics.course import exercises
 
 probe = np.array([-1000.0, -2.0, 0.0, 0.5, 1000.0])
 mine = exercises.attempt("04", "sigmoid_derivative", probe)
 if mine is not None:
     assert np.allclose(mine, activations.sigmoid_derivative(probe)), \
-        "your sigmoid_derivative disagrees with nnbasics.activations.sigmoid_derivative"
+        "your sigmoid_derivative disagrees with nnbasics.core.activations.sigmoid_derivative"
     print("✅ your sigmoid_derivative matches the library")
 
 # %% [markdown]

@@ -34,11 +34,13 @@ import numpy as np
 import torch
 
 import nnbasics
-from nnbasics import data, doctor, quiz
-from nnbasics import diagnostics as dg
-from nnbasics.models import MLPConfig, build_mlp
-from nnbasics.plotting import PALETTE
-from nnbasics.widgets import nb05_gradients as widgets
+from nnbasics import data
+from nnbasics.core import gradflow
+from nnbasics.course import doctor, quiz
+from nnbasics.lab import diagnostics as dg
+from nnbasics.lab.models import MLPConfig, build_mlp
+from nnbasics.viz import nb05_gradients as widgets
+from nnbasics.viz.plotting import PALETTE
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 torch.set_num_threads(1)  # our networks are tiny: one thread is faster than two that wait for each other
@@ -80,16 +82,16 @@ grad_explorer
 # Jacobians are numbers and the product is explicit:
 
 # %%
-nnbasics.show_source(dg.chain_grad)
+nnbasics.show_source(gradflow.chain_grad)
 
 # %%
 # NBVAL_CHECK_OUTPUT
 x0 = np.array([-1.0, 0.0, 1.0])
-chain10 = dg.chain_grad(x0, np.ones(10), "sigmoid")  # ten units, all weights 1
-print(f"0.25**10 = {dg.sigmoid_bound(10):.3e}")
+chain10 = gradflow.chain_grad(x0, np.ones(10), "sigmoid")  # ten units, all weights 1
+print(f"0.25**10 = {gradflow.sigmoid_bound(10):.3e}")
 print("d h_10 / d h_0 for x =", x0, ":", np.array2string(chain10, precision=3))
-assert dg.sigmoid_bound(10) <= 1e-6
-assert np.all(np.abs(chain10) <= dg.sigmoid_bound(10))
+assert gradflow.sigmoid_bound(10) <= 1e-6
+assert np.all(np.abs(chain10) <= gradflow.sigmoid_bound(10))
 
 # %% [markdown]
 # ### On a real deep network
@@ -108,7 +110,7 @@ print(f"spectral norms of W_l: {np.round(chain.spectral_norms, 2)}")
 print(f"measured shrink {chain.measured:.1e} <= bound {chain.bound:.1e}  (0.25^10 = {chain.slope_bound:.1e})")
 print(f"weight-gradient norm, first layer / last layer: {first_over_last:.1e}")
 assert chain.measured <= chain.bound  # the product-of-Jacobians bound holds on real weights
-assert chain.measured < dg.sigmoid_bound(10) and first_over_last < dg.sigmoid_bound(10)
+assert chain.measured < gradflow.sigmoid_bound(10) and first_over_last < gradflow.sigmoid_bound(10)
 
 # %% [markdown]
 # The weights here have $\lVert W_l \rVert_2 \approx 1.1$, so the bound is a bit looser than
@@ -208,12 +210,12 @@ fig.tight_layout()
 # Our numpy version agrees with `torch.nn.utils.clip_grad_norm_` to float64 precision (tested):
 
 # %%
-nnbasics.show_source(dg.clip_grad_norm)
+nnbasics.show_source(gradflow.clip_grad_norm)
 
 # %%
 loss = torch.nn.functional.cross_entropy(big(torch.tensor(X, dtype=torch.float32)), torch.tensor(y))
 grads = [g.detach().double().numpy() for g in torch.autograd.grad(loss, list(big.parameters()))]
-clipped, total = dg.clip_grad_norm(grads, max_norm=1.0)
+clipped, total = gradflow.clip_grad_norm(grads, max_norm=1.0)
 new_total = np.sqrt(sum(np.sum(c**2) for c in clipped))
 print(f"total norm before {total:.2e}, after {new_total:.3f}")
 assert total > 1e8 and abs(new_total - 1.0) < 1e-6
@@ -320,12 +322,12 @@ assert np.all(ratios_lr1 > 1e-2)  # lr = 1 rewrites ~10% of every weight matrix 
 # compares your answer with the library's.
 
 # %%
-from nnbasics import exercises
+from nnbasics.course import exercises
 
 mine = exercises.attempt("05", "clip_grad_norm", grads, 1.0)
 if mine is not None:
-    ref_clipped, ref_total = dg.clip_grad_norm(grads, 1.0)
-    assert np.isclose(mine[1], ref_total), "your total norm differs from nnbasics.diagnostics.clip_grad_norm"
+    ref_clipped, ref_total = gradflow.clip_grad_norm(grads, 1.0)
+    assert np.isclose(mine[1], ref_total), "your total norm differs from nnbasics.core.gradflow.clip_grad_norm"
     assert all(np.allclose(a, b) for a, b in zip(mine[0], ref_clipped)), "your clipped gradients differ"
     print("✅ your clip_grad_norm matches the library on the exploding network's gradients")
 

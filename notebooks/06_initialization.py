@@ -31,8 +31,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nnbasics
-from nnbasics import doctor, init, plotting, quiz
-from nnbasics.widgets import nb06_init as widgets
+from nnbasics.core import init
+from nnbasics.course import doctor, quiz
+from nnbasics.experiments import nb06_init as exp
+from nnbasics.viz import nb06_init as widgets
+from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 
@@ -49,7 +52,7 @@ assert doctor.report(quiet=True), "fix the environment problems listed above, th
 # between any two hidden units' weights after training:
 
 # %%
-sym = {name: init.symmetry_experiment(name, hidden=16, epochs=20, seed=0) for name in ("zeros", "constant", "he")}
+sym = {name: exp.symmetry_experiment(name, hidden=16, epochs=20, seed=0) for name in ("zeros", "constant", "he")}
 for name, r in sym.items():
     print(f"{name:<9} max difference between hidden units: {r.unit_spread:.1g};  "
           f"W1 moved by {r.first_layer_change:.2f};  accuracy {r.accuracy:.0%}")
@@ -64,7 +67,7 @@ assert sym["he"].unit_spread > 0.1 and sym["he"].accuracy > sym["zeros"].accurac
 #
 # ## 2. Too small, too large: what depth does to the signal
 #
-# `init.activation_stats` pushes 128 Gaussian inputs through a bias-free MLP of a given depth,
+# `exp.activation_stats` pushes 128 Gaussian inputs through a bias-free MLP of a given depth,
 # width, activation and init scheme (numpy only, no training) and records per-layer statistics:
 
 # %%
@@ -72,7 +75,7 @@ nnbasics.show_source(init.he_normal)
 
 # %%
 depth, width = 50, 256
-runs = {scheme: init.activation_stats(depth=depth, width=width, activation="relu", scheme=scheme, rng=1)
+runs = {scheme: exp.activation_stats(depth=depth, width=width, activation="relu", scheme=scheme, rng=1)
         for scheme in ("normal_0.01", "normal_1", "he_normal", "xavier_normal")}
 fig, ax = plt.subplots(figsize=(7, 3.6))
 for k, (scheme, s) in enumerate(runs.items()):
@@ -132,7 +135,7 @@ init_explorer
 # with seed 1 (used above) is checked to stay within a factor of 2 of the input's std.
 
 # %%
-he_runs = [init.activation_stats(depth=50, width=256, activation="relu", scheme="he_normal", rng=seed)
+he_runs = [exp.activation_stats(depth=50, width=256, activation="relu", scheme="he_normal", rng=seed)
            for seed in range(6)]
 ratios = np.array([s.std[1:] / s.std[0] for s in he_runs])
 print(f"He + ReLU, 50 layers: std / input std between {ratios.min():.2f} and {ratios.max():.2f} "
@@ -148,9 +151,9 @@ assert runs["normal_0.01"].std[-1] < 1e-20 * runs["normal_0.01"].std[0]  # colla
 
 # %%
 mismatch = {
-    "xavier + relu": init.activation_stats(depth=50, width=256, activation="relu", scheme="xavier_normal", rng=1),
-    "he + tanh": init.activation_stats(depth=50, width=256, activation="tanh", scheme="he_normal", input_std=0.1, rng=1),
-    "xavier + tanh": init.activation_stats(depth=50, width=256, activation="tanh", scheme="xavier_normal", input_std=0.1, rng=1),
+    "xavier + relu": exp.activation_stats(depth=50, width=256, activation="relu", scheme="xavier_normal", rng=1),
+    "he + tanh": exp.activation_stats(depth=50, width=256, activation="tanh", scheme="he_normal", input_std=0.1, rng=1),
+    "xavier + tanh": exp.activation_stats(depth=50, width=256, activation="tanh", scheme="xavier_normal", input_std=0.1, rng=1),
 }
 fig, ax = plt.subplots(figsize=(7, 3.4))
 for k, (label, s) in enumerate(mismatch.items()):
@@ -167,7 +170,7 @@ assert ht.std[-1] > 4 * ht.std[0] and xt.std[-1] < ht.std[-1] / 4
 # %% [markdown]
 # ## 4. Our initializers have torch's distributions
 #
-# `nnbasics.init` draws from a numpy `rng` with shape (fan_in, fan_out) (we compute `x @ W`);
+# `nnbasics.core.init` draws from a numpy `rng` with shape (fan_in, fan_out) (we compute `x @ W`);
 # `torch.nn.init` fills a `weight` of shape (fan_out, fan_in). Same distributions — the unit
 # tests compare them with a Kolmogorov–Smirnov statistic; here we compare variances:
 
@@ -208,7 +211,7 @@ for name, torch_fn in pairs.items():
 # ```
 
 # %%
-from nnbasics import exercises
+from nnbasics.course import exercises
 
 mine = exercises.attempt("06", "he_normal", 512, 128, np.random.default_rng(0))
 if mine is not None:

@@ -22,7 +22,7 @@
 #   forgotten-`model.eval()` bug;
 # - compare training a deep MLP with no normalization, BatchNorm and LayerNorm across learning rates.
 #
-# **Prerequisites:** backprop by hand (notebook 03) and training an MLP with `nnbasics.train.fit`;
+# **Prerequisites:** backprop by hand (notebook 03) and training an MLP with `nnbasics.lab.train.fit`;
 # mean and variance.
 # **Run time:** about 10 s for *Run All*; 45 min to work through.
 
@@ -32,9 +32,12 @@ import numpy as np
 import torch
 
 import nnbasics
-from nnbasics import doctor, norm, plotting, quiz
+from nnbasics.core import norm
+from nnbasics.course import doctor, quiz
+from nnbasics.experiments import nb07_norm as exp
 from nnbasics.testing import assert_close
-from nnbasics.widgets import nb07_norm as widgets
+from nnbasics.viz import nb07_norm as widgets
+from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 
@@ -147,7 +150,7 @@ print("BatchNorm and LayerNorm gradients match torch autograd (float64)")
 
 # %%
 pop = widgets.population()["X"]
-noise = norm.batch_size_noise(pop[0], pop[1:], batch_sizes=(2, 4, 8, 16, 32, 64), draws=100, rng=0)
+noise = exp.batch_size_noise(pop[0], pop[1:], batch_sizes=(2, 4, 8, 16, 32, 64), draws=100, rng=0)
 for B, s_bn, s_ln in zip(noise["batch_sizes"], noise["bn_std"], noise["ln_std"]):
     print(f"batch {B:3d}:  BN spread {s_bn:.3f}   LN spread {s_ln:.3f}")
 assert np.all(np.diff(noise["bn_std"]) < 0) and noise["bn_std"][0] > 4 * noise["bn_std"][-1]
@@ -173,7 +176,7 @@ fig.tight_layout()
 # a small BN network trained on the digits is scored three ways:
 
 # %%
-bug = norm.forgotten_eval(batch_size=4, epochs=5)
+bug = exp.forgotten_eval(batch_size=4, epochs=5)
 print(f"model.eval() (running stats):            accuracy {bug['eval_acc']:.1%}")
 print(f"forgot eval, shuffled batches of 4:      accuracy {bug['train_mode_acc']:.1%}")
 print(f"forgot eval, batches of a single class:  accuracy {bug['train_mode_sorted_acc']:.1%}")
@@ -185,7 +188,7 @@ assert bug["train_mode_sorted_acc"] < 0.5 and bug["running_mean_changed"]
 # %% [markdown]
 # With batches of one class, BN subtracts exactly what those images share — the class itself.
 # A batch of one would even raise an error in train mode (no variance). Rule: `model.eval()` for
-# validation/inference, `model.train()` before training again (`nnbasics.train.evaluate` does both).
+# validation/inference, `model.train()` before training again (`nnbasics.lab.train.evaluate` does both).
 #
 # **LayerNorm in sequences.** Transformers and RNNs see batches of sequences of different lengths,
 # padded to a common length. LayerNorm normalizes each *token* over its $D$ features, so a
@@ -210,11 +213,11 @@ assert np.abs(bn_padded - bn_short).max() > 0.1
 #
 # The same deep MLP (6 hidden layers of 32 ReLUs, torch's default init, same seed) on 512 digit
 # images, trained with plain SGD for 4 epochs at three learning rates, with `norm="none"`,
-# `"batch"` and `"layer"` in `nnbasics.models.MLPConfig`. A learning rate is "tolerated" when
+# `"batch"` and `"layer"` in `nnbasics.lab.models.MLPConfig`. A learning rate is "tolerated" when
 # the final loss falls below 80 % of chance level ($\ln 10$).
 
 # %%
-cmp = norm.compare_norms(lrs=(0.03, 0.3, 3.0), depth=6, width=32, epochs=4)
+cmp = exp.compare_norms(lrs=(0.03, 0.3, 3.0), depth=6, width=32, epochs=4)
 print("learning rates each variant tolerates:", cmp["tolerated"])
 for (nm, lr), loss in cmp["final"].items():
     print(f"  {nm:5s} lr={lr:<5}: final loss {loss:6.3f}, val accuracy {cmp['val_acc'][(nm, lr)]:.2f}")
@@ -262,7 +265,7 @@ fig.tight_layout()
 # ```
 
 # %%
-from nnbasics import exercises
+from nnbasics.course import exercises
 
 x_ex = rng.normal(size=(5, D))
 mine = exercises.attempt("07", "batchnorm_forward", x_ex, gamma, beta, 1e-5)

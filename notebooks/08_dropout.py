@@ -30,9 +30,12 @@ import numpy as np
 import torch
 
 import nnbasics
-from nnbasics import doctor, dropout, plotting, quiz
+from nnbasics.core import dropout
+from nnbasics.course import doctor, quiz
+from nnbasics.experiments import nb08_dropout as exp
 from nnbasics.testing import assert_close
-from nnbasics.widgets import nb08_dropout as widgets
+from nnbasics.viz import nb08_dropout as widgets
+from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 _ = torch.manual_seed(0)  # torch's own dropout below draws from its global generator
@@ -102,7 +105,7 @@ assert_close(dropout.dropout_backward(dout, cache), xt.grad, "dx vs autograd")
 
 # %%
 h = np.abs(np.random.default_rng(3).normal(size=(64, 128)))  # post-ReLU-like activations
-mismatch = dropout.scaling_mismatch(h, 0.5, rng=0, draws=100)
+mismatch = exp.scaling_mismatch(h, 0.5, rng=0, draws=100)
 print(f"mean at inference {mismatch['eval_mean']:.3f} | training, inverted {mismatch['inverted_mean']:.3f} "
       f"(ratio {mismatch['inverted_ratio']:.3f}) | training, unscaled {mismatch['unscaled_mean']:.3f} "
       f"(ratio {mismatch['unscaled_ratio']:.3f})")
@@ -116,7 +119,7 @@ assert abs(mismatch["inverted_ratio"] - 1) < 0.02 and abs(mismatch["unscaled_rat
 # $p$. Losses are measured in eval mode after each epoch.
 
 # %%
-runs = dropout.dropout_experiment(ps=(0.0, 0.2, 0.5))
+runs = exp.dropout_experiment(ps=(0.0, 0.2, 0.5))
 for p_, run in runs.items():
     print(f"p={p_:.1f}: train loss {run.train_loss[-1]:.3f}, val loss {run.val_loss[-1]:.3f} "
           f"(best {min(run.val_loss):.3f}), gap {run.gap:.3f}, val acc {run.val_acc[-1]:.0%}")
@@ -148,7 +151,7 @@ fig.tight_layout()
 
 # %%
 _, _, X_val, y_val = runs[0.5].data
-pen = dropout.unscaled_eval_penalty(runs[0.5], X_val, y_val)
+pen = exp.unscaled_eval_penalty(runs[0.5], X_val, y_val)
 print(f"validation loss: correct {pen['loss']:.3f} -> unscaled {pen['unscaled_loss']:.3f}; "
       f"accuracy {pen['acc']:.0%} -> {pen['unscaled_acc']:.0%}")
 assert pen["unscaled_loss"] > 1.5 * pen["loss"]
@@ -165,7 +168,7 @@ assert pen["unscaled_loss"] > 1.5 * pen["loss"]
 # larger where the thinned networks disagree: near the decision boundary.
 
 # %%
-mc = dropout.mc_dropout_predict(runs[0.5].model, X_val, samples=30, seed=0)
+mc = exp.mc_dropout_predict(runs[0.5].model, X_val, samples=30, seed=0)
 order = np.argsort(mc["entropy"])
 print("most certain  val points: entropy", np.round(mc["entropy"][order[:3]], 3))
 print("least certain val points: entropy", np.round(mc["entropy"][order[-3:]], 3))
@@ -201,7 +204,7 @@ fig.tight_layout()
 # ```
 
 # %%
-from nnbasics import exercises
+from nnbasics.course import exercises
 
 x_ex = np.arange(1.0, 13.0).reshape(3, 4)
 mine = exercises.attempt("08", "dropout_forward", x_ex, 0.5, np.random.default_rng(0), True)

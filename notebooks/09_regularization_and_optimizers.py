@@ -25,7 +25,7 @@
 #   pick a learning-rate schedule (step, cosine, warmup);
 # - find a workable learning rate by measurement — the most important hyperparameter.
 #
-# **Prerequisites:** 03 (backprop), 04–05 (training an MLP with `nnbasics.train.fit`).
+# **Prerequisites:** 03 (backprop), 04–05 (training an MLP with `nnbasics.lab.train.fit`).
 # **Run time:** about 15 s for *Run All*; 60 min to work through.
 
 # %%
@@ -34,9 +34,13 @@ import numpy as np
 import torch
 
 import nnbasics
-from nnbasics import data, doctor, optim, plotting, quiz, regularization
+from nnbasics import data
+from nnbasics.core import optim, regularization
+from nnbasics.course import doctor, quiz
+from nnbasics.experiments import nb09_regularization as exp
 from nnbasics.testing import F64, assert_close
-from nnbasics.widgets import nb09_regularization as widgets
+from nnbasics.viz import nb09_regularization as widgets
+from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 C = plotting.PALETTE
@@ -65,8 +69,8 @@ capacity_explorer
 
 # %%
 # NBVAL_CHECK_OUTPUT
-reg_data = regularization.make_regression_1d(20, 200, 0.25, rng=0)
-sweep = regularization.capacity_sweep([1, 5, 9, 15], [0.0, 1e-2], reg_data)
+reg_data = exp.make_regression_1d(20, 200, 0.25, rng=0)
+sweep = exp.capacity_sweep([1, 5, 9, 15], [0.0, 1e-2], reg_data)
 for i, deg in enumerate(sweep["degrees"]):
     print(f"degree {deg:2d}: train/val MSE  λ=0: {sweep['train_mse'][i, 0]:.3f} / {sweep['val_mse'][i, 0]:8.3f}"
           f"   λ=1e-2: {sweep['train_mse'][i, 1]:.3f} / {sweep['val_mse'][i, 1]:.3f}")
@@ -85,11 +89,11 @@ assert va[3, 1] < va[3, 0] / 10                       # weight decay repairs it
 # parameters per layer (more epochs or a larger lr would let both chase the noise).
 
 # %%
-mlps = regularization.mlp_capacity([(3,), (64,), (8, 8, 8)], reg_data, epochs=150, lr=0.02)
+mlps = exp.mlp_capacity([(3,), (64,), (8, 8, 8)], reg_data, epochs=150, lr=0.02)
 fig, ax = plt.subplots(figsize=(6.5, 3.2))
 ax.scatter(reg_data["x_train"], reg_data["y_train"], color=C[1], edgecolors="black", lw=0.5,
            label="train", zorder=3)
-ax.plot(mlps[0]["x_grid"], regularization.target_function(mlps[0]["x_grid"]), "k--", lw=1, label="true curve")
+ax.plot(mlps[0]["x_grid"], exp.target_function(mlps[0]["x_grid"]), "k--", lw=1, label="true curve")
 for k, m in enumerate(mlps):
     ax.plot(m["x_grid"], m["y_grid"], color=C[[0, 2, 3][k]], lw=2,
             label=f"hidden {m['hidden']}: {m['n_params']} params, val MSE {m['val_mse']:.2f}")
@@ -116,8 +120,8 @@ assert mlps[0]["train_mse"] > 2 * min(m["train_mse"] for m in mlps[1:])  # the t
 
 # %%
 # NBVAL_CHECK_OUTPUT
-sgd_cmp = regularization.compare_l2_and_decoupled("sgd", lam=0.1, lr=0.001, steps=300)
-adam_cmp = regularization.compare_l2_and_decoupled("adam", lam=0.1, lr=0.01, steps=300)
+sgd_cmp = exp.compare_l2_and_decoupled("sgd", lam=0.1, lr=0.001, steps=300)
+adam_cmp = exp.compare_l2_and_decoupled("adam", lam=0.1, lr=0.01, steps=300)
 print(f"SGD : max |w_L2 - w_decoupled| over 300 steps below 1e-12: {sgd_cmp['max_abs_diff'] < 1e-12}")
 print(f"Adam: max |w_L2 - w_decoupled| over 300 steps = {adam_cmp['max_abs_diff']:.2f}")
 assert sgd_cmp["max_abs_diff"] < 1e-12   # identical up to rounding
@@ -138,21 +142,21 @@ fig.tight_layout()
 # Train long enough and an over-parameterized network memorises its training set: the
 # validation loss bottoms out and then rises. **Early stopping** keeps the weights from the best
 # validation epoch and stops after `patience` epochs **without improvement**. The tested helper is
-# `nnbasics.train.EarlyStopping`; `fit(..., TrainConfig(patience=...))` uses it and restores the best
+# `nnbasics.lab.train.EarlyStopping`; `fit(..., TrainConfig(patience=...))` uses it and restores the best
 # weights. (You re-implement it in exercise 9.2.)
 
 # %%
-nnbasics.show_source(nnbasics.train.EarlyStopping.step)
+nnbasics.show_source(nnbasics.lab.train.EarlyStopping.step)
 
 # %% [markdown]
 # The experiment: a 2-128-128-2 MLP on 40 noisy training points, trained for 150 epochs, and the
 # same model with `TrainConfig(patience=10)`. Read how it calls `fit`:
 
 # %%
-nnbasics.show_source(regularization.early_stopping_experiment)
+nnbasics.show_source(exp.early_stopping_experiment)
 
 # %%
-es = regularization.early_stopping_experiment(patience=10, epochs=150)
+es = exp.early_stopping_experiment(patience=10, epochs=150)
 long_run, es_run = es["long"], es["early"]
 print(f"without early stopping: {long_run.epochs_run} epochs, final val loss {long_run.val_loss[-1]:.3f}")
 print(f"with patience 10: stopped after {es_run.epochs_run} epochs, best epoch {es_run.best_epoch}, "
@@ -274,7 +278,7 @@ race_explorer = widgets.race_explorer()
 race_explorer
 
 # %%
-race = optim.optimizer_race("rosenbrock", lr=1e-3, steps=200, optimizers=("sgd", "momentum", "adam"))
+race = exp.optimizer_race("rosenbrock", lr=1e-3, steps=200, optimizers=("sgd", "momentum", "adam"))
 print({k: round(r["final_loss"], 3) for k, r in race.items()})
 assert race["momentum"]["final_loss"] < race["sgd"]["final_loss"]
 
@@ -307,7 +311,7 @@ assert optim.schedule("warmup_cosine", 100, 0.1)[10] == 0.1 and optim.cosine_lr(
 # %%
 # NBVAL_CHECK_OUTPUT
 lrs = np.array([0.001, 0.01, 0.05, 0.09, 0.11])
-q = optim.lr_sweep(lrs, "quadratic", "sgd", steps=200)
+q = exp.lr_sweep(lrs, "quadratic", "sgd", steps=200)
 for lr_, loss_ in zip(lrs, q["final_loss"]):
     print(f"lr {lr_:5.3f}: loss after 200 steps = {loss_:.2e}")
 assert q["diverged"][-1] and not q["diverged"][:-1].any()      # just above 2/L: diverges
@@ -319,7 +323,7 @@ assert q["final_loss"][0] > 1e3 * q["final_loss"][2]            # too small: bar
 # an order of magnitude. Always sweep the lr on a log scale before tuning anything else.
 
 # %%
-lr_runs = optim.lr_experiment([1e-3, 0.1, 1.0, 30.0], epochs=20)
+lr_runs = exp.lr_experiment([1e-3, 0.1, 1.0, 30.0], epochs=20)
 fig, ax = plt.subplots(figsize=(6.5, 3))
 for k, (lr_, curve) in enumerate(zip(lr_runs["lrs"], lr_runs["train_loss"])):
     ax.plot(np.clip(curve, 0, 3), color=C[k], marker="o", ms=3,
@@ -353,13 +357,13 @@ assert lr_runs["final_loss"][0] > 2 * lr_runs["final_loss"][best]  # too low: sl
 # Adam + L2), starting the bias-correction step at 0, counting the best epoch as a "bad" one.
 
 # %%
-from nnbasics import exercises
+from nnbasics.course import exercises
 
 p0, g0, zeros = np.array([1.0, -2.0]), np.array([0.5, 0.1]), np.zeros(2)
 mine = exercises.attempt("09", "adamw_step", p0, g0, zeros, zeros, 1, 0.1, (0.9, 0.999), 1e-8, 0.1)
 if mine is not None:
     assert_close(mine[0], optim.adamw_step(p0, g0, zeros, zeros, 1, lr=0.1, weight_decay=0.1)[0],
-                 "your adamw_step vs nnbasics.optim.adamw_step")
+                 "your adamw_step vs nnbasics.core.optim.adamw_step")
     print("✅ your adamw_step matches the library")
 
 # %% [markdown]

@@ -26,7 +26,7 @@
 # **Run time:** about 10 s for *Run All*; 45 min to work through.
 #
 # A network with a bug rarely crashes: it trains *a bit worse*. Every broken run below is a
-# small, seeded torch run from `nnbasics.debug` (each well under a second), diagnosed with
+# small, seeded torch run from `nnbasics.lab.debug` (each well under a second), diagnosed with
 # the tested `debug.diagnose` helper.
 
 # %%
@@ -35,9 +35,13 @@ import numpy as np
 import torch
 
 import nnbasics
-from nnbasics import data, debug, doctor, metrics, plotting, quiz
-from nnbasics.models import MLPConfig, build_mlp
-from nnbasics.widgets import nb10_debugging as widgets
+from nnbasics import data
+from nnbasics.core import metrics
+from nnbasics.course import doctor, quiz
+from nnbasics.lab import debug
+from nnbasics.lab.models import MLPConfig, build_mlp
+from nnbasics.viz import nb10_debugging as widgets
+from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 torch.set_num_threads(1)  # tiny models: one thread is faster and steadier on shared machines
@@ -251,7 +255,7 @@ assert 0 <= ap <= 1
 # ```
 
 # %%
-from nnbasics import exercises
+from nnbasics.course import exercises
 
 Xa, Xb = np.array([[0.0, 1.0], [2.0, 3.0]]), np.array([[4.0, 5.0]])
 mine = exercises.attempt("10", "standardize_train_only", Xa, Xb)

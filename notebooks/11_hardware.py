@@ -37,8 +37,10 @@ import numpy as np
 import torch
 
 import nnbasics
-from nnbasics import doctor, hardware, plotting, quiz
-from nnbasics.widgets import nb11_hardware as widgets
+from nnbasics.course import doctor, quiz
+from nnbasics.lab import hardware
+from nnbasics.viz import nb11_hardware as widgets
+from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 torch.set_num_threads(1)  # one core: stable timings on a shared machine (change it and compare!)
@@ -254,11 +256,11 @@ assert qc["int8"]["accuracy"] > qc["float32"]["accuracy"] - 0.05
 # ```
 
 # %%
-from nnbasics import exercises
+from nnbasics.course import exercises
 
 mine = exercises.attempt("11", "dense_layer_cost", 32, 1024, 1024, 4)
 if mine is not None:
-    assert mine[0] == hardware.dense_flops(32, 1024, 1024), "FLOPs differ from nnbasics.hardware.dense_flops"
+    assert mine[0] == hardware.dense_flops(32, 1024, 1024), "FLOPs differ from nnbasics.lab.hardware.dense_flops"
     print("✅ your dense_layer_cost matches the library")
 
 # %% [markdown]

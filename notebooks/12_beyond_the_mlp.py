@@ -39,20 +39,13 @@ import torch
 import torch.nn.functional as F
 
 import nnbasics
-from nnbasics import (
-    attention,
-    conv,
-    data,
-    doctor,
-    embeddings,
-    models,
-    norm,
-    plotting,
-    quiz,
-    recurrent,
-    train,
-)
-from nnbasics.widgets import nb12_beyond_mlp as widgets
+from nnbasics import data
+from nnbasics.core import attention, conv, embeddings, norm, recurrent
+from nnbasics.course import doctor, quiz
+from nnbasics.experiments import nb12_beyond_mlp as exp
+from nnbasics.lab import models, train
+from nnbasics.viz import nb12_beyond_mlp as widgets
+from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 torch.set_num_threads(1)  # the models here are tiny: one thread is fastest on a shared machine
@@ -102,8 +95,8 @@ assert np.all(dtable[[2, 4]] == 0) and dtable[3, 0] == 3.0
 # `embedding_forward`/`embedding_backward` — each step updates only the rows in the batch.
 
 # %%
-ratings = embeddings.synthetic_ratings(60, 40, rank=3, rng=0)
-rec = embeddings.train_recommender(ratings, dim=3, epochs=60, lr=1.0, rng=0)
+ratings = exp.synthetic_ratings(60, 40, rank=3, rng=0)
+rec = exp.train_recommender(ratings, dim=3, epochs=60, lr=1.0, rng=0)
 print(f"{ratings.ratings.size} ratings; held-out RMSE: predict the mean {rec.baseline_rmse:.2f}, "
       f"embeddings {rec.val_rmse[-1]:.2f}")
 assert rec.val_rmse[-1] < 0.4 * rec.baseline_rmse
@@ -143,7 +136,7 @@ nnbasics.show_source(recurrent.lstm_cell_forward)
 # %%
 torch.manual_seed(0)
 cell = torch.nn.LSTMCell(3, 4).double()
-W, U, b = recurrent.weights_from_torch(cell)
+W, U, b = models.weights_from_torch(cell)
 x_t, h_prev, c_prev = rng.standard_normal((2, 3)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
 h_new, c_new, _ = recurrent.lstm_cell_forward(x_t, h_prev, c_prev, W, U, b)
 h_ref, c_ref = cell(torch.from_numpy(x_t), (torch.from_numpy(h_prev), torch.from_numpy(c_prev)))
@@ -158,7 +151,7 @@ assert err < 1e-10
 # %%
 lstm = torch.nn.LSTM(3, 4).double()
 xs = rng.standard_normal((6, 2, 3))
-hs, cs, _ = recurrent.lstm_forward(xs, np.zeros((2, 4)), np.zeros((2, 4)), *recurrent.weights_from_torch(lstm))
+hs, cs, _ = recurrent.lstm_forward(xs, np.zeros((2, 4)), np.zeros((2, 4)), *models.weights_from_torch(lstm))
 hs_ref, _ = lstm(torch.from_numpy(xs))
 assert np.abs(hs - hs_ref.detach().numpy()).max() < 1e-10
 print("hidden states after each of 6 steps:", hs.shape)
@@ -173,8 +166,8 @@ print("hidden states after each of 6 steps:", hs.shape)
 # with both networks at torch's default initialisation (averaged over 5 draws).
 
 # %%
-flow = recurrent.gradient_through_time(T=30, forget_bias=1.0, rng=0)
-flow_closed = recurrent.gradient_through_time(T=30, forget_bias=0.0, rng=0)
+flow = exp.gradient_through_time(T=30, forget_bias=1.0, rng=0)
+flow_closed = exp.gradient_through_time(T=30, forget_bias=0.0, rng=0)
 print(f"gradient reaching 29 steps back (relative to the last step): tanh RNN {flow.rnn[-1]:.1e}, "
       f"LSTM {flow.lstm[-1]:.1e} (forget bias 1, mean f = {flow.forget_gate_mean:.2f}), "
       f"LSTM {flow_closed.lstm[-1]:.1e} (forget bias 0, mean f = {flow_closed.forget_gate_mean:.2f})")
@@ -256,7 +249,7 @@ attention_explorer
 # with $M_{ts} = -\infty$ where query $t$ may not look at key $s$ (the causal mask: $s > t$).
 # Why $\sqrt d$? If the entries of $q$ and $k$ have unit variance, $q\cdot k$ has variance $d$:
 # large scores saturate the softmax and its gradients vanish. The softmax is the stable one from
-# notebook 02 (`nnbasics.losses.softmax`); masked scores are set to $-10^{30}$, whose exponential
+# notebook 02 (`nnbasics.core.losses.softmax`); masked scores are set to $-10^{30}$, whose exponential
 # is exactly 0.
 
 # %%
@@ -310,7 +303,7 @@ print("block output", block_out.shape, "— same shape as its input, so blocks c
 split = data.digits(rng=0)
 cfg = train.TrainConfig(epochs=6, batch_size=128, lr=2e-2, seed=0)
 mlp = models.build_mlp(models.MLPConfig(d_in=64, hidden=(32,), d_out=10, seed=0))
-cnn = conv.build_tiny_cnn(10, channels=8, seed=0)
+cnn = exp.build_tiny_cnn(10, channels=8, seed=0)
 hist_mlp = train.fit(mlp, split.X_train, split.y_train, split.X_val, split.y_val, cfg)
 hist_cnn = train.fit(cnn, split.X_train, split.y_train, split.X_val, split.y_val, cfg)
 print(f"digits validation accuracy: MLP {hist_mlp.val_acc[-1]:.3f} ({models.count_parameters(mlp)} params), "
@@ -373,12 +366,12 @@ assert gbt_acc > 0.93 and mlp_acc["standardised"] > mlp_acc["raw"] + 0.03
 # with the library's.
 
 # %%
-from nnbasics import exercises  # noqa: E402
+from nnbasics.course import exercises
 
 mine = exercises.attempt("12", "attention_forward", q[0], k[0], v[0], True)
 if mine is not None:
     assert np.allclose(mine[0], attention.attention_forward(q[0], k[0], v[0], causal=True)[0]), \
-        "your attention_forward disagrees with nnbasics.attention.attention_forward"
+        "your attention_forward disagrees with nnbasics.core.attention.attention_forward"
     print("✅ your attention_forward matches the library")
 
 # %% [markdown]

@@ -51,7 +51,7 @@ def layer_grad_norms(model, X, y):
     Parameters
     ----------
     model : torch.nn.Module
-        e.g. ``nnbasics.models.build_mlp(cfg)``; its output has shape (N, C).
+        e.g. ``nnbasics.lab.models.build_mlp(cfg)``; its output has shape (N, C).
     X : torch.Tensor, shape (N, D)
         Inputs, in the model's dtype.
     y : torch.Tensor of int64, shape (N,)

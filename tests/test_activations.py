@@ -1,4 +1,4 @@
-"""nnbasics.activations: every derivative against torch autograd (float64), the facts notebook 04
+"""nnbasics.core.activations: every derivative against torch autograd (float64), the facts notebook 04
 cites, the dying-ReLU and ReLU-vs-sigmoid measurements, and bad input."""
 
 import numpy as np
@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nnbasics import activations as A
+from nnbasics.core import activations as A
+from nnbasics.experiments import nb04_activations
+from nnbasics.lab import diagnostics
 from nnbasics.testing import F64, FINITE_DIFF, assert_close
 
 X = np.concatenate([np.linspace(-8, 8, 161), [0.0, -1e-3, 1e-3, -30.0, 30.0]])
@@ -112,25 +114,25 @@ def test_properties_table_covers_the_zoo_and_softmax():
 
 
 def test_gaussian_response_relu_is_sparse_and_sigmoid_gradient_is_small():
-    r = A.gaussian_response("relu", 1.0, n=4000, rng=0)
+    r = nb04_activations.gaussian_response("relu", 1.0, n=4000, rng=0)
     assert r["frac_zero_grad"] == pytest.approx(0.5, abs=0.03)
-    s = A.gaussian_response("sigmoid", 1.0, n=4000, rng=0)
+    s = nb04_activations.gaussian_response("sigmoid", 1.0, n=4000, rng=0)
     assert s["mean_abs_grad"] < 0.25 and r["mean_abs_grad"] > 2 * s["mean_abs_grad"]
 
 
 # ---- measurements (torch, small)
 
 def test_too_large_learning_rate_kills_relu_units_but_not_leaky_or_elu():
-    relu_ok = A.dying_relu_experiment("relu", lr=0.01, epochs=5)
-    relu_big = A.dying_relu_experiment("relu", lr=0.1, epochs=5)
-    leaky = A.dying_relu_experiment("leaky_relu", lr=0.1, epochs=5)
-    elu = A.dying_relu_experiment("elu", lr=0.1, epochs=5)
+    relu_ok = nb04_activations.dying_relu_experiment("relu", lr=0.01, epochs=5)
+    relu_big = nb04_activations.dying_relu_experiment("relu", lr=0.1, epochs=5)
+    leaky = nb04_activations.dying_relu_experiment("leaky_relu", lr=0.1, epochs=5)
+    elu = nb04_activations.dying_relu_experiment("elu", lr=0.1, epochs=5)
     assert relu_big.dead_grad_after > 0.3 > relu_ok.dead_grad_after
     assert leaky.dead_grad_after == 0.0 and elu.dead_grad_after == 0.0
 
 
 def test_relu_keeps_gradients_and_learns_faster_than_sigmoid():
-    r = A.relu_vs_sigmoid()
+    r = nb04_activations.relu_vs_sigmoid()
     sig, relu = r["sigmoid"], r["relu"]
     assert sig["grad_norms"][0] < 1e-2 * sig["grad_norms"][-1]  # vanishing towards the input
     assert relu["grad_norms"][0] > 10 * sig["grad_norms"][0]
@@ -161,10 +163,10 @@ def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="dout has shape"):
         A.prelu_alpha_grad(np.ones((2, 2)), 0.1, np.ones(3))
     with pytest.raises(ValueError, match="scale must be >"):
-        A.gaussian_response("relu", 0.0)
+        nb04_activations.gaussian_response("relu", 0.0)
     with pytest.raises(ValueError, match="activation must be one of"):
-        A.dying_relu_experiment("sigmoid")
-    with pytest.raises(ValueError, match="X must be 2-D"):
-        A.dead_unit_fraction(None, np.ones(3))
+        nb04_activations.dying_relu_experiment("sigmoid")
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        diagnostics.dead_unit_fraction(None, np.ones((3, 2)))
     with pytest.raises(ValueError, match="depth must be >= 1"):
-        A.relu_vs_sigmoid(depth=0)
+        nb04_activations.relu_vs_sigmoid(depth=0)

@@ -1,4 +1,4 @@
-"""nnbasics.attention: scaled dot-product attention against torch in float64."""
+"""nnbasics.core.attention: scaled dot-product attention against torch in float64."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import attention
+from nnbasics.core import attention
 from nnbasics.testing import assert_close
 
 
@@ -101,7 +101,7 @@ def test_bad_input_is_rejected_with_a_message(call, match):
 
 def test_widget_compute_query_attention():
     """The notebook widget's pure function: a distribution over the keys that sharpens with |q|."""
-    from nnbasics.widgets import nb12_beyond_mlp as w
+    from nnbasics.viz import nb12_beyond_mlp as w
 
     d = w.query_attention(angle=70.0, length=2.0, scaled=True)
     assert_close(d["weights"].sum(), 1.0, "weights sum")

@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from nnbasics import bench
+from nnbasics.course import bench
 
 
 def test_bench_notebook_reports_time_memory_and_errors(tmp_path):

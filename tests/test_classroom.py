@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nnbasics import classroom
+from nnbasics.course import classroom
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = (ROOT / "solutions" / "ex01_perceptron.py").read_text()

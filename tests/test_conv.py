@@ -1,4 +1,4 @@
-"""nnbasics.conv: im2col convolutions against torch.nn.functional.conv1d/conv2d in float64."""
+"""nnbasics.core.conv: im2col convolutions against torch.nn.functional.conv1d/conv2d in float64."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import conv
+from nnbasics.core import conv
+from nnbasics.experiments import nb12_beyond_mlp
 from nnbasics.testing import assert_close
 
 
@@ -80,7 +81,7 @@ def test_parameter_counts_digit_example():
 
 
 def test_tiny_cnn_shapes_and_reproducibility():
-    a, b = conv.build_tiny_cnn(seed=0), conv.build_tiny_cnn(seed=0)
+    a, b = nb12_beyond_mlp.build_tiny_cnn(seed=0), nb12_beyond_mlp.build_tiny_cnn(seed=0)
     x = torch.zeros(5, 64)
     assert a(x).shape == (5, 10)
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
@@ -97,7 +98,7 @@ def test_tiny_cnn_shapes_and_reproducibility():
      "dout must have shape"),
     (lambda: conv.parameter_counts((8, 8), 0, 3), "out_channels must be >= 1"),
     (lambda: conv.parameter_counts(64, 4, 3), "in_shape must be"),
-    (lambda: conv.build_tiny_cnn(n_classes=1), "n_classes must be >= 2"),
+    (lambda: nb12_beyond_mlp.build_tiny_cnn(n_classes=1), "n_classes must be >= 2"),
 ])
 def test_bad_input_is_rejected_with_a_message(call, match):
     with pytest.raises((ValueError, TypeError), match=match):

@@ -1,4 +1,4 @@
-"""nnbasics.debug: the overfit check, every zoo bug's diagnosis, a healthy run has none."""
+"""nnbasics.lab.debug: the overfit check, every zoo bug's diagnosis, a healthy run has none."""
 
 import math
 
@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from nnbasics import data, debug
-from nnbasics.models import MLPConfig, build_mlp
-from nnbasics.runtime import one_thread
-from nnbasics.train import History
+from nnbasics import data
+from nnbasics.lab import debug
+from nnbasics.lab.models import MLPConfig, build_mlp
+from nnbasics.lab.runtime import one_thread
+from nnbasics.lab.train import History
 
 
 @pytest.fixture(scope="module")

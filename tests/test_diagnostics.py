@@ -1,4 +1,4 @@
-"""nnbasics.diagnostics (notebook 05's library): gradient flow, activation health, clipping."""
+"""nnbasics.lab.diagnostics (notebook 05's library): gradient flow, activation health, clipping."""
 
 import numpy as np
 import pytest
@@ -6,8 +6,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import diagnostics as dg
-from nnbasics.models import MLPConfig, build_mlp, linear_layers
+from nnbasics.core import gradflow
+from nnbasics.lab import diagnostics as dg
+from nnbasics.lab.models import MLPConfig, build_mlp, linear_layers
 from nnbasics.testing import F64, assert_close
 
 
@@ -90,8 +91,8 @@ def test_histograms_count_every_value():
 # ---------------------------------------------------------------- the facts notebook 05 cites
 
 def test_sigmoid_bound_ten_layers_below_one_in_a_million():
-    assert dg.sigmoid_bound(10) == 0.25**10 <= 1e-6
-    assert dg.sigmoid_bound(0) == 1.0
+    assert gradflow.sigmoid_bound(10) == 0.25**10 <= 1e-6
+    assert gradflow.sigmoid_bound(0) == 1.0
 
 
 @settings(max_examples=8, deadline=None)
@@ -109,10 +110,10 @@ def test_ten_sigmoid_layers_shrink_the_gradient_a_millionfold():
     X, y = rng.standard_normal((64, 16)), rng.integers(0, 4, 64)
     model = build_mlp(MLPConfig(d_in=16, hidden=(32,) * 10, d_out=4, activation="sigmoid"))
     cb = dg.jacobian_chain(model, X, y)
-    assert cb.slope_bound == dg.sigmoid_bound(10)
+    assert cb.slope_bound == gradflow.sigmoid_bound(10)
     assert cb.measured <= cb.bound and cb.measured < 1e-6
     g = dg.layer_grad_norms(model, X, y)
-    assert g[0] / g[-1] < dg.sigmoid_bound(10)
+    assert g[0] / g[-1] < gradflow.sigmoid_bound(10)
 
 
 def _ratio(depth=20, **kw):
@@ -194,7 +195,7 @@ def test_clip_grad_norm_matches_torch_in_float64(seed, max_norm, scale):
     rng = np.random.default_rng(seed)
     grads = [scale * rng.standard_normal(s) for s in [(4, 3), (3,), (2, 4)]]
     originals = [g.copy() for g in grads]
-    clipped, total = dg.clip_grad_norm(grads, max_norm)
+    clipped, total = gradflow.clip_grad_norm(grads, max_norm)
     params = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
     for p, g in zip(params, grads):
         p.grad = torch.tensor(g)
@@ -209,9 +210,9 @@ def test_clip_grad_norm_matches_torch_in_float64(seed, max_norm, scale):
 
 def test_clip_grad_norm_keeps_small_gradients_and_direction():
     g = [np.array([3.0, 4.0])]
-    same, total = dg.clip_grad_norm(g, 10.0)
+    same, total = gradflow.clip_grad_norm(g, 10.0)
     assert total == 5.0 and np.array_equal(same[0], g[0]) and same[0] is not g[0]
-    clipped, _ = dg.clip_grad_norm([np.array([30.0, 40.0])], 5.0)
+    clipped, _ = gradflow.clip_grad_norm([np.array([30.0, 40.0])], 5.0)
     assert_close(clipped[0], [3.0, 4.0], "clipped", rtol=1e-6, atol=0)
 
 
@@ -221,7 +222,7 @@ def test_clip_grad_norm_keeps_small_gradients_and_direction():
 def test_chain_grad_matches_autograd_and_obeys_bound(seed, depth, activation):
     rng = np.random.default_rng(seed)
     x, w = rng.standard_normal(5), rng.uniform(-3, 3, depth)
-    grad = dg.chain_grad(x, w, activation)
+    grad = gradflow.chain_grad(x, w, activation)
     xt = torch.tensor(x, requires_grad=True)
     f = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "identity": lambda z: z}[activation]
     h = xt
@@ -229,7 +230,7 @@ def test_chain_grad_matches_autograd_and_obeys_bound(seed, depth, activation):
         h = f(float(wl) * h)
     h.sum().backward()
     assert_close(grad, xt.grad, "chain_grad", **F64)
-    slope = dg.MAX_SLOPE[activation]
+    slope = gradflow.MAX_SLOPE[activation]
     assert np.all(np.abs(grad) <= slope**depth * np.prod(np.abs(w)) * (1 + 1e-12))
 
 
@@ -246,13 +247,13 @@ def test_chain_grad_matches_autograd_and_obeys_bound(seed, depth, activation):
     (lambda: dg.first_nonfinite(_mlp(1), np.full((2, 8), np.nan), [0, 1]), ValueError, "NaN"),
     (lambda: dg.update_ratios(_mlp(1), np.ones((2, 8)), [0, 1], lr=0.0), ValueError, "lr must be > 0"),
     (lambda: dg.update_ratios(_mlp(1), np.ones((2, 8)), [0, 1], lr=0.1, optimizer="lbfgs"), ValueError, "optimizer"),
-    (lambda: dg.clip_grad_norm(np.ones(3), 1.0), TypeError, "list of arrays"),
-    (lambda: dg.clip_grad_norm([], 1.0), ValueError, "empty"),
-    (lambda: dg.clip_grad_norm([np.ones(2)], -1.0), ValueError, "max_norm must be > 0"),
-    (lambda: dg.clip_grad_norm([np.array([np.inf])], 1.0), ValueError, r"grads\[0\]"),
-    (lambda: dg.sigmoid_bound(-1), ValueError, "n_layers"),
-    (lambda: dg.chain_grad(np.ones(2), np.ones((2, 2))), ValueError, "weights must be 1-D"),
-    (lambda: dg.chain_grad(np.ones(2), np.ones(2), "softmax"), ValueError, "activation"),
+    (lambda: gradflow.clip_grad_norm(np.ones(3), 1.0), TypeError, "list of arrays"),
+    (lambda: gradflow.clip_grad_norm([], 1.0), ValueError, "empty"),
+    (lambda: gradflow.clip_grad_norm([np.ones(2)], -1.0), ValueError, "max_norm must be > 0"),
+    (lambda: gradflow.clip_grad_norm([np.array([np.inf])], 1.0), ValueError, r"grads\[0\]"),
+    (lambda: gradflow.sigmoid_bound(-1), ValueError, "n_layers"),
+    (lambda: gradflow.chain_grad(np.ones(2), np.ones((2, 2))), ValueError, "weights must be 1-D"),
+    (lambda: gradflow.chain_grad(np.ones(2), np.ones(2), "softmax"), ValueError, "activation"),
     (lambda: dg.jacobian_chain(_mlp(2, norm="batch"), np.ones((2, 8)), [0, 1]), ValueError, "plain MLP"),
 ])
 def test_bad_input_is_refused_with_a_clear_message(call, exc, match):
@@ -287,12 +288,12 @@ def test_sgd_steps_is_plain_gradient_descent():
 
 
 def test_widget_compute_is_pure_cached_and_reports_overflow():
-    from nnbasics.widgets.nb05_gradients import gradient_profile
+    from nnbasics.viz.nb05_gradients import gradient_profile
 
     sig = gradient_profile(10, "sigmoid")
     assert sig is gradient_profile(10, "sigmoid")  # lru_cache: revisiting a setting is free
     assert sig["grad_norms"].shape == (11,) and sig["act_std"].shape == (10,)
-    assert sig["ratio"] < dg.sigmoid_bound(10) and sig["nonfinite"] is None
+    assert sig["ratio"] < gradflow.sigmoid_bound(10) and sig["nonfinite"] is None
     assert gradient_profile(10, "relu", "he")["ratio"] > 1e-2
     assert gradient_profile(10, "sigmoid", "default", 1.0, "batch")["ratio"] > 1e-2
     bad = gradient_profile(50, "identity", "he", 4.0)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nnbasics import dist
+from nnbasics.course import dist
 
 ROOT = Path(__file__).resolve().parents[1]
 

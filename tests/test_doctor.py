@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nnbasics import doctor
-from nnbasics.__main__ import main
+from nnbasics.course import doctor
+from nnbasics.course.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

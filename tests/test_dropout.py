@@ -1,4 +1,4 @@
-"""nnbasics.dropout: inverted dropout semantics (as torch.nn.Dropout), gradients, notebook 08's facts."""
+"""nnbasics.core.dropout: inverted dropout semantics (as torch.nn.Dropout), gradients, notebook 08's facts."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import dropout
+from nnbasics.core import dropout
+from nnbasics.experiments import nb08_dropout
 from nnbasics.testing import F64, assert_close
 
 
@@ -67,27 +68,27 @@ def test_expectation_is_preserved(p, seed, value):
 
 def test_scaling_mismatch_without_inverted_scaling():
     x = np.abs(np.random.default_rng(0).normal(size=(50, 20)))
-    r = dropout.scaling_mismatch(x, 0.5, rng=0, draws=100)
+    r = nb08_dropout.scaling_mismatch(x, 0.5, rng=0, draws=100)
     assert abs(r["inverted_ratio"] - 1) < 0.02
     assert abs(r["unscaled_ratio"] - 0.5) < 0.02
 
 
 @pytest.mark.slow
 def test_experiment_dropout_narrows_the_gap_and_unscaled_inference_hurts():
-    runs = dropout.dropout_experiment((0.0, 0.5), epochs=80)
+    runs = nb08_dropout.dropout_experiment((0.0, 0.5), epochs=80)
     r0, r5 = runs[0.0], runs[0.5]
     assert r0.train_loss[-1] < r5.train_loss[-1]  # dropout makes memorizing harder
     assert r5.gap < 0.6 * r0.gap  # ... and narrows the train/val gap
     assert max(r0.val_loss) > 1.5 * min(r0.val_loss)  # without dropout validation loss climbs back up
-    assert dropout.dropout_run(0.5, epochs=80) is r5  # cached
+    assert nb08_dropout.dropout_run(0.5, epochs=80) is r5  # cached
     _, _, Xv, yv = r5.data
-    pen = dropout.unscaled_eval_penalty(r5, Xv, yv)
+    pen = nb08_dropout.unscaled_eval_penalty(r5, Xv, yv)
     assert pen["unscaled_loss"] > 1.5 * pen["loss"]
-    mc = dropout.mc_dropout_predict(r5.model, Xv[:20], samples=10)
+    mc = nb08_dropout.mc_dropout_predict(r5.model, Xv[:20], samples=10)
     assert mc["mean_prob"].shape == (20, 2) and np.all(mc["std_prob"] >= 0)
     assert_close(mc["mean_prob"].sum(axis=1), np.ones(20), "MC probabilities sum to 1", rtol=1e-6, atol=1e-6)
     state = torch.random.get_rng_state()
-    dropout.mc_dropout_predict(r5.model, Xv[:3], samples=3)
+    nb08_dropout.mc_dropout_predict(r5.model, Xv[:3], samples=3)
     assert torch.equal(state, torch.random.get_rng_state()), "MC dropout must not change torch's global RNG"
     assert not r5.model.training
 
@@ -102,11 +103,11 @@ def test_experiment_dropout_narrows_the_gap_and_unscaled_inference_hurts():
     (lambda: dropout.dropout_backward(np.ones(4), dropout.dropout_forward(np.ones(3), 0.5, train=True,
                                                                           rng=0)[1]), "dout has shape"),
     (lambda: dropout.dropout_mask((2, 2), 0.5, None), "rng must be"),
-    (lambda: dropout.scaling_mismatch(np.ones((2, 2)), 0.5, rng=0, draws=0), "draws must be >= 1"),
-    (lambda: dropout.dropout_run(1.2), "p must be < 1"),
-    (lambda: dropout.unscaled_eval_penalty("run", np.ones((2, 2)), [0, 1]), "run must be a DropoutRun"),
-    (lambda: dropout.mc_dropout_predict(torch.nn.Linear(2, 2), np.ones((3, 2))), "no nn.Dropout"),
-    (lambda: dropout.small_noisy_data(n_train=2), "n_train must be >= 4"),
+    (lambda: nb08_dropout.scaling_mismatch(np.ones((2, 2)), 0.5, rng=0, draws=0), "draws must be >= 1"),
+    (lambda: nb08_dropout.dropout_run(1.2), "p must be < 1"),
+    (lambda: nb08_dropout.unscaled_eval_penalty("run", np.ones((2, 2)), [0, 1]), "run must be a DropoutRun"),
+    (lambda: nb08_dropout.mc_dropout_predict(torch.nn.Linear(2, 2), np.ones((3, 2))), "no nn.Dropout"),
+    (lambda: nb08_dropout.small_noisy_data(n_train=2), "n_train must be >= 4"),
 ])
 def test_bad_input_is_named(call, match):
     with pytest.raises((ValueError, TypeError), match=match):

@@ -1,4 +1,4 @@
-"""nnbasics.embeddings: lookup tables against torch.nn.Embedding in float64, and the recommender."""
+"""nnbasics.core.embeddings: lookup tables against torch.nn.Embedding in float64, and the recommender."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import embeddings
+from nnbasics.core import embeddings
+from nnbasics.experiments import nb12_beyond_mlp
 from nnbasics.testing import assert_close
 
 
@@ -57,17 +58,17 @@ def test_backward_equals_one_hot_transpose_times_dout(ids, seed):
 
 
 def test_recommender_learns_far_better_than_the_mean():
-    data = embeddings.synthetic_ratings(rng=0)
-    hist = embeddings.train_recommender(data, dim=3, epochs=60, rng=0)
+    data = nb12_beyond_mlp.synthetic_ratings(rng=0)
+    hist = nb12_beyond_mlp.train_recommender(data, dim=3, epochs=60, rng=0)
     assert hist.val_rmse[-1] < 0.4 * hist.baseline_rmse
     assert hist.train_rmse[-1] < hist.train_rmse[0]
-    again = embeddings.train_recommender(data, dim=3, epochs=60, rng=0)
+    again = nb12_beyond_mlp.train_recommender(data, dim=3, epochs=60, rng=0)
     assert again.val_rmse == hist.val_rmse
 
 
 def test_predict_ratings_formula():
     P, Q = np.array([[1.0, 2.0], [0.0, 1.0]]), np.array([[3.0, -1.0]])
-    pred = embeddings.predict_ratings([0, 1], [0, 0], P, Q, [0.5, -0.5], [0.25], 3.0)
+    pred = nb12_beyond_mlp.predict_ratings([0, 1], [0, 0], P, Q, [0.5, -0.5], [0.25], 3.0)
     assert_close(pred, [3.0 + 0.5 + 0.25 + 1.0, 3.0 - 0.5 + 0.25 - 1.0], "r_hat")
 
 
@@ -79,10 +80,10 @@ def test_predict_ratings_formula():
     (lambda: embeddings.embedding_backward(np.ones((3, 2)),
                                            embeddings.embedding_forward([0, 1], np.ones((3, 2)))[1]),
      "dout must have shape"),
-    (lambda: embeddings.synthetic_ratings(density=0.0, rng=0), "density must be > 0"),
-    (lambda: embeddings.synthetic_ratings(rng=None), "rng must be"),
-    (lambda: embeddings.train_recommender("ratings"), "Ratings"),
-    (lambda: embeddings.train_recommender(embeddings.synthetic_ratings(rng=0), lr=0.0), "lr must be > 0"),
+    (lambda: nb12_beyond_mlp.synthetic_ratings(density=0.0, rng=0), "density must be > 0"),
+    (lambda: nb12_beyond_mlp.synthetic_ratings(rng=None), "rng must be"),
+    (lambda: nb12_beyond_mlp.train_recommender("ratings"), "Ratings"),
+    (lambda: nb12_beyond_mlp.train_recommender(nb12_beyond_mlp.synthetic_ratings(rng=0), lr=0.0), "lr must be > 0"),
 ])
 def test_bad_input_is_rejected_with_a_message(call, match):
     with pytest.raises((ValueError, TypeError), match=match):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nnbasics import grading
+from nnbasics.course import grading
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("make_exercises", ROOT / "tools" / "make_exercises.py")

@@ -1,9 +1,9 @@
-"""nnbasics.gradcheck: central differences, relative error, and failure messages that name the culprit."""
+"""nnbasics.core.gradcheck: central differences, relative error, and failure messages that name the culprit."""
 
 import numpy as np
 import pytest
 
-from nnbasics import gradcheck, layers
+from nnbasics.core import gradcheck, layers
 from nnbasics.testing import assert_close
 
 

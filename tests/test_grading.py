@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nnbasics import grading
+from nnbasics.course import grading
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = (ROOT / "solutions" / "ex01_perceptron.py").read_text()

@@ -1,4 +1,4 @@
-"""nnbasics.hardware: counting formulas, timing logic with a fake clock, estimators vs measurements.
+"""nnbasics.lab.hardware: counting formulas, timing logic with a fake clock, estimators vs measurements.
 
 No test asserts a wall-clock speed (that belongs to benchmarks); timings are checked for logic only.
 """
@@ -9,8 +9,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import hardware as hw
-from nnbasics.models import MLPConfig, build_mlp, count_parameters
+from nnbasics.lab import hardware as hw
+from nnbasics.lab.models import MLPConfig, build_mlp, count_parameters
 
 
 def test_dense_counts_match_the_formulas():

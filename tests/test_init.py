@@ -1,4 +1,4 @@
-"""nnbasics.init: our schemes have torch.nn.init's distributions (fixed seeds), and the depth
+"""nnbasics.core.init: our schemes have torch.nn.init's distributions (fixed seeds), and the depth
 facts notebook 06 cites hold."""
 
 import math
@@ -9,7 +9,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import init as I
+from nnbasics.core import init as I
+from nnbasics.experiments import nb06_init
 
 FAN_IN, FAN_OUT = 400, 250
 
@@ -85,7 +86,7 @@ def test_uniform_schemes_respect_their_bounds(fan_in, fan_out, seed):
 def test_he_keeps_a_50_layer_relu_mlp_within_a_factor_of_2():
     ratios = []
     for seed in range(6):
-        s = I.activation_stats(depth=50, width=256, activation="relu", scheme="he_normal", rng=seed)
+        s = nb06_init.activation_stats(depth=50, width=256, activation="relu", scheme="he_normal", rng=seed)
         ratios.append(s.std[1:] / s.std[0])
     ratios = np.array(ratios)
     assert np.all(ratios < 2)  # never explodes
@@ -95,30 +96,30 @@ def test_he_keeps_a_50_layer_relu_mlp_within_a_factor_of_2():
 
 
 def test_small_normal_collapses_xavier_relu_shrinks_he_tanh_grows():
-    small = I.activation_stats(depth=50, width=256, scheme="normal_0.01", rng=1)
+    small = nb06_init.activation_stats(depth=50, width=256, scheme="normal_0.01", rng=1)
     assert small.std[-1] < 1e-20 * small.std[0]
-    xr = I.activation_stats(depth=50, width=256, scheme="xavier_normal", rng=1)
+    xr = nb06_init.activation_stats(depth=50, width=256, scheme="xavier_normal", rng=1)
     assert xr.std[-1] < 1e-3 * xr.std[0]
     assert np.all(np.diff(xr.std[1:]) < 0.1 * xr.std[1:-1])  # shrinks layer after layer (~1/sqrt 2)
-    he_t = I.activation_stats(depth=50, width=256, activation="tanh", scheme="he_normal",
+    he_t = nb06_init.activation_stats(depth=50, width=256, activation="tanh", scheme="he_normal",
                               input_std=0.1, rng=1)
-    xa_t = I.activation_stats(depth=50, width=256, activation="tanh", scheme="xavier_normal",
+    xa_t = nb06_init.activation_stats(depth=50, width=256, activation="tanh", scheme="xavier_normal",
                               input_std=0.1, rng=1)
     assert he_t.std[-1] > 4 * he_t.std[0]  # grows until tanh's saturation stops it
     assert xa_t.std[-1] < he_t.std[-1] / 4
 
 
 def test_zero_and_constant_init_keep_every_hidden_unit_identical():
-    z = I.symmetry_experiment("zeros", epochs=4)
+    z = nb06_init.symmetry_experiment("zeros", epochs=4)
     assert z.unit_spread == 0.0 and z.first_layer_change == 0.0
-    c = I.symmetry_experiment("constant", epochs=4)
+    c = nb06_init.symmetry_experiment("constant", epochs=4)
     assert c.first_layer_change > 0.1 and c.unit_spread < 1e-8
-    he = I.symmetry_experiment("he", epochs=4)
+    he = nb06_init.symmetry_experiment("he", epochs=4)
     assert he.unit_spread > 0.1
 
 
 def test_activation_stats_histograms_are_fractions():
-    s = I.activation_stats(depth=3, width=16, activation="tanh", scheme="xavier_uniform", rng=0)
+    s = nb06_init.activation_stats(depth=3, width=16, activation="tanh", scheme="xavier_uniform", rng=0)
     assert s.hist.shape == (4, 40) and np.allclose(s.hist.sum(axis=1), 1.0)
     assert s.std.shape == s.mean.shape == s.frac_saturated.shape == (4,)
 
@@ -141,8 +142,8 @@ def test_bad_input_is_refused():
     with pytest.raises(ValueError, match="scheme must be one of"):
         I.init_weights("lecun", (3, 3), rng=0)
     with pytest.raises(ValueError, match="activation must be one of"):
-        I.activation_stats(activation="swish")
+        nb06_init.activation_stats(activation="swish")
     with pytest.raises(ValueError, match="x has 3 features"):
-        I.activation_stats(width=4, x=np.ones((2, 3)))
+        nb06_init.activation_stats(width=4, x=np.ones((2, 3)))
     with pytest.raises(ValueError, match="init must be one of"):
-        I.symmetry_experiment("ones")
+        nb06_init.symmetry_experiment("ones")

@@ -1,4 +1,4 @@
-"""nnbasics.layers: every backward against torch autograd in float64, plus finite differences."""
+"""nnbasics.core.layers: every backward against torch autograd in float64, plus finite differences."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import gradcheck, layers
+from nnbasics.core import gradcheck, kernels, layers
 from nnbasics.testing import F64, assert_close
 
 
@@ -95,16 +95,16 @@ def test_bad_inputs_are_named():
             bwd(np.zeros((2, 3)), c)
 
 
-def test_unchecked_cores_agree_with_public_functions():
+def test_unchecked_kernels_agree_with_public_functions():
     rng = np.random.default_rng(5)
     x, w, b, g = _rand(rng, 3, 4), _rand(rng, 4, 2), _rand(rng, 2), _rand(rng, 3, 2)
     out, cache = layers.dense_forward(x, w, b)
-    assert_close(layers._dense_fwd(x, w, b)[0], out, "dense core forward", **F64)
-    for a, e, name in zip(layers._dense_bwd(g, cache), layers.dense_backward(g, cache), ("dx", "dw", "db")):
+    assert_close(kernels.dense_forward(x, w, b)[0], out, "dense core forward", **F64)
+    for a, e, name in zip(kernels.dense_backward(g, cache), layers.dense_backward(g, cache), ("dx", "dw", "db")):
         assert_close(a, e, f"dense core {name}", **F64)
     z = _rand(rng, 3, 4)
     for name, (fwd, bwd) in layers.ACTIVATIONS.items():
-        cf, cb = layers._CORES[name]
+        cf, cb = kernels.ACTIVATIONS[name]
         o1, c1 = fwd(z)
         o2, c2 = cf(z)
         assert_close(o2, o1, f"{name} core forward", **F64)

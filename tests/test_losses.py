@@ -1,4 +1,4 @@
-"""nnbasics.losses: stable softmax family and (loss, dlogits) pairs checked against torch float64."""
+"""nnbasics.core.losses: stable softmax family and (loss, dlogits) pairs checked against torch float64."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nnbasics import losses
+from nnbasics.core import losses
 from nnbasics.testing import F64, assert_close
 
 logit_arrays = arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(2, 6)),

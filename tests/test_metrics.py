@@ -1,4 +1,4 @@
-"""nnbasics.metrics against sklearn.metrics, properties, and bad input."""
+"""nnbasics.core.metrics against sklearn.metrics, properties, and bad input."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import sklearn.metrics as skm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import metrics
+from nnbasics.core import metrics
 from nnbasics.testing import F64, assert_close
 
 labels = st.lists(st.integers(0, 3), min_size=2, max_size=40)

@@ -1,16 +1,19 @@
-"""nnbasics.mlp: the from-scratch MLP against torch autograd, and the facts notebooks 02-03 cite."""
+"""nnbasics.core.mlp: the from-scratch MLP against torch autograd, and the facts notebooks 02-03 cite."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from nnbasics import data, gradcheck, mlp
+from nnbasics import data
+from nnbasics.core import gradcheck, mlp
+from nnbasics.experiments import nb02_mlp_forward, nb03_backprop
+from nnbasics.lab import models
 from nnbasics.testing import F64, assert_close
 
 
 def _torch_grads(X, y, params, activation):
-    model = mlp.torch_model_from_params(params, activation)
+    model = models.torch_model_from_params(params, activation)
     out = model(torch.tensor(X))
     if out.shape[1] == 1:
         loss = F.binary_cross_entropy_with_logits(out, torch.tensor(y, dtype=torch.float64)[:, None])
@@ -87,7 +90,7 @@ def test_torch_twin_in_float64_follows_the_numpy_training_exactly():
     X, y = data.moons(40, rng=0)
     kw = dict(hidden=(6,), activation="tanh", lr=0.3, epochs=5, batch_size=8, rng=3)
     ours = mlp.train(X, y, **kw)
-    twin = mlp.train_torch(X, y, dtype=torch.float64, **kw)
+    twin = nb03_backprop.train_torch(X, y, dtype=torch.float64, **kw)
     assert_close(twin["history"].train_loss, ours.train_loss, "torch vs numpy loss per epoch", rtol=1e-9, atol=1e-12)
     for k in ours.params:
         assert_close(twin["history"].params[k], ours.params[k], f"final {k}", rtol=1e-8, atol=1e-10)
@@ -95,12 +98,12 @@ def test_torch_twin_in_float64_follows_the_numpy_training_exactly():
 
 def test_torch_twin_learns_in_float32():
     X, y = data.xor()
-    out = mlp.train_torch(X, y, hidden=(8,), activation="tanh", lr=0.5, epochs=300, batch_size=4, rng=0)
+    out = nb03_backprop.train_torch(X, y, hidden=(8,), activation="tanh", lr=0.5, epochs=300, batch_size=4, rng=0)
     assert out["history"].train_acc[-1] == 1.0
 
 
 def test_worked_example_numbers():
-    ex = mlp.worked_example()
+    ex = nb02_mlp_forward.worked_example()
     assert_close(ex["z1"], [[0.93, 0.64]], "z1", rtol=0, atol=1e-12)
     assert_close(ex["a1"], ex["z1"], "a1 (both z1 > 0, ReLU passes them)")
     assert_close(ex["z2"], [[0.689]], "z2", rtol=0, atol=1e-12)
@@ -108,19 +111,19 @@ def test_worked_example_numbers():
 
 
 def test_stacked_linear_layers_collapse_but_relu_layers_do_not():
-    d = mlp.linear_collapse((2, 8, 8, 3), rng=0)
+    d = nb02_mlp_forward.linear_collapse((2, 8, 8, 3), rng=0)
     assert d["W_eff"].shape == (2, 3) and d["max_abs_diff"] < 1e-12
     assert np.max(np.abs(d["relu_stacked"] - d["single"])) > 1e-3
 
 
 def test_universal_approximation_improves_with_width():
-    mses = [mlp.universal_approximation(w, "sine", rng=0)["mse"] for w in (2, 8, 32, 128)]
+    mses = [nb02_mlp_forward.universal_approximation(w, "sine", rng=0)["mse"] for w in (2, 8, 32, 128)]
     assert all(a > b for a, b in zip(mses, mses[1:])), mses
     assert mses[-1] < 1e-3
 
 
 def test_tiny_network_trace_matches_torch():
-    tr = mlp.tiny_network_trace(1.0, -0.5, 1.0)
+    tr = nb03_backprop.tiny_network_trace(1.0, -0.5, 1.0)
     p = tr["params"]
     x = torch.tensor(tr["x"], requires_grad=True)
     W1 = torch.tensor(p["W1"], requires_grad=True)
@@ -162,14 +165,14 @@ def test_bad_inputs_are_named():
     with pytest.raises(ValueError, match="Y has shape"):
         mlp.two_layer_backward(np.zeros((2, 3)), cache, params)
     with pytest.raises(ValueError, match="width must be >= 1"):
-        mlp.universal_approximation(0)
+        nb02_mlp_forward.universal_approximation(0)
     with pytest.raises(ValueError, match="target must be one of"):
-        mlp.universal_approximation(3, "cubic")
+        nb02_mlp_forward.universal_approximation(3, "cubic")
     with pytest.raises(ValueError, match="y must be <= 1"):
-        mlp.tiny_network_trace(1.0, 1.0, 2.0)
+        nb03_backprop.tiny_network_trace(1.0, 1.0, 2.0)
     with pytest.raises(ValueError, match="X has N=2 rows but y has N=3"):
         mlp.accuracy(np.zeros((2, 3)), [0, 1, 1], params)
     with pytest.raises(ValueError, match="n must be >= 1"):
-        mlp.linear_collapse(rng=0, n=0)
+        nb02_mlp_forward.linear_collapse(rng=0, n=0)
     with pytest.raises(ValueError, match="activation must be one of"):
-        mlp.worked_example("swish")
+        nb02_mlp_forward.worked_example("swish")

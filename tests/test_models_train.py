@@ -1,12 +1,12 @@
-"""nnbasics.models (the shared torch MLP builder) and nnbasics.train (fit -> History)."""
+"""nnbasics.lab.models (the shared torch MLP builder) and nnbasics.lab.train (fit -> History)."""
 
 import numpy as np
 import pytest
 import torch
 
 from nnbasics import data
-from nnbasics.models import MLPConfig, build_mlp, count_parameters, linear_layers
-from nnbasics.train import EarlyStopping, TrainConfig, evaluate, fit
+from nnbasics.lab.models import MLPConfig, build_mlp, count_parameters, linear_layers
+from nnbasics.lab.train import EarlyStopping, TrainConfig, evaluate, fit
 
 
 def test_shapes_parameters_and_seed():

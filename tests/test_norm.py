@@ -1,4 +1,4 @@
-"""nnbasics.norm: BatchNorm and LayerNorm against torch float64, properties, notebook 07's facts."""
+"""nnbasics.core.norm: BatchNorm and LayerNorm against torch float64, properties, notebook 07's facts."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import norm
+from nnbasics.core import norm
+from nnbasics.experiments import nb07_norm
 from nnbasics.testing import F64, assert_close
 
 
@@ -152,7 +153,7 @@ def test_layernorm_ignores_batch_companions_batchnorm_does_not():
 def test_batch_size_noise_shrinks_with_batch_size_and_is_zero_for_layernorm():
     rng = np.random.default_rng(0)
     pop = rng.normal(1.0, 2.0, size=(300, 8))
-    r = norm.batch_size_noise(pop[0], pop[1:], batch_sizes=(2, 4, 8, 64), draws=100, rng=0)
+    r = nb07_norm.batch_size_noise(pop[0], pop[1:], batch_sizes=(2, 4, 8, 64), draws=100, rng=0)
     assert np.all(np.diff(r["bn_std"]) < 0), r["bn_std"]
     assert r["bn_std"][0] > 0.5 and r["bn_std"][-1] < 0.2
     assert np.all(r["ln_std"] < 1e-12)
@@ -160,7 +161,7 @@ def test_batch_size_noise_shrinks_with_batch_size_and_is_zero_for_layernorm():
 
 @pytest.mark.slow
 def test_forgotten_eval_hurts_and_overwrites_running_stats():
-    r = norm.forgotten_eval(epochs=3, n_train=256)
+    r = nb07_norm.forgotten_eval(epochs=3, n_train=256)
     assert r["eval_acc"] > 0.8
     assert r["train_mode_acc"] < r["eval_acc"] - 0.1
     assert r["train_mode_sorted_acc"] < 0.4
@@ -169,7 +170,7 @@ def test_forgotten_eval_hurts_and_overwrites_running_stats():
 
 @pytest.mark.slow
 def test_compare_norms_batchnorm_tolerates_larger_learning_rates():
-    r = norm.compare_norms(lrs=(0.3, 3.0), epochs=3, n_train=256)
+    r = nb07_norm.compare_norms(lrs=(0.3, 3.0), epochs=3, n_train=256)
     assert 3.0 in r["tolerated"]["batch"]
     assert 3.0 not in r["tolerated"]["none"] and 3.0 not in r["tolerated"]["layer"]
     assert r["final"][("batch", 0.3)] < r["final"][("none", 0.3)]
@@ -194,11 +195,11 @@ def test_compare_norms_batchnorm_tolerates_larger_learning_rates():
     (lambda: norm.layernorm_backward(np.ones((2, 3)), (1, 2)), "cache must be"),
     (lambda: norm.layernorm_backward(np.ones((2, 4)), norm.layernorm_forward(np.eye(2, 3), np.ones(3),
                                                                              np.zeros(3))[1]), "dout has shape"),
-    (lambda: norm.batch_size_noise(np.ones(3), np.ones((5, 3)), batch_sizes=(8,), rng=0), "only M=5"),
-    (lambda: norm.batch_size_noise(np.ones(3), np.ones((5, 3)), batch_sizes=(1,), rng=0), "must be >= 2"),
-    (lambda: norm.batch_size_noise(np.ones(3), np.ones((5, 2)), rng=0), "D=2 features"),
-    (lambda: norm.compare_norms(norms=("group",)), "norms must hold"),
-    (lambda: norm.forgotten_eval(batch_size=1), "batch_size must be >= 2"),
+    (lambda: nb07_norm.batch_size_noise(np.ones(3), np.ones((5, 3)), batch_sizes=(8,), rng=0), "only M=5"),
+    (lambda: nb07_norm.batch_size_noise(np.ones(3), np.ones((5, 3)), batch_sizes=(1,), rng=0), "must be >= 2"),
+    (lambda: nb07_norm.batch_size_noise(np.ones(3), np.ones((5, 2)), rng=0), "D=2 features"),
+    (lambda: nb07_norm.compare_norms(norms=("group",)), "norms must hold"),
+    (lambda: nb07_norm.forgotten_eval(batch_size=1), "batch_size must be >= 2"),
     (lambda: norm.BatchNormState.initial(0), "D must be >= 1"),
 ])
 def test_bad_input_is_named(call, match):

@@ -1,4 +1,4 @@
-"""nnbasics.optim: numpy optimizers match torch.optim step for step (float64), schedules match
+"""nnbasics.core.optim: numpy optimizers match torch.optim step for step (float64), schedules match
 torch.optim.lr_scheduler, the 2-D surfaces' gradients match autograd, and the cited facts hold."""
 
 import math
@@ -9,7 +9,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import optim
+from nnbasics.core import optim
+from nnbasics.experiments import nb09_regularization
 from nnbasics.testing import F64, assert_close
 
 SHAPES = [(3, 4), (4,), (2, 2, 2)]
@@ -148,7 +149,7 @@ def test_schedule_shapes_and_endpoints():
 
 
 # ------------------------------------------------------------------ surfaces and race
-@pytest.mark.parametrize("name", list(optim.SURFACES))
+@pytest.mark.parametrize("name", list(nb09_regularization.SURFACES))
 def test_surface_grad_matches_autograd(name):
     xy = np.random.default_rng(2).uniform(-1.5, 1.5, size=(6, 2))
     t = torch.tensor(xy, dtype=torch.float64, requires_grad=True)
@@ -160,22 +161,22 @@ def test_surface_grad_matches_autograd(name):
     else:
         f = (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
     f.sum().backward()
-    assert_close(optim.surface_value(name, xy), f.detach().numpy(), f"{name} value")
-    assert_close(optim.surface_grad(name, xy), t.grad.numpy(), f"{name} gradient")
+    assert_close(nb09_regularization.surface_value(name, xy), f.detach().numpy(), f"{name} value")
+    assert_close(nb09_regularization.surface_grad(name, xy), t.grad.numpy(), f"{name} gradient")
 
 
-@pytest.mark.parametrize("name", list(optim.SURFACES))
+@pytest.mark.parametrize("name", list(nb09_regularization.SURFACES))
 def test_surface_minimum_is_zero(name):
-    m = np.array(optim.SURFACES[name][2])
-    assert optim.surface_value(name, m) == pytest.approx(0.0, abs=1e-12)
-    assert_close(optim.surface_grad(name, m), np.zeros(2), "gradient at the minimum")
+    m = np.array(nb09_regularization.SURFACES[name][2])
+    assert nb09_regularization.surface_value(name, m) == pytest.approx(0.0, abs=1e-12)
+    assert_close(nb09_regularization.surface_grad(name, m), np.zeros(2), "gradient at the minimum")
 
 
 def test_race_returns_paths_from_the_same_start():
-    race = optim.optimizer_race("rosenbrock", lr=1e-3, steps=100, optimizers=("sgd", "momentum", "adam"))
+    race = nb09_regularization.optimizer_race("rosenbrock", lr=1e-3, steps=100, optimizers=("sgd", "momentum", "adam"))
     for r in race.values():
         assert r["path"].shape == (101, 2) and r["loss"].shape == (101,)
-        assert_close(r["path"][0], optim.SURFACES["rosenbrock"][0], "start")
+        assert_close(r["path"][0], nb09_regularization.SURFACES["rosenbrock"][0], "start")
         assert not r["diverged"] and r["final_loss"] < r["loss"][0]
     # momentum outruns plain SGD in the curved valley
     assert race["momentum"]["final_loss"] < race["sgd"]["final_loss"]
@@ -183,15 +184,15 @@ def test_race_returns_paths_from_the_same_start():
 
 def test_quadratic_lr_threshold_is_two_over_L():
     """GD on a quadratic converges iff lr < 2/L: just below 2/L converges, just above diverges."""
-    lr_max = optim.quadratic_max_stable_lr()
-    sweep = optim.lr_sweep([0.001, 0.95 * lr_max, 1.05 * lr_max], steps=400)
+    lr_max = nb09_regularization.quadratic_max_stable_lr()
+    sweep = nb09_regularization.lr_sweep([0.001, 0.95 * lr_max, 1.05 * lr_max], steps=400)
     assert not sweep["diverged"][1] and sweep["final_loss"][1] < 1e-6
     assert sweep["diverged"][2] and np.isinf(sweep["final_loss"][2])
     assert sweep["final_loss"][0] > 1e-2  # too small: barely moved along the flat direction
 
 
 def test_diverged_race_has_no_nan():
-    r = optim.optimizer_race("quadratic", lr=1.0, steps=200, optimizers=("sgd",))["sgd"]
+    r = nb09_regularization.optimizer_race("quadratic", lr=1.0, steps=200, optimizers=("sgd",))["sgd"]
     assert r["diverged"] and np.all(np.isfinite(r["path"]))
 
 
@@ -230,24 +231,24 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="name must be one of"):
         optim.schedule("exp", 10)
     with pytest.raises(ValueError, match="last axis of size 2"):
-        optim.surface_value("beale", np.zeros(3))
+        nb09_regularization.surface_value("beale", np.zeros(3))
     with pytest.raises(ValueError, match="last axis of size 2"):
-        optim.surface_grad("beale", np.zeros(3))
+        nb09_regularization.surface_grad("beale", np.zeros(3))
     with pytest.raises(ValueError, match="name must be one of"):
-        optim.surface_grid("himmelblau")
+        nb09_regularization.surface_grid("himmelblau")
     with pytest.raises(ValueError, match="lr must be > 0"):
-        optim.optimizer_race("beale", lr=0.0)
+        nb09_regularization.optimizer_race("beale", lr=0.0)
     with pytest.raises(ValueError, match="start must be a point"):
-        optim.optimizer_race("beale", start=[1.0, 2.0, 3.0])
+        nb09_regularization.optimizer_race("beale", start=[1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="lrs must all be > 0"):
-        optim.lr_sweep([0.1, -1.0])
+        nb09_regularization.lr_sweep([0.1, -1.0])
 
 
 def test_lr_experiment_shapes_and_bad_input():
-    r = optim.lr_experiment([1e-3, 0.5], epochs=3)
+    r = nb09_regularization.lr_experiment([1e-3, 0.5], epochs=3)
     assert r["final_loss"].shape == (2,) and len(r["train_loss"]) == 2 and len(r["train_loss"][0]) == 3
     assert r["final_loss"][1] < r["final_loss"][0]  # lr 1e-3 barely moves in 3 epochs
     with pytest.raises(ValueError, match="lrs must all be > 0"):
-        optim.lr_experiment([0.0])
+        nb09_regularization.lr_experiment([0.0])
     with pytest.raises(ValueError, match="optimizer must be one of"):
-        optim.lr_experiment([0.1], optimizer="adamw")
+        nb09_regularization.lr_experiment([0.1], optimizer="adamw")

@@ -1,11 +1,13 @@
-"""nnbasics.perceptron and nnbasics.data (notebook 01's library)."""
+"""nnbasics.core.perceptron and nnbasics.data (notebook 01's library)."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import data, perceptron
+from nnbasics import data
+from nnbasics.core import perceptron
+from nnbasics.experiments import nb01_perceptron
 from nnbasics.testing import assert_close
 
 
@@ -53,8 +55,8 @@ def test_learning_rate_only_rescales_from_zero_init():
 
 
 def test_torch_xor_learns_and_is_reproducible():
-    a = perceptron.fit_torch_xor(seed=0)
-    b = perceptron.fit_torch_xor(seed=0)
+    a = nb01_perceptron.fit_torch_xor(seed=0)
+    b = nb01_perceptron.fit_torch_xor(seed=0)
     assert np.array_equal(a["predictions"], data.xor()[1])
     assert a["losses"] == b["losses"]
 

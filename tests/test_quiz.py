@@ -4,10 +4,10 @@ import pkgutil
 
 import pytest
 
-import nnbasics.quiz_bank
-from nnbasics import quiz
+import nnbasics.course.quiz_bank
+from nnbasics.course import quiz
 
-BANKS = sorted(m.name[2:] for m in pkgutil.iter_modules(nnbasics.quiz_bank.__path__) if m.name.startswith("nb"))
+BANKS = sorted(m.name[2:] for m in pkgutil.iter_modules(nnbasics.course.quiz_bank.__path__) if m.name.startswith("nb"))
 
 
 @pytest.mark.parametrize("nn", BANKS)

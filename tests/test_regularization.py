@@ -1,4 +1,4 @@
-"""nnbasics.regularization: L2 vs decoupled decay, label smoothing vs torch, mixup, augmentation,
+"""nnbasics.core.regularization: L2 vs decoupled decay, label smoothing vs torch, mixup, augmentation,
 the capacity experiment, and the facts notebook 09 cites."""
 
 import numpy as np
@@ -8,7 +8,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import regularization as R
+from nnbasics.core import regularization as R
+from nnbasics.experiments import nb09_regularization
 from nnbasics.testing import F64, assert_close
 
 
@@ -35,15 +36,15 @@ def test_l2_grad_is_what_torch_weight_decay_adds():
 
 
 def test_sgd_l2_equals_decoupled_decay():
-    r = R.compare_l2_and_decoupled("sgd", lam=0.1, lr=0.001, steps=300)
+    r = nb09_regularization.compare_l2_and_decoupled("sgd", lam=0.1, lr=0.001, steps=300)
     assert r["max_abs_diff"] < 1e-12
 
 
 def test_adam_l2_differs_from_adamw():
-    r = R.compare_l2_and_decoupled("adam", lam=0.1, lr=0.01, steps=300)
+    r = nb09_regularization.compare_l2_and_decoupled("adam", lam=0.1, lr=0.01, steps=300)
     assert r["max_abs_diff"] > 0.05
     # and without any decay the two are the same optimizer
-    r0 = R.compare_l2_and_decoupled("adam", lam=0.0, lr=0.01, steps=50)
+    r0 = nb09_regularization.compare_l2_and_decoupled("adam", lam=0.0, lr=0.01, steps=50)
     assert r0["max_abs_diff"] == 0.0
 
 
@@ -126,16 +127,16 @@ def test_poly_features_and_ridge():
 
 def test_capacity_facts():
     """Underfit at degree 1, overfit at degree 15 without decay, and weight decay repairs the overfit."""
-    data = R.make_regression_1d(rng=0)
-    lo = R.capacity_fit(1, 0.0, data)
-    mid = R.capacity_fit(9, 1e-2, data)
-    hi = R.capacity_fit(15, 0.0, data)
-    hi_wd = R.capacity_fit(15, 1e-2, data)
+    data = nb09_regularization.make_regression_1d(rng=0)
+    lo = nb09_regularization.capacity_fit(1, 0.0, data)
+    mid = nb09_regularization.capacity_fit(9, 1e-2, data)
+    hi = nb09_regularization.capacity_fit(15, 0.0, data)
+    hi_wd = nb09_regularization.capacity_fit(15, 1e-2, data)
     assert lo["train_mse"] > 0.2 and lo["val_mse"] > 0.2  # underfitting: both errors high
     assert hi["train_mse"] < 0.01 and hi["val_mse"] > 10 * hi["train_mse"]  # overfitting: a big gap
     assert hi_wd["val_mse"] < hi["val_mse"] / 10 and hi_wd["weight_norm"] < hi["weight_norm"]
     assert mid["val_mse"] < min(lo["val_mse"], hi["val_mse"])
-    sweep = R.capacity_sweep([1, 5, 15], [0.0, 1e-2], data)
+    sweep = nb09_regularization.capacity_sweep([1, 5, 15], [0.0, 1e-2], data)
     assert sweep["train_mse"].shape == (3, 2)
     assert np.all(np.diff(sweep["train_mse"][:, 0]) <= 0)  # training error falls with capacity
 
@@ -146,7 +147,7 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="NaN"):
         R.l2_penalty_grad([np.array([np.nan])], 0.1)
     with pytest.raises(ValueError, match="optimizer must be one of"):
-        R.compare_l2_and_decoupled("rmsprop")
+        nb09_regularization.compare_l2_and_decoupled("rmsprop")
     with pytest.raises(ValueError, match="y must be < C=3"):
         R.smooth_targets([0, 3], 3, 0.1)
     with pytest.raises(ValueError, match="eps must be <= 1"):
@@ -168,21 +169,21 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="y must have shape"):
         R.augment_2d(np.zeros((2, 2)), [0], rng=0)
     with pytest.raises(ValueError, match="n_train must be >= 1"):
-        R.make_regression_1d(0, rng=0)
+        nb09_regularization.make_regression_1d(0, rng=0)
     with pytest.raises(TypeError, match="x must be a numeric array"):
-        R.target_function("x")
+        nb09_regularization.target_function("x")
     with pytest.raises(ValueError, match="degree must be >= 0"):
         R.poly_features(np.zeros(3), -1)
     with pytest.raises(ValueError, match="Phi has N=3 rows but y has N=2"):
         R.ridge_fit(np.zeros((3, 2)), np.zeros(2), 0.1)
     with pytest.raises(ValueError, match="data needs key"):
-        R.capacity_fit(3, 0.1, {"x_train": np.zeros(2)})
+        nb09_regularization.capacity_fit(3, 0.1, {"x_train": np.zeros(2)})
     with pytest.raises(ValueError, match="lams must be 1-D"):
-        R.capacity_sweep([1], np.zeros((2, 2)), R.make_regression_1d(rng=0))
+        nb09_regularization.capacity_sweep([1], np.zeros((2, 2)), nb09_regularization.make_regression_1d(rng=0))
 
 
 def test_early_stopping_experiment_restores_best_weights():
-    es = R.early_stopping_experiment(patience=5, epochs=60)
+    es = nb09_regularization.early_stopping_experiment(patience=5, epochs=60)
     early, long = es["early"], es["long"]
     assert early.stopped_early and early.epochs_run == early.best_epoch + 1 + 5
     assert es["restored_val_loss"] == pytest.approx(min(early.val_loss), rel=1e-6)
@@ -190,22 +191,22 @@ def test_early_stopping_experiment_restores_best_weights():
 
 
 def test_mlp_capacity_reports_sizes_and_errors():
-    data = R.make_regression_1d(rng=0)
-    res = R.mlp_capacity([(2,), (8, 8)], data, epochs=30, lr=0.02)
+    data = nb09_regularization.make_regression_1d(rng=0)
+    res = nb09_regularization.mlp_capacity([(2,), (8, 8)], data, epochs=30, lr=0.02)
     assert [r["n_params"] for r in res] == [1 * 2 + 2 + 2 + 1, 1 * 8 + 8 + 8 * 8 + 8 + 8 + 1]
     for r in res:
         assert r["y_grid"].shape == (200,) and np.isfinite(r["train_mse"]) and np.isfinite(r["val_mse"])
     with pytest.raises(ValueError, match="data needs key"):
-        R.mlp_capacity([(2,)], {"x_train": np.zeros(3)})
+        nb09_regularization.mlp_capacity([(2,)], {"x_train": np.zeros(3)})
     with pytest.raises(ValueError, match="epochs must be >= 1"):
-        R.mlp_capacity([(2,)], data, epochs=0)
+        nb09_regularization.mlp_capacity([(2,)], data, epochs=0)
     with pytest.raises(ValueError, match="patience must be >= 1"):
-        R.early_stopping_experiment(patience=0)
+        nb09_regularization.early_stopping_experiment(patience=0)
 
 
 def test_quiz_facts():
     """The numbers quiz 09 cites: early stop at index 4 (patience 3), smoothed true-class target 0.91."""
-    from nnbasics.train import EarlyStopping
+    from nnbasics.lab.train import EarlyStopping
 
     stop = EarlyStopping(patience=3)
     stopped_at = next(i for i, v in enumerate([1.0, 0.8, 0.9, 0.85, 0.82, 0.7]) if stop.step(v))

@@ -1,9 +1,9 @@
-"""nnbasics.runtime: thread limits apply inside the block and are restored after it."""
+"""nnbasics.lab.runtime: thread limits apply inside the block and are restored after it."""
 
 import pytest
 import torch
 
-from nnbasics import runtime
+from nnbasics.lab import runtime
 
 
 def test_one_thread_restores_the_setting():

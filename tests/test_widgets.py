@@ -2,7 +2,7 @@
 
 import pytest
 
-from nnbasics.widgets import registry
+from nnbasics.viz import registry
 
 WIDGETS = registry()
 

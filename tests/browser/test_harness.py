@@ -74,7 +74,7 @@ def test_traceback_and_raw_repr_patterns():
 # --- the harness against real broken notebooks (browser) --------------------------------------
 
 _GOOD = [
-    "from nnbasics.widgets.nb01_perceptron import boundary_explorer\nboundary_explorer()",
+    "from nnbasics.viz.nb01_perceptron import boundary_explorer\nboundary_explorer()",
     # the doctor, run by a kernel that a real JupyterLab started, finds that server's environment
     "import sys\nfrom nnbasics import doctor\nenv = doctor.server_environment()\n"
     "print(env.source, '|', env.prefix == __import__('pathlib').Path(sys.prefix))\n"
@@ -100,7 +100,7 @@ _BROKEN = [
     # 3. what a missing widget extension looks like: the kernel's text repr
     "display({'text/plain': \"VBox(children=(FloatSlider(value=1.0, description='w1'),))\"}, raw=True)",
     # 4. an Explorer whose picture never reacts (every change fails inside compute)
-    "from nnbasics.widgets.base import Explorer\n"
+    "from nnbasics.viz.explorer import Explorer\n"
     "stuck = Explorer({'a': w.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.1)},\n"
     "                 lambda a: {'a': a} if a == 0 else float('not a number'),\n"
     "                 lambda fig, d: fig.add_subplot().plot([0, 1], [0, d['a']]))\n"

@@ -1,6 +1,6 @@
 """Graded tests for notebook 01's exercises (run against --impl solutions|exercises|PATH).
 
-The library's tested ``nnbasics.perceptron`` is the oracle.
+The library's tested ``nnbasics.core.perceptron`` is the oracle.
 """
 
 import numpy as np
@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nnbasics import data, perceptron
-from nnbasics.grading_plugin import call_unmodified
+from nnbasics import data
+from nnbasics.core import perceptron
+from nnbasics.course.grading_plugin import call_unmodified
 from nnbasics.testing import assert_close
 
 EXERCISES = {

@@ -1,6 +1,6 @@
 """Graded tests for notebook 02's exercises (run against --impl solutions|exercises|PATH).
 
-Oracles: the tested ``nnbasics.layers``/``nnbasics.losses`` and torch autograd in float64.
+Oracles: the tested ``nnbasics.core.layers``/``nnbasics.core.losses`` and torch autograd in float64.
 """
 
 import numpy as np
@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nnbasics import layers, losses
-from nnbasics.grading_plugin import call_unmodified
+from nnbasics.core import layers
+from nnbasics.core import losses
+from nnbasics.course.grading_plugin import call_unmodified
 from nnbasics.testing import F64, assert_close
 
 EXERCISES = {

@@ -10,8 +10,11 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import gradcheck, layers, mlp
-from nnbasics.grading_plugin import call_unmodified
+from nnbasics.core import gradcheck
+from nnbasics.core import layers
+from nnbasics.core import mlp
+from nnbasics.lab import models
+from nnbasics.course.grading_plugin import call_unmodified
 from nnbasics.testing import F64, FINITE_DIFF, assert_close
 
 EXERCISES = {
@@ -113,7 +116,7 @@ def test_two_layer_backward_matches_autograd(ex):
     params, X, y, Y, cache = _two_layer_case()
     grads = call_unmodified(ex.two_layer_backward, Y, cache, params["W2"])
     assert isinstance(grads, dict), "return a dict with keys 'W1', 'b1', 'W2', 'b2'"
-    model = mlp.torch_model_from_params(params, "relu")
+    model = models.torch_model_from_params(params, "relu")
     F.cross_entropy(model(torch.tensor(X)), torch.tensor(y)).backward()
     lin = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     ref = {"W1": lin[0].weight.grad.numpy().T, "b1": lin[0].bias.grad.numpy(),

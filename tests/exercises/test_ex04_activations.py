@@ -1,6 +1,6 @@
 """Graded tests for notebook 04's exercises (run against --impl solutions|exercises|PATH).
 
-torch float64 autograd and the tested ``nnbasics.activations`` are the oracles.
+torch float64 autograd and the tested ``nnbasics.core.activations`` are the oracles.
 """
 
 import warnings
@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nnbasics import activations
-from nnbasics.grading_plugin import call_unmodified
+from nnbasics.core import activations
+from nnbasics.course.grading_plugin import call_unmodified
 from nnbasics.testing import assert_close
 
 EXERCISES = {

@@ -1,7 +1,7 @@
 """Graded tests for notebook 05's exercises (run against --impl solutions|exercises|PATH).
 
 Oracles: torch.nn.utils.clip_grad_norm_ and torch autograd in float64, and the tested
-``nnbasics.diagnostics``.
+``nnbasics.lab.diagnostics``.
 """
 
 import numpy as np
@@ -10,9 +10,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import diagnostics
-from nnbasics.grading_plugin import call_unmodified
-from nnbasics.models import MLPConfig, build_mlp
+from nnbasics.core import gradflow
+from nnbasics.lab import diagnostics
+from nnbasics.course.grading_plugin import call_unmodified
+from nnbasics.lab.models import MLPConfig, build_mlp
 from nnbasics.testing import F64, assert_close
 
 EXERCISES = {
@@ -134,7 +135,7 @@ def test_probe_sees_vanishing_gradients(ex):
     model, X, y = _probe_setup(depth=10, activation="sigmoid", seed=2)
     norms = np.asarray(ex.layer_grad_norms(model, torch.tensor(X), torch.tensor(y)), dtype=np.float64)
     assert norms.shape == (11,), f"expected 11 norms (10 hidden + output layer), got shape {norms.shape}"
-    assert norms[0] / norms[-1] < diagnostics.sigmoid_bound(10), (
+    assert norms[0] / norms[-1] < gradflow.sigmoid_bound(10), (
         "a 10-layer sigmoid MLP must show a first/last layer gradient ratio below 0.25**10")
 
 
@@ -178,5 +179,5 @@ def test_chain_grad_property_bound_and_library(ex, seed, depth):
     rng = np.random.default_rng(seed)
     x, w = rng.standard_normal(6), rng.uniform(-4, 4, depth)
     grad = np.asarray(ex.sigmoid_chain_grad(x, w), dtype=np.float64)
-    assert_close(grad, diagnostics.chain_grad(x, w, "sigmoid"), "dh_L/dh_0", **F64)
-    assert np.all(np.abs(grad) <= diagnostics.sigmoid_bound(depth) * np.prod(np.abs(w)) * (1 + 1e-12))
+    assert_close(grad, gradflow.chain_grad(x, w, "sigmoid"), "dh_L/dh_0", **F64)
+    assert np.all(np.abs(grad) <= gradflow.sigmoid_bound(depth) * np.prod(np.abs(w)) * (1 + 1e-12))

@@ -1,7 +1,7 @@
 """Graded tests for notebook 07's exercises (run against --impl solutions|exercises|PATH).
 
 Oracles: torch.nn.functional.batch_norm / layer_norm and torch.nn.BatchNorm1d in float64
-(autograd for gradients) and the tested ``nnbasics.norm``.
+(autograd for gradients) and the tested ``nnbasics.core.norm``.
 """
 
 import numpy as np
@@ -10,8 +10,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import norm
-from nnbasics.grading_plugin import call_unmodified
+from nnbasics.core import norm
+from nnbasics.course.grading_plugin import call_unmodified
 from nnbasics.testing import assert_close
 
 EXERCISES = {

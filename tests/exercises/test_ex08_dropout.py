@@ -1,6 +1,6 @@
 """Graded tests for notebook 08's exercises (run against --impl solutions|exercises|PATH).
 
-Oracles: the tested ``nnbasics.dropout`` (same mask convention), torch.nn.functional.dropout's
+Oracles: the tested ``nnbasics.core.dropout`` (same mask convention), torch.nn.functional.dropout's
 semantics, and torch autograd in float64 for the backward pass.
 """
 
@@ -10,8 +10,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import dropout
-from nnbasics.grading_plugin import call_unmodified
+from nnbasics.core import dropout
+from nnbasics.course.grading_plugin import call_unmodified
 from nnbasics.testing import assert_close
 
 EXERCISES = {

@@ -1,7 +1,7 @@
 """Graded tests for notebook 09's exercises (run against --impl solutions|exercises|PATH).
 
 Oracles: torch.optim.AdamW and F.cross_entropy(label_smoothing=...) in float64, and the
-library's tested ``nnbasics.train.EarlyStopping`` and ``nnbasics.optim``.
+library's tested ``nnbasics.lab.train.EarlyStopping`` and ``nnbasics.core.optim``.
 """
 
 import numpy as np
@@ -11,10 +11,10 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import optim
-from nnbasics.grading_plugin import call_unmodified
+from nnbasics.core import optim
+from nnbasics.course.grading_plugin import call_unmodified
 from nnbasics.testing import F64, assert_close
-from nnbasics.train import EarlyStopping
+from nnbasics.lab.train import EarlyStopping
 
 EXERCISES = {
     "9.1": {"title": "AdamW step (decoupled weight decay)",

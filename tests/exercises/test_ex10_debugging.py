@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nnbasics import data, debug
-from nnbasics.grading_plugin import call_unmodified
-from nnbasics.models import MLPConfig, build_mlp
+from nnbasics import data
+from nnbasics.lab import debug
+from nnbasics.course.grading_plugin import call_unmodified
+from nnbasics.lab.models import MLPConfig, build_mlp
 from nnbasics.testing import assert_close
 
 EXERCISES = {

@@ -1,11 +1,11 @@
-"""Graded tests for notebook 11's exercises. Oracle: ``nnbasics.hardware``."""
+"""Graded tests for notebook 11's exercises. Oracle: ``nnbasics.lab.hardware``."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import hardware
-from nnbasics.models import MLPConfig, build_mlp, count_parameters
+from nnbasics.lab import hardware
+from nnbasics.lab.models import MLPConfig, build_mlp, count_parameters
 
 EXERCISES = {
     "11.1": {"title": "dense-layer FLOPs, bytes, intensity",

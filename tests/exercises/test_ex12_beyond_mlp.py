@@ -1,7 +1,7 @@
 """Graded tests for notebook 12's exercises (run against --impl solutions|exercises|PATH).
 
 Oracles: torch in float64 (nn.LSTMCell, nn.Embedding, F.scaled_dot_product_attention) and the
-tested library modules ``nnbasics.recurrent``, ``nnbasics.embeddings``, ``nnbasics.attention``.
+tested library modules ``nnbasics.core.recurrent``, ``nnbasics.core.embeddings``, ``nnbasics.core.attention``.
 """
 
 import numpy as np
@@ -11,8 +11,11 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbasics import attention, embeddings, recurrent
-from nnbasics.grading_plugin import call_unmodified
+from nnbasics.core import attention
+from nnbasics.core import embeddings
+from nnbasics.core import recurrent
+from nnbasics.lab import models
+from nnbasics.course.grading_plugin import call_unmodified
 from nnbasics.testing import assert_close
 
 EXERCISES = {
@@ -62,7 +65,7 @@ def _lstm_message(h_new, x, h, c, W, U, b):
 def test_lstm_cell_matches_torch_lstmcell(ex):
     x, h, c = _cell_inputs()
     cell = _torch_cell()
-    W, U, b = recurrent.weights_from_torch(cell)
+    W, U, b = models.weights_from_torch(cell)
     h_new, c_new = call_unmodified(ex.lstm_cell_forward, x, h, c, W, U, b)
     h_ref, c_ref = cell(torch.from_numpy(x), (torch.from_numpy(h), torch.from_numpy(c)))
     h_ref, c_ref = h_ref.detach().numpy(), c_ref.detach().numpy()

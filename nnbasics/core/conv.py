@@ -1,0 +1,243 @@
+"""Convolution as a sliding dense layer with shared weights (the im2col view).
+
+im2col copies every receptive field (a C x k window, or C x kh x kw patch) into one row;
+the convolution is then a single dense layer applied to all rows with the same weights:
+out[n, f, p] = sum_j cols[n, p, j] w[f, j] + b[f]. Like torch (and every deep-learning
+library) this is cross-correlation: the kernel is not flipped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnbasics._validate import as_float_array, check_int
+
+__all__ = ['output_length', 'im2col_1d', 'conv1d_forward', 'im2col_2d', 'col2im_2d', 'conv2d_forward', 'conv2d_backward', 'parameter_counts']
+
+
+def output_length(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
+    """Output size of a convolution along one axis: floor((n + 2 padding - k) / stride) + 1."""
+    return _output_length(n, k, stride, padding)
+
+
+def _output_length(n, k, stride, padding, n_name: str = "n", k_name: str = "k") -> int:
+    n = check_int(n, n_name, minimum=1)
+    k = check_int(k, k_name, minimum=1)
+    stride = check_int(stride, "stride", minimum=1)
+    padding = check_int(padding, "padding", minimum=0)
+    if n + 2 * padding < k:
+        raise ValueError(f"kernel size {k_name}={k} is larger than the padded input "
+                         f"{n_name} + 2*padding = {n} + 2*{padding}")
+    return (n + 2 * padding - k) // stride + 1
+
+
+def im2col_1d(x, k: int, stride: int = 1, padding: int = 0) -> np.ndarray:
+    """Windows of a 1-D signal as rows.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, L)
+    k : int
+        Kernel width.
+    stride, padding : int
+        As in ``torch.nn.functional.conv1d`` (zero padding on both ends).
+
+    Returns
+    -------
+    cols : ndarray, shape (N, L_out, C k)
+        Row p holds x[:, :, p*stride : p*stride + k] flattened channel-major.
+    """
+    x = as_float_array(x, "x", ndim=3)
+    n, c, length = x.shape
+    L_out = _output_length(length, k, stride, padding, "L")
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding)))
+    starts = stride * np.arange(L_out)[:, None] + np.arange(k)[None, :]  # (L_out, k)
+    cols = xp[:, :, starts]  # (N, C, L_out, k)
+    return cols.transpose(0, 2, 1, 3).reshape(n, L_out, c * k)
+
+
+def conv1d_forward(x, w, b=None, *, stride: int = 1, padding: int = 0):
+    """1-D convolution (cross-correlation) as one dense layer over im2col rows.
+
+    Math: out[n, f, p] = b[f] + sum_{c, j} w[f, c, j] x[n, c, p stride + j - padding].
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, L)
+    w : array_like, shape (F, C, k)
+        F filters (torch's ``conv1d`` weight layout).
+    b : array_like, shape (F,), optional
+    stride, padding : int
+
+    Returns
+    -------
+    out : ndarray, shape (N, F, L_out)
+    cache : tuple
+    """
+    x = as_float_array(x, "x", ndim=3)
+    w = as_float_array(w, "w", ndim=3)
+    if x.shape[1] != w.shape[1]:
+        raise ValueError(f"x has C={x.shape[1]} channels but w expects C={w.shape[1]}")
+    f = w.shape[0]
+    b = np.zeros(f) if b is None else as_float_array(b, "b", ndim=1)
+    if b.shape != (f,):
+        raise ValueError(f"b must have shape (F,) = ({f},), got {b.shape}")
+    cols = im2col_1d(x, w.shape[2], stride, padding)  # (N, L_out, C k)
+    out = cols @ w.reshape(f, -1).T + b  # (N, L_out, F): the same dense layer at every position
+    return out.transpose(0, 2, 1), (cols, w, x.shape, stride, padding)
+
+
+def _patch_index(c: int, h: int, wd: int, kh: int, kw: int, stride: int):
+    H_out = (h - kh) // stride + 1
+    W_out = (wd - kw) // stride + 1
+    ci = np.repeat(np.arange(c), kh * kw)  # (C kh kw,)
+    ri = np.tile(np.repeat(np.arange(kh), kw), c)
+    cj = np.tile(np.arange(kw), c * kh)
+    rows = stride * np.repeat(np.arange(H_out), W_out)  # (P,)
+    colsi = stride * np.tile(np.arange(W_out), H_out)
+    return ci[None, :], rows[:, None] + ri[None, :], colsi[:, None] + cj[None, :], H_out, W_out
+
+
+def im2col_2d(x, kh: int, kw: int, stride: int = 1, padding: int = 0) -> np.ndarray:
+    """Patches of images as rows.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    kh, kw : int
+        Kernel height and width.
+    stride, padding : int
+
+    Returns
+    -------
+    cols : ndarray, shape (N, H_out W_out, C kh kw)
+        Row p (row-major over output positions) holds one C x kh x kw patch, channel-major.
+    """
+    x = as_float_array(x, "x", ndim=4)
+    n, c, h, wd = x.shape
+    _output_length(h, kh, stride, padding, "H", "kh")
+    _output_length(wd, kw, stride, padding, "W", "kw")
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    ci, ri, cj, _, _ = _patch_index(c, h + 2 * padding, wd + 2 * padding, kh, kw, stride)
+    return xp[:, ci, ri, cj]  # (N, P, C kh kw)
+
+
+def col2im_2d(cols, x_shape, kh: int, kw: int, stride: int = 1, padding: int = 0) -> np.ndarray:
+    """Adjoint of :func:`im2col_2d`: scatter-add rows (N, P, C kh kw) back into images (N, C, H, W).
+
+    Pixels shared by overlapping patches receive the sum of their gradients.
+    """
+    cols = as_float_array(cols, "cols", ndim=3)
+    if isinstance(x_shape, (str, bytes)) or np.ndim(x_shape) != 1 or len(x_shape) != 4:
+        raise ValueError(f"x_shape must be a tuple (N, C, H, W), got {x_shape!r}")
+    n, c, h, wd = (check_int(int(v) if isinstance(v, np.integer) else v, f"x_shape[{i}]", minimum=1)
+                   for i, v in enumerate(x_shape))
+    h_out = _output_length(h, kh, stride, padding, "H", "kh")
+    w_out = _output_length(wd, kw, stride, padding, "W", "kw")
+    if cols.shape != (n, h_out * w_out, c * kh * kw):
+        raise ValueError(f"cols has shape {cols.shape} but x_shape={tuple(x_shape)} with kh={kh}, kw={kw} "
+                         f"expects (N, H_out W_out, C kh kw) = ({n}, {h_out * w_out}, {c * kh * kw})")
+    dxp = np.zeros((n, c, h + 2 * padding, wd + 2 * padding), dtype=cols.dtype)
+    ci, ri, cj, _, _ = _patch_index(c, h + 2 * padding, wd + 2 * padding, kh, kw, stride)
+    np.add.at(dxp, (slice(None), ci, ri, cj), cols)
+    return dxp[:, :, padding:padding + h, padding:padding + wd]
+
+
+def conv2d_forward(x, w, b=None, *, stride: int = 1, padding: int = 0):
+    """2-D convolution (cross-correlation) as one dense layer over im2col patches.
+
+    Math: out[n, f, i, j] = b[f] + sum_{c, u, v} w[f, c, u, v] x[n, c, i stride + u - p, j stride + v - p].
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    w : array_like, shape (F, C, kh, kw)
+        torch's ``conv2d`` weight layout.
+    b : array_like, shape (F,), optional
+    stride, padding : int
+
+    Returns
+    -------
+    out : ndarray, shape (N, F, H_out, W_out)
+    cache : tuple
+        For :func:`conv2d_backward`.
+    """
+    x = as_float_array(x, "x", ndim=4)
+    w = as_float_array(w, "w", ndim=4)
+    if x.shape[1] != w.shape[1]:
+        raise ValueError(f"x has C={x.shape[1]} channels but w expects C={w.shape[1]}")
+    f, _, kh, kw = w.shape
+    b = np.zeros(f) if b is None else as_float_array(b, "b", ndim=1)
+    if b.shape != (f,):
+        raise ValueError(f"b must have shape (F,) = ({f},), got {b.shape}")
+    stride = check_int(stride, "stride", minimum=1)
+    padding = check_int(padding, "padding", minimum=0)
+    H_out = output_length(x.shape[2], kh, stride, padding)
+    W_out = output_length(x.shape[3], kw, stride, padding)
+    cols = im2col_2d(x, kh, kw, stride, padding)  # (N, P, C kh kw)
+    out = cols @ w.reshape(f, -1).T + b  # (N, P, F)
+    out = out.transpose(0, 2, 1).reshape(x.shape[0], f, H_out, W_out)
+    return out, (cols, w, x.shape, stride, padding)
+
+
+def conv2d_backward(dout, cache):
+    """Backward of :func:`conv2d_forward`: a dense layer's backward, then col2im.
+
+    Math: dW = sum_{n,p} dout[n, :, p]^T cols[n, p]; dcols = dout W; dx = col2im(dcols); db = sum dout.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, F, H_out, W_out)
+    cache : tuple
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dw : ndarray, shape (F, C, kh, kw)
+    db : ndarray, shape (F,)
+    """
+    cols, w, x_shape, stride, padding = cache
+    dout = as_float_array(dout, "dout", ndim=4)
+    n, f = x_shape[0], w.shape[0]
+    if dout.shape[:2] != (n, f) or dout.shape[2] * dout.shape[3] != cols.shape[1]:
+        raise ValueError(f"dout must have shape (N, F, H_out, W_out) with N={n}, F={f} and "
+                         f"{cols.shape[1]} positions, got {dout.shape}")
+    d = dout.reshape(n, f, -1).transpose(0, 2, 1)  # (N, P, F)
+    dw = np.einsum("npf,npj->fj", d, cols).reshape(w.shape)  # (F, C kh kw) shared weights: summed over p
+    db = d.sum(axis=(0, 1))  # (F,)
+    dcols = d @ w.reshape(f, -1)  # (N, P, C kh kw)
+    dx = col2im_2d(dcols, x_shape, w.shape[2], w.shape[3], stride, padding)
+    return dx, dw, db
+
+
+def parameter_counts(in_shape, out_channels: int, kernel: int, *, stride: int = 1, padding: int = 0) -> dict:
+    """Parameters of a conv layer vs a dense layer mapping the same input to the same output size.
+
+    Parameters
+    ----------
+    in_shape : tuple (C, H, W) or (C, L)
+    out_channels : int
+        F filters.
+    kernel : int
+        Square kernel size k (or width for 1-D).
+    stride, padding : int
+
+    Returns
+    -------
+    dict
+        ``conv`` = F (C k^d + 1), ``dense`` = (C H W + 1) (F H_out W_out), ``ratio`` dense/conv,
+        ``in_features``, ``out_features``.
+    """
+    if not isinstance(in_shape, (tuple, list)) or len(in_shape) not in (2, 3):
+        raise ValueError(f"in_shape must be (C, L) or (C, H, W), got {in_shape!r}")
+    dims = [check_int(s, f"in_shape[{i}]", minimum=1) for i, s in enumerate(in_shape)]
+    out_channels = check_int(out_channels, "out_channels", minimum=1)
+    kernel = check_int(kernel, "kernel", minimum=1)
+    c, spatial = dims[0], dims[1:]
+    out_spatial = [output_length(s, kernel, stride, padding) for s in spatial]
+    in_features = int(np.prod(dims))
+    out_features = out_channels * int(np.prod(out_spatial))
+    conv = out_channels * (c * kernel ** len(spatial) + 1)
+    dense = (in_features + 1) * out_features
+    return {"conv": conv, "dense": dense, "ratio": dense / conv, "in_features": in_features,
+            "out_features": out_features}

@@ -1,0 +1,275 @@
+"""The perceptron (Rosenblatt, 1958): a linear unit with a step activation and its learning rule.
+
+A neuron computes z = w·x + b and outputs step(z) = 1 if z >= 0 else 0.
+The learning rule nudges the weights only on mistakes:
+w <- w + lr (y - y_hat) x,  b <- b + lr (y - y_hat).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnbasics._validate import (
+    as_float_array,
+    as_labels,
+    check_float,
+    check_int,
+    check_rng,
+    check_same_rows,
+)
+
+__all__ = ['net_input', 'step', 'predict', 'accuracy', 'update', 'PerceptronHistory', 'train', 'mistake_bound', 'boundary_line', 'xor_network_weights', 'two_layer_predict']
+
+
+def _check_params(X, w, b, names=("X", "w", "b")):
+    xn, wn, bn = names
+    X = as_float_array(X, xn, ndim=2)
+    w = as_float_array(w, wn, ndim=1)
+    if X.shape[1] != w.shape[0]:
+        raise ValueError(f"{xn} has {X.shape[1]} features but {wn} expects D={w.shape[0]}")
+    b = check_float(b.item() if isinstance(b, np.ndarray) and b.size == 1 else b, bn)
+    return X, w, b
+
+
+def net_input(X, w, b) -> np.ndarray:
+    """Pre-activation z = X w + b.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+    w : array_like, shape (D,)
+    b : float
+
+    Returns
+    -------
+    z : ndarray, shape (N,)
+    """
+    X, w, b = _check_params(X, w, b)
+    return X @ w + b  # (N,)
+
+
+def step(z) -> np.ndarray:
+    """Heaviside step: 1 where z >= 0, else 0. ``z`` any shape -> int64 array of that shape."""
+    z = as_float_array(z, "z", allow_empty=True)
+    return (z >= 0).astype(np.int64)
+
+
+def predict(X, w, b) -> np.ndarray:
+    """Perceptron predictions y_hat = step(X w + b), shape (N,), values in {0, 1}."""
+    return step(net_input(X, w, b))
+
+
+def accuracy(X, y, w, b) -> float:
+    """Fraction of rows of ``X`` (N, D) whose prediction equals ``y`` (N,)."""
+    X, w, b = _check_params(X, w, b)
+    y = as_labels(y, "y", n_classes=2, n_samples=X.shape[0])
+    return float(np.mean(predict(X, w, b) == y))
+
+
+def update(w, b, x, y, lr: float = 1.0) -> tuple[np.ndarray, float, bool]:
+    """One application of the perceptron rule to a single example.
+
+    Parameters
+    ----------
+    w : array_like, shape (D,)
+    b : float
+    x : array_like, shape (D,)
+    y : int, 0 or 1
+    lr : float > 0
+
+    Returns
+    -------
+    w_new : ndarray, shape (D,)
+        A new array; the input is not modified.
+    b_new : float
+    mistake : bool
+        Whether the example was misclassified (and so caused a change).
+    """
+    x = as_float_array(x, "x", ndim=1)
+    X, w, b = _check_params(x[None, :], w, b, ("x", "w", "b"))
+    if y not in (0, 1):
+        raise ValueError(f"y must be 0 or 1, got {y!r}")
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    y_hat = int(predict(X, w, b)[0])
+    err = int(y) - y_hat  # -1, 0 or +1
+    return w + lr * err * x, b + lr * err, err != 0
+
+
+@dataclass(frozen=True)
+class PerceptronHistory:
+    """What :func:`train` learned and how it got there.
+
+    Attributes
+    ----------
+    w : ndarray, shape (D,)
+        Final weights.
+    b : float
+        Final bias.
+    mistakes : list of int
+        Number of misclassified examples in each epoch (length = epochs run).
+    accuracy : list of float
+        Training accuracy after each epoch.
+    weights : list of tuple(ndarray, float)
+        (w, b) after each epoch — for animating the boundary.
+    converged : bool
+        True when an epoch had zero mistakes (training then stops).
+    """
+
+    w: np.ndarray
+    b: float
+    mistakes: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    weights: list = field(default_factory=list)
+    converged: bool = False
+
+
+def train(X, y, *, lr: float = 1.0, epochs: int = 20, rng=None, w0=None, b0: float = 0.0) -> PerceptronHistory:
+    """Train a perceptron with the mistake-driven rule, one example at a time.
+
+    For linearly separable data with margin gamma and radius R the number of
+    updates is at most (R / gamma)^2 (Novikoff, 1962), so training converges.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+    y : array_like, shape (N,), values in {0, 1}
+    lr : float > 0
+        Learning rate (with zero initial weights it only rescales w and b).
+    epochs : int >= 1
+        Maximum passes over the data; stops early after an epoch with no mistakes.
+    rng : numpy.random.Generator or int, optional
+        If given, the example order is shuffled every epoch; otherwise rows are visited in order.
+    w0 : array_like, shape (D,), optional
+        Initial weights (default zeros).
+    b0 : float
+        Initial bias.
+
+    Returns
+    -------
+    PerceptronHistory
+    """
+    X = as_float_array(X, "X", ndim=2)
+    y = as_labels(y, "y", n_classes=2)
+    check_same_rows(X, "X", y, "y")
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    rng = None if rng is None else check_rng(rng)
+    w = np.zeros(X.shape[1]) if w0 is None else as_float_array(w0, "w0", ndim=1).copy()
+    if w.shape[0] != X.shape[1]:
+        raise ValueError(f"w0 has {w.shape[0]} entries but X has D={X.shape[1]} features")
+    b = check_float(b0, "b0")
+    mistakes, accs, weights = [], [], []
+    converged = False
+    for _ in range(epochs):
+        order = rng.permutation(len(X)) if rng is not None else np.arange(len(X))
+        n_mistakes = 0
+        for i in order:
+            w, b, wrong = update(w, b, X[i], int(y[i]), lr)
+            n_mistakes += wrong
+        mistakes.append(int(n_mistakes))
+        accs.append(float(np.mean(predict(X, w, b) == y)))
+        weights.append((w.copy(), float(b)))
+        if n_mistakes == 0:
+            converged = True
+            break
+    return PerceptronHistory(w=w, b=float(b), mistakes=mistakes, accuracy=accs, weights=weights,
+                             converged=converged)
+
+
+def mistake_bound(X, w_star, b_star) -> float:
+    """Novikoff's bound (R / gamma)^2 on the perceptron's total number of mistakes.
+
+    Uses the augmented inputs (x, 1) so the bias is learned like a weight: R is the
+    largest ||(x, 1)|| and gamma the smallest margin of the true separator
+    (w_star, b_star) normalised to unit length.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+    w_star : array_like, shape (D,)
+    b_star : float
+
+    Returns
+    -------
+    float
+        The bound; ``inf`` if (w_star, b_star) does not separate with a positive margin.
+    """
+    X, w_star, b_star = _check_params(X, w_star, b_star, ("X", "w_star", "b_star"))
+    v = np.append(w_star, b_star)
+    Xa = np.column_stack([X, np.ones(len(X))])  # (N, D + 1)
+    gamma = np.min(np.abs(Xa @ v)) / np.linalg.norm(v)
+    R = np.max(np.linalg.norm(Xa, axis=1))
+    return float("inf") if gamma <= 0 else float((R / gamma) ** 2)
+
+
+def boundary_line(w, b, xlim: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Two end points of the 2-D decision boundary w1 x1 + w2 x2 + b = 0 across ``xlim``.
+
+    Returns
+    -------
+    xs, ys : ndarray, shape (2,)
+        For a vertical boundary (w2 = 0) xs is constant and ys spans ``xlim``;
+        for w = 0 there is no boundary and both arrays are NaN-free empty arrays.
+    """
+    w = as_float_array(w, "w", ndim=1)
+    if w.shape[0] != 2:
+        raise ValueError(f"boundary_line needs 2-D weights, got w of shape {w.shape}")
+    b = check_float(b, "b")
+    if isinstance(xlim, (str, bytes)) or np.ndim(xlim) != 1 or len(xlim) != 2:
+        raise ValueError(f"xlim must be a pair (lo, hi), got {xlim!r}")
+    lo, hi = (check_float(v, "xlim") for v in xlim)
+    if not lo < hi:
+        raise ValueError(f"xlim must satisfy lo < hi, got {xlim!r}")
+    if abs(w[1]) > 1e-12:
+        xs = np.array([lo, hi])
+        return xs, -(w[0] * xs + b) / w[1]
+    if abs(w[0]) > 1e-12:
+        return np.full(2, -b / w[0]), np.array([lo, hi])
+    return np.array([]), np.array([])
+
+
+def xor_network_weights() -> dict[str, np.ndarray]:
+    """Hand-chosen weights of a 2-2-1 step network that computes XOR exactly.
+
+    Hidden unit 1 is OR (fires if x1 + x2 >= 0.5), hidden unit 2 is NAND
+    (fires if x1 + x2 <= 1.5); the output is AND of the two.
+
+    Returns
+    -------
+    dict
+        ``W1`` (2, 2), ``b1`` (2,), ``w2`` (2,), ``b2`` (scalar array).
+    """
+    return {
+        "W1": np.array([[1.0, -1.0], [1.0, -1.0]]),  # columns: OR unit, NAND unit
+        "b1": np.array([-0.5, 1.5]),
+        "w2": np.array([1.0, 1.0]),
+        "b2": np.array(-1.5),
+    }
+
+
+def two_layer_predict(X, W1, b1, w2, b2) -> np.ndarray:
+    """A two-layer step network: h = step(X W1 + b1), y_hat = step(h w2 + b2).
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+    W1 : array_like, shape (D, H)
+    b1 : array_like, shape (H,)
+    w2 : array_like, shape (H,)
+    b2 : float
+
+    Returns
+    -------
+    y_hat : ndarray, shape (N,), values in {0, 1}
+    """
+    X = as_float_array(X, "X", ndim=2)
+    W1 = as_float_array(W1, "W1", ndim=2)
+    b1 = as_float_array(b1, "b1", ndim=1)
+    if X.shape[1] != W1.shape[0]:
+        raise ValueError(f"X has {X.shape[1]} features but W1 expects D={W1.shape[0]}")
+    if b1.shape[0] != W1.shape[1]:
+        raise ValueError(f"b1 has {b1.shape[0]} entries but W1 has H={W1.shape[1]} columns")
+    h = step(X @ W1 + b1)  # (N, H)
+    return predict(h, *_check_params(h, w2, b2, names=("h", "w2", "b2"))[1:])

@@ -1,0 +1,177 @@
+"""Regularization: L2 vs decoupled weight decay, label smoothing, mixup, augmentation, capacity.
+
+- L2 penalty: R(w) = (λ/2) Σ ||w||², gradient λ w (torch's ``weight_decay=λ`` adds exactly this).
+- For SGD, L2 in the loss and decoupled decay w <- w (1 - η λ) are the same update; for Adam
+  they differ, because Adam divides the L2 gradient by sqrt(v̂) (AdamW does not).
+- Label smoothing: targets (1 - ε) onehot(y) + ε / C.
+- Mixup: x̃ = λ x_i + (1 - λ) x_j, ỹ likewise, λ ~ Beta(α, α).
+- Capacity: polynomial ridge regression in closed form, w = (Φᵀ Φ + λ I)⁻¹ Φᵀ y.
+
+Early stopping lives in :class:`nnbasics.lab.train.EarlyStopping`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnbasics._validate import (
+    as_float_array,
+    as_labels,
+    check_float,
+    check_int,
+    check_rng,
+    check_same_rows,
+)
+from nnbasics.core.losses import log_softmax, softmax
+
+__all__ = ['l2_penalty', 'l2_penalty_grad', 'smooth_targets', 'smoothed_cross_entropy', 'smoothed_cross_entropy_grad', 'mixup', 'add_noise', 'rotate', 'augment_2d', 'poly_features', 'ridge_fit']
+
+
+# ---------------------------------------------------------------- L2 / weight decay
+def _param_list(params, name="params"):
+    if isinstance(params, np.ndarray) or not isinstance(params, (list, tuple)):
+        params = [params]
+    return [as_float_array(p, f"{name}[{i}]") for i, p in enumerate(params)]
+
+
+def l2_penalty(params, lam: float) -> float:
+    """L2 penalty (λ/2) Σ_k ||W_k||² over a list of arrays (any shapes)."""
+    lam = check_float(lam, "lam", minimum=0.0)
+    return 0.5 * lam * float(sum(np.sum(p * p) for p in _param_list(params)))
+
+
+def l2_penalty_grad(params, lam: float) -> list:
+    """Gradient of :func:`l2_penalty`: λ W_k for each array (same shapes)."""
+    lam = check_float(lam, "lam", minimum=0.0)
+    return [lam * p for p in _param_list(params)]
+
+
+# ---------------------------------------------------------------- label smoothing
+def smooth_targets(y, n_classes: int, eps: float) -> np.ndarray:
+    """Smoothed one-hot targets (1 - ε) onehot(y) + ε / C, shape (N, C); rows sum to 1."""
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    y = as_labels(y, "y", n_classes=n_classes)
+    eps = check_float(eps, "eps", minimum=0.0, maximum=1.0)
+    T = np.full((y.shape[0], n_classes), eps / n_classes)  # (N, C)
+    T[np.arange(y.shape[0]), y] += 1.0 - eps
+    return T
+
+
+def _ce_inputs(logits, y, eps):
+    logits = as_float_array(logits, "logits", ndim=2)
+    y = as_labels(y, "y", n_classes=logits.shape[1], n_samples=logits.shape[0])
+    eps = check_float(eps, "eps", minimum=0.0, maximum=1.0)
+    return logits, smooth_targets(y, max(logits.shape[1], 2), eps)
+
+
+def smoothed_cross_entropy(logits, y, eps: float = 0.1) -> float:
+    """Mean cross-entropy against smoothed targets, as ``F.cross_entropy(label_smoothing=eps)``.
+
+    logits (N, C), y (N,) ints:  L = -(1/N) Σ_i Σ_c t_ic log softmax(z_i)_c.
+    """
+    logits, T = _ce_inputs(logits, y, eps)
+    log_p = log_softmax(logits, axis=1)  # (N, C), stable (notebook 02)
+    return float(-(T * log_p).sum() / logits.shape[0])
+
+
+def smoothed_cross_entropy_grad(logits, y, eps: float = 0.1) -> np.ndarray:
+    """dL/dlogits = (softmax(z) - t) / N, shape (N, C)."""
+    logits, T = _ce_inputs(logits, y, eps)
+    return (softmax(logits) - T) / logits.shape[0]
+
+
+# ---------------------------------------------------------------- mixup and augmentation
+def mixup(X, Y, alpha: float = 0.2, *, rng) -> tuple[np.ndarray, np.ndarray, float]:
+    """Mixup (Zhang et al., 2018): blend the batch with a shuffled copy of itself.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+    Y : array_like, shape (N, C)
+        One-hot (or soft) targets.
+    alpha : float > 0
+        λ ~ Beta(α, α); small α keeps most mixes close to an original example.
+    rng : numpy Generator or int
+
+    Returns
+    -------
+    X_mix : ndarray (N, D)
+        λ X + (1 - λ) X[perm].
+    Y_mix : ndarray (N, C)
+        λ Y + (1 - λ) Y[perm].
+    lam : float
+    """
+    X = as_float_array(X, "X", ndim=2)
+    Y = as_float_array(Y, "Y", ndim=2)
+    check_same_rows(X, "X", Y, "Y")
+    alpha = check_float(alpha, "alpha", minimum=0.0, min_inclusive=False)
+    rng = check_rng(rng)
+    lam = float(rng.beta(alpha, alpha))
+    perm = rng.permutation(X.shape[0])
+    return lam * X + (1 - lam) * X[perm], lam * Y + (1 - lam) * Y[perm], lam
+
+
+def add_noise(X, sigma: float, *, rng) -> np.ndarray:
+    """X + Gaussian noise of standard deviation ``sigma``; X (N, D) -> (N, D)."""
+    X = as_float_array(X, "X", ndim=2)
+    sigma = check_float(sigma, "sigma", minimum=0.0)
+    return X + sigma * check_rng(rng).normal(size=X.shape)
+
+
+def rotate(X, degrees) -> np.ndarray:
+    """Rotate 2-D points X (N, 2) about the origin by ``degrees`` (a float or one angle per row (N,))."""
+    X = as_float_array(X, "X", ndim=2)
+    if X.shape[1] != 2:
+        raise ValueError(f"rotate needs 2-D points, got X with D={X.shape[1]} features")
+    th = np.deg2rad(as_float_array(degrees, "degrees", ndim=(0, 1)))
+    if th.ndim == 1 and th.shape[0] != X.shape[0]:
+        raise ValueError(f"degrees has {th.shape[0]} angles but X has N={X.shape[0]} rows")
+    c, s = np.cos(th), np.sin(th)
+    return np.column_stack([c * X[:, 0] - s * X[:, 1], s * X[:, 0] + c * X[:, 1]])
+
+
+def augment_2d(X, y, copies: int = 2, noise: float = 0.05, max_degrees: float = 10.0, *, rng):
+    """Append ``copies`` augmented copies (random rotation in ±max_degrees, then noise) of (X, y).
+
+    Returns
+    -------
+    X_aug : ndarray, shape ((copies + 1) N, 2)
+    y_aug : ndarray, shape ((copies + 1) N,)
+        Labels are copied: augmentation must not change the class.
+    """
+    X = as_float_array(X, "X", ndim=2)
+    as_float_array(y, "y", ndim=1)  # checks only: y keeps its dtype (labels stay integers)
+    y = np.asarray(y)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape (N,) = ({X.shape[0]},), got {y.shape}")
+    copies = check_int(copies, "copies", minimum=0)
+    max_degrees = check_float(max_degrees, "max_degrees", minimum=0.0)
+    check_float(noise, "noise", minimum=0.0)
+    rng = check_rng(rng)
+    xs, ys = [X], [y]
+    for _ in range(copies):
+        angles = rng.uniform(-max_degrees, max_degrees, size=X.shape[0])
+        xs.append(add_noise(rotate(X, angles), noise, rng=rng))
+        ys.append(y)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def poly_features(x, degree: int) -> np.ndarray:
+    """Legendre features P_0(x) .. P_degree(x) (well-conditioned on [-1, 1]); x (N,) -> (N, degree+1)."""
+    x = as_float_array(x, "x", ndim=1)
+    degree = check_int(degree, "degree", minimum=0)
+    return np.polynomial.legendre.legvander(x, degree)
+
+
+def ridge_fit(Phi, y, lam: float) -> np.ndarray:
+    """Closed-form ridge: w = (Φᵀ Φ + λ N I)⁻¹ Φᵀ y minimizes (1/N)||Φ w - y||² + λ ||w||².
+
+    Phi (N, P), y (N,) -> w (P,). The bias column is penalized too (simple and harmless here).
+    """
+    Phi = as_float_array(Phi, "Phi", ndim=2)
+    y = as_float_array(y, "y", ndim=1)
+    check_same_rows(Phi, "Phi", y, "y")
+    lam = check_float(lam, "lam", minimum=0.0)
+    n, p = Phi.shape
+    A = Phi.T @ Phi + lam * n * np.eye(p)  # (P, P)
+    return np.linalg.lstsq(A, Phi.T @ y, rcond=None)[0]  # lstsq: fine even when lam = 0 and P > N

@@ -1,0 +1,280 @@
+"""``python -m nnbasics grade NN|all``: grade the learner's exercises with the course's tests.
+
+The graded tests run in a separate pytest process with a per-test timeout, so a
+learner's exception, infinite loop, ``sys.exit`` or crash fails only the affected
+tests; the grader itself always prints a table and (with ``--json``) writes valid JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from nnbasics.course.exercises import course_root, exercises_dir
+
+__all__ = ["ExerciseResult", "GradeReport", "grade", "add_arguments", "run"]
+
+DEFAULT_TIMEOUT_S = 10.0
+
+
+@dataclass
+class ExerciseResult:
+    """The grade of one exercise (all its tests together).
+
+    Attributes
+    ----------
+    exercise : str
+        Its id, e.g. ``"1.2"``.
+    title : str
+    points, max_points : float
+        Points of passed tests and of all tests.
+    status : str
+        ``"pass"``, ``"partial"``, ``"fail"`` or ``"crashed"`` (no result was recorded).
+    message : str
+        The first line of the first failure ("" when passed).
+    hint : str
+        A pointer shown when the exercise is not fully passed.
+    tests : list of dict
+        Per-test ``nodeid``, ``outcome``, ``points`` and ``message``.
+    """
+
+    exercise: str
+    title: str = ""
+    points: float = 0.0
+    max_points: float = 0.0
+    status: str = "fail"
+    message: str = ""
+    hint: str = ""
+    tests: list = field(default_factory=list)
+
+
+@dataclass
+class GradeReport:
+    """Everything one grading run found; ``asdict`` of it is the ``--json`` output."""
+
+    target: str
+    impl_dir: str
+    score: float = 0.0
+    max_score: float = 0.0
+    exercises: list = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return not self.error and self.max_score > 0 and self.score == self.max_score
+
+
+def exercise_key(ex_id: str) -> tuple:
+    """Sort key for exercise ids: "1.10" after "1.9"."""
+    return tuple(int(p) if p.isdigit() else p for p in ex_id.split("."))
+
+
+def test_files(target: str, root: Path | None = None, extra_tests: Path | None = None) -> list[Path]:
+    """The graded test files for ``target`` ("NN" or "all"), plus any in ``extra_tests``."""
+    root = root or course_root()
+    pattern = "test_ex*.py" if target == "all" else f"test_ex{target}_*.py"
+    files = sorted((root / "tests" / "exercises").glob(pattern))
+    if extra_tests is not None:
+        extra = Path(extra_tests)
+        if not extra.is_dir():
+            raise FileNotFoundError(f"--extra-tests {extra}: not a folder")
+        files += sorted(extra.rglob(pattern))
+    return files
+
+
+def _collect(records: list[dict]) -> list[ExerciseResult]:
+    collected = {r["nodeid"]: r for r in records if r["event"] == "collected"}
+    results = {}
+    for r in records:
+        if r["event"] == "result":
+            results[r["nodeid"]] = r  # the last word on a test wins
+    by_ex: dict[str, ExerciseResult] = {}
+    for nodeid, c in collected.items():
+        ex = by_ex.setdefault(c["exercise"], ExerciseResult(exercise=c["exercise"]))
+        ex.title = ex.title or c.get("title", "")
+        ex.hint = ex.hint or c.get("hint", "")
+        ex.max_points += c["points"]
+        r = results.get(nodeid)
+        outcome = r["outcome"] if r else "crashed"
+        message = (r or {}).get("message", "" if r else
+                                "no result: the test process crashed or was stopped during this test")
+        if outcome == "passed":
+            ex.points += c["points"]
+        ex.tests.append({"nodeid": nodeid, "outcome": outcome, "points": c["points"],
+                         "message": message})
+    for ex in by_ex.values():
+        outcomes = {t["outcome"] for t in ex.tests}
+        if outcomes == {"passed"}:
+            ex.status = "pass"
+        elif "crashed" in outcomes and ex.points == 0:
+            ex.status = "crashed"
+        else:
+            ex.status = "partial" if ex.points > 0 else "fail"
+        first_bad = next((t for t in ex.tests if t["outcome"] != "passed"), None)
+        ex.message = first_bad["message"] if first_bad else ""
+    return [by_ex[k] for k in sorted(by_ex, key=exercise_key)]
+
+
+def _run_keeping_tail(cmd, *, cwd, env, timeout: float, keep: int = 65536) -> str | None:
+    """Run ``cmd``; return the last ``keep`` bytes of its output (None if it timed out)."""
+    import collections
+    import threading
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, cwd=cwd, env=env)
+    chunks: collections.deque = collections.deque()
+    size = [0]
+
+    def pump():
+        for chunk in iter(lambda: proc.stdout.read(8192), b""):
+            chunks.append(chunk)
+            size[0] += len(chunk)
+            while size[0] - len(chunks[0]) >= keep:
+                size[0] -= len(chunks.popleft())
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        reader.join(5)
+        return None
+    reader.join(5)
+    return b"".join(chunks)[-keep:].decode("utf-8", errors="replace")
+
+
+def grade(target: str = "all", *, impl_dir: Path | str | None = None, timeout: float = DEFAULT_TIMEOUT_S,
+          extra_tests: Path | str | None = None, root: Path | None = None) -> GradeReport:
+    """Run the graded tests for ``target`` against the code in ``impl_dir``.
+
+    Parameters
+    ----------
+    target : str
+        A two-digit notebook number ("01") or "all".
+    impl_dir : path, optional
+        Folder with the ``exNN_*.py`` files to grade (default: the learner's ``exercises/``).
+    timeout : float
+        Seconds allowed per test before it is failed as a timeout (infinite loops).
+    extra_tests : path, optional
+        A folder of additional (e.g. private) graded tests, named ``test_exNN_*.py``.
+    root : path, optional
+        The course folder (default: where nnbasics is installed from).
+
+    Returns
+    -------
+    GradeReport
+    """
+    root = Path(root) if root else course_root()
+    if not (target == "all" or (isinstance(target, str) and len(target) == 2 and target.isdigit())):
+        raise ValueError(f"target must be a two-digit notebook number like '01' or 'all', got {target!r}")
+    if not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    impl = Path(impl_dir).resolve() if impl_dir else exercises_dir()
+    report = GradeReport(target=target, impl_dir=str(impl))
+    if not impl.is_dir():
+        report.error = f"no exercise folder at {impl}"
+        return report
+    try:
+        files = test_files(target, root, Path(extra_tests) if extra_tests else None)
+    except FileNotFoundError as err:
+        report.error = str(err)
+        return report
+    if not files:
+        report.error = f"no graded tests found for {target!r}"
+        return report
+    with tempfile.TemporaryDirectory(prefix="nnbasics-grade-") as tmp:
+        records_path = Path(tmp) / "records.jsonl"
+        cmd = [sys.executable, "-m", "pytest", *map(str, files), "-p", "nnbasics.course.grading_plugin",
+               "--impl", str(impl), "--nnbasics-report", str(records_path), "-q", "-s",
+               "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(root),
+               f"--exercise-timeout={timeout}", "-p", "no:timeout", "-m", "exercise", "--no-header",
+               "-W", "ignore"]
+        # -s: a learner's prints go straight to our pipe, of which only the tail is kept, so
+        # even endless printing costs neither memory nor disk.
+        overall = timeout * 20 * max(len(files), 1) + 120  # per-test timeouts do the fine work
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+        tail = _run_keeping_tail(cmd, cwd=tmp, env=env, timeout=overall)
+        if tail is None:
+            report.error = f"grading stopped after {overall:.0f} s; unfinished tests count as crashed"
+            tail = ""
+        records = []
+        if records_path.exists():
+            for line in records_path.read_text(encoding="utf-8", errors="replace").splitlines():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue  # a line cut short by a crash
+        report.exercises = _collect(records)
+        if not report.exercises and not report.error:
+            report.error = "no graded test ran; pytest said:\n" + tail[-2000:]
+    report.score = sum(e.points for e in report.exercises)
+    report.max_score = sum(e.max_points for e in report.exercises)
+    return report
+
+
+_SYMBOL = {"pass": "✅ pass", "partial": "🟡 partial", "fail": "❌ fail", "crashed": "💥 crashed"}
+
+
+def format_report(report: GradeReport) -> str:
+    """A plain-text table: one row per exercise, the first failure and a hint below each."""
+    lines = [f"Grading {report.target} — code in {report.impl_dir}", ""]
+    if report.exercises:
+        lines.append(f"{'exercise':<9} {'title':<34} {'points':>8}  status")
+        lines.append("-" * 66)
+        for ex in report.exercises:
+            pts = f"{ex.points:g}/{ex.max_points:g}"
+            lines.append(f"{ex.exercise:<9} {ex.title[:34]:<34} {pts:>8}  {_SYMBOL.get(ex.status, ex.status)}")
+            if ex.status != "pass":
+                lines.append(f"{'':9} ↳ {ex.message}")
+                if ex.hint:
+                    lines.append(f"{'':9}   hint: {ex.hint}")
+        lines.append("-" * 66)
+        lines.append(f"Total: {report.score:g} / {report.max_score:g}")
+    if report.error:
+        lines.append(f"⚠ {report.error}")
+    return "\n".join(lines)
+
+
+def write_json(report: GradeReport, path: Path | str) -> None:
+    """Write the report as JSON atomically (always valid, even if interrupted mid-write)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("target", help="notebook number (01, 02, ...) or 'all'")
+    parser.add_argument("--impl-dir", default=None,
+                        help="folder with the exNN_*.py files to grade (default: exercises/)")
+    parser.add_argument("--json", dest="json_path", default=None, help="also write a JSON report here")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                        help=f"seconds per test (default {DEFAULT_TIMEOUT_S:g})")
+    parser.add_argument("--extra-tests", default=None, help="a folder of extra (private) graded tests")
+
+
+def parse_target(text: str) -> str:
+    """A command-line target as ``grade`` expects it: "1" -> "01"; "all" stays."""
+    return text.zfill(2) if text.isdigit() else text
+
+
+def run(args) -> int:
+    target = parse_target(args.target)
+    try:
+        report = grade(target, impl_dir=args.impl_dir, timeout=args.timeout,
+                       extra_tests=args.extra_tests)
+    except Exception as err:  # the grader reports, it never crashes
+        report = GradeReport(target=str(args.target), impl_dir=str(args.impl_dir or exercises_dir()),
+                             error=str(err))
+    print(format_report(report))
+    if args.json_path:
+        write_json(report, args.json_path)
+    return 0 if report.passed else 1

@@ -1,0 +1,53 @@
+"""Quiz for notebook 02 — the MLP forward pass."""
+
+from nnbasics.course.quiz import Question
+
+QUESTIONS = [
+    Question(
+        prompt="A batch X has shape (B, D) = (32, 64) and a dense layer maps to H = 10 units. "
+               "What shapes do W, b and Z = XW + b have?",
+        choices=("W (10, 64), b (32,), Z (32, 10)", "W (64, 10), b (10,), Z (32, 10)",
+                 "W (64, 10), b (32, 10), Z (10, 32)", "W (32, 64), b (64,), Z (32, 64)"),
+        answer=1,
+        explanation="The inner dimensions of a matrix product must match: (32, 64) @ (64, 10) -> (32, 10). "
+                    "The bias has one entry per output unit, (10,), and numpy broadcasts it over the 32 rows.",
+    ),
+    Question(
+        prompt="Why does a stack of linear layers without activations gain no expressive power?",
+        choices=("Their gradients vanish", "The product W1 W2 W3 is again one matrix: the whole stack "
+                 "is a single linear map", "They have too few parameters", "Biases cancel out"),
+        answer=1,
+        explanation="(X W1 + b1) W2 + b2 = X (W1 W2) + (b1 W2 + b2): any depth of linear layers equals "
+                    "one linear layer, so the decision boundary stays a hyperplane. A nonlinearity between "
+                    "layers (ReLU, tanh) is what lets the network bend it.",
+    ),
+    Question(
+        prompt="Softmax of the logits [1000, 999, 0] computed as exp(z) / sum(exp(z)) gives nan. "
+               "What is the standard fix?",
+        choices=("Use float32", "Clip the logits to [-10, 10]", "Subtract the maximum logit first",
+                 "Divide the logits by 1000"),
+        answer=2,
+        explanation="softmax(z) = softmax(z - c) for any constant c. With c = max(z) every exponent is <= 0, "
+                    "so exp never overflows and the largest term is exactly 1. Clipping or rescaling would "
+                    "change the answer; float32 overflows even sooner (at about 88).",
+    ),
+    Question(
+        prompt="Which output layer and loss fit a task where an image can carry several tags at once?",
+        choices=("Softmax + cross-entropy", "Identity + MSE", "One sigmoid per tag + binary cross-entropy",
+                 "Identity + Huber"),
+        answer=2,
+        explanation="Softmax makes the classes compete (probabilities sum to 1): one label per example. "
+                    "Independent sigmoids give each tag its own probability, so several can be high at once "
+                    "(multi-label classification).",
+    ),
+    Question(
+        prompt="Why do losses such as torch's cross_entropy take logits rather than probabilities?",
+        choices=("It is faster to type", "Fusing softmax/sigmoid with the log is numerically stable and "
+                 "gives the simple gradient y_hat - y", "Probabilities cannot be differentiated",
+                 "Logits are always positive"),
+        answer=1,
+        explanation="log(softmax(z)) computed as z - logsumexp(z) never takes log(0) even when a "
+                    "probability underflows, and the gradient of the fused loss is just "
+                    "(softmax(z) - onehot(y)) / N.",
+    ),
+]

@@ -1,0 +1,310 @@
+"""Notebook 12's measured demos: a tiny CNN, gradient flow through time, a recommender from two embedding tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnbasics._validate import as_float_array, as_index_array, check_float, check_int, check_rng
+from nnbasics.core.embeddings import embedding_backward, embedding_forward
+from nnbasics.core.recurrent import (
+    init_lstm,
+    init_rnn,
+    lstm_backward,
+    lstm_forward,
+    rnn_backward,
+    rnn_forward,
+)
+
+__all__ = ['build_tiny_cnn', 'GradientFlow', 'gradient_through_time', 'Ratings', 'synthetic_ratings', 'Recommender', 'predict_ratings', 'train_recommender']
+
+
+def build_tiny_cnn(n_classes: int = 10, *, channels: int = 8, side: int = 8, seed: int = 0):
+    """A small torch CNN for flattened square images (N, side^2): conv3x3 -> ReLU -> maxpool2 -> linear.
+
+    It takes the same (N, D) input as an MLP (it unflattens internally), so
+    :func:`nnbasics.lab.train.fit` trains both the same way.
+    """
+    import torch
+    import torch.nn as nn
+
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    channels = check_int(channels, "channels", minimum=1)
+    side = check_int(side, "side", minimum=2)
+    seed = check_int(seed, "seed")
+    model = nn.Sequential(
+        nn.Unflatten(1, (1, side, side)),  # (N, 1, side, side)
+        nn.Conv2d(1, channels, 3, padding=1),  # (N, ch, side, side)
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # (N, ch, side/2, side/2)
+        nn.Flatten(),
+        nn.Linear(channels * (side // 2) ** 2, n_classes),
+    )
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                bound = 1.0 / np.sqrt(m.weight[0].numel())
+                m.weight.uniform_(-bound, bound, generator=gen)
+                m.bias.uniform_(-bound, bound, generator=gen)
+    return model
+
+
+@dataclass(frozen=True)
+class GradientFlow:
+    """How much of a loss on the last step reaches each earlier input.
+
+    Attributes
+    ----------
+    steps_back : ndarray, shape (T,)
+        0 for the last input x_T, T-1 for the first x_1.
+    rnn, lstm : ndarray, shape (T,)
+        Mean over seeds of ||dL/dx_t|| / ||dL/dx_T||, ordered by ``steps_back``.
+    forget_gate_mean : float
+        Average forget-gate activation of the LSTM (how much cell state it keeps per step).
+    """
+
+    steps_back: np.ndarray
+    rnn: np.ndarray
+    lstm: np.ndarray
+    forget_gate_mean: float
+
+
+def gradient_through_time(T: int = 30, *, D: int = 4, H: int = 32, N: int = 8, forget_bias: float = 1.0,
+                          rnn_gain: float = 1.0, seeds: int = 5, rng=0) -> GradientFlow:
+    """Measure vanishing gradients: L = sum(h_T * v) for a random v, gradient norm w.r.t. each x_t.
+
+    Both networks get torch's default initialisation (the LSTM with ``forget_bias`` added to its
+    forget gate); inputs are standard normal. Norms are relative to the last step's, averaged
+    (geometric mean) over ``seeds`` draws.
+
+    Parameters
+    ----------
+    T : int
+        Sequence length.
+    D, H, N : int
+        Input size, hidden size and batch size.
+    forget_bias : float
+        Added to the LSTM forget-gate bias.
+    rnn_gain : float
+        Multiplies the RNN's recurrent matrix (> 1 moves it towards exploding).
+    seeds : int
+        Independent draws to average.
+    rng : numpy.random.Generator or int
+
+    Returns
+    -------
+    GradientFlow
+    """
+    T = check_int(T, "T", minimum=2, maximum=1000)
+    seeds = check_int(seeds, "seeds", minimum=1)
+    check_float(rnn_gain, "rnn_gain", minimum=0.0)
+    check_float(forget_bias, "forget_bias")
+    rng = check_rng(rng)
+    logs_rnn, logs_lstm, fgs = [], [], []
+    for _ in range(seeds):
+        xs = rng.standard_normal((T, N, D))
+        v = rng.standard_normal((N, H))
+        h0 = np.zeros((N, H))
+        dhs = np.zeros((T, N, H))
+        dhs[-1] = v
+        W, U, b = init_rnn(D, H, rng=rng, gain=rnn_gain)
+        _hs, caches = rnn_forward(xs, h0, W, U, b)
+        dxs = rnn_backward(dhs, caches)[0]
+        norms = np.linalg.norm(dxs.reshape(T, -1), axis=1)
+        logs_rnn.append(np.log(norms / norms[-1]))
+        W, U, b = init_lstm(D, H, rng=rng, forget_bias=forget_bias)
+        _hs, _cs, caches = lstm_forward(xs, h0, h0, W, U, b)
+        dxs = lstm_backward(dhs, caches)[0]
+        norms = np.linalg.norm(dxs.reshape(T, -1), axis=1)
+        logs_lstm.append(np.log(norms / norms[-1]))
+        fgs.append(np.mean([cache[6].mean() for cache in caches]))
+    rnn = np.exp(np.mean(logs_rnn, axis=0))[::-1]
+    lstm = np.exp(np.mean(logs_lstm, axis=0))[::-1]
+    return GradientFlow(np.arange(T), rnn, lstm, float(np.mean(fgs)))
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """Synthetic user-item ratings r = mu + b_u + b_i + <p_u, q_i> + noise.
+
+    Attributes
+    ----------
+    users, items : ndarray of int, shape (N,)
+    ratings : ndarray, shape (N,)
+    n_users, n_items : int
+    true_users : ndarray, shape (n_users, K)
+        The hidden taste vectors p_u that generated the data.
+    true_items : ndarray, shape (n_items, K)
+    train : ndarray of bool, shape (N,)
+        Which ratings are for training (the rest are held out).
+    """
+
+    users: np.ndarray
+    items: np.ndarray
+    ratings: np.ndarray
+    n_users: int
+    n_items: int
+    true_users: np.ndarray
+    true_items: np.ndarray
+    train: np.ndarray
+
+
+def synthetic_ratings(n_users: int = 60, n_items: int = 40, *, rank: int = 3, density: float = 0.35,
+                      noise: float = 0.1, val_fraction: float = 0.2, rng) -> Ratings:
+    """Observed entries of a low-rank rating matrix, split into train and held-out ratings.
+
+    Parameters
+    ----------
+    n_users, n_items : int
+        Sizes of the two lookup tables.
+    rank : int
+        K, the number of hidden taste dimensions.
+    density : float in (0, 1]
+        Fraction of (user, item) pairs that are rated.
+    noise : float >= 0
+        Standard deviation of the rating noise.
+    val_fraction : float in [0, 1)
+        Fraction of the ratings held out.
+    rng : numpy.random.Generator or int
+
+    Returns
+    -------
+    Ratings
+    """
+    n_users = check_int(n_users, "n_users", minimum=1)
+    n_items = check_int(n_items, "n_items", minimum=1)
+    rank = check_int(rank, "rank", minimum=1)
+    density = check_float(density, "density", minimum=0.0, maximum=1.0, min_inclusive=False)
+    noise = check_float(noise, "noise", minimum=0.0)
+    val_fraction = check_float(val_fraction, "val_fraction", minimum=0.0, maximum=1.0, max_inclusive=False)
+    rng = check_rng(rng)
+    P = rng.standard_normal((n_users, rank)) / rank ** 0.25
+    Q = rng.standard_normal((n_items, rank)) / rank ** 0.25
+    bu = 0.3 * rng.standard_normal(n_users)
+    bi = 0.3 * rng.standard_normal(n_items)
+    mask = rng.random((n_users, n_items)) < density
+    users, items = np.nonzero(mask)
+    r = 3.0 + bu[users] + bi[items] + np.sum(P[users] * Q[items], axis=1) + noise * rng.standard_normal(users.size)
+    train = rng.random(users.size) >= val_fraction
+    return Ratings(users.astype(np.int64), items.astype(np.int64), r, n_users, n_items, P, Q, train)
+
+
+@dataclass(frozen=True)
+class Recommender:
+    """A trained dot-product recommender (its tables) and its RMSE after every epoch.
+
+    Attributes
+    ----------
+    user_table : ndarray, shape (n_users, E)
+    item_table : ndarray, shape (n_items, E)
+    user_bias, item_bias : ndarray, shapes (n_users,), (n_items,)
+    mean : float
+        Global mean rating of the training set.
+    train_rmse, val_rmse : list of float
+        Root-mean-square error after every epoch.
+    baseline_rmse : float
+        Held-out RMSE of always predicting the training mean.
+    """
+
+    user_table: np.ndarray
+    item_table: np.ndarray
+    user_bias: np.ndarray
+    item_bias: np.ndarray
+    mean: float
+    train_rmse: list = field(default_factory=list)
+    val_rmse: list = field(default_factory=list)
+    baseline_rmse: float = float("nan")
+
+
+def predict_ratings(users, items, user_table, item_table, user_bias, item_bias, mean: float) -> np.ndarray:
+    """r_hat = mean + b_u + b_i + <P[u], Q[i]> for pairs (users (N,), items (N,)) -> (N,).
+
+    Shapes: user_table (U, E), item_table (I, E), user_bias (U,), item_bias (I,).
+    """
+    P = as_float_array(user_table, "user_table", ndim=2)  # (U, E)
+    Q = as_float_array(item_table, "item_table", ndim=2)  # (I, E)
+    if Q.shape[1] != P.shape[1]:
+        raise ValueError(f"item_table has E={Q.shape[1]} columns but user_table has E={P.shape[1]}")
+    bu = as_float_array(user_bias, "user_bias", ndim=1)  # (U,)
+    bi = as_float_array(item_bias, "item_bias", ndim=1)  # (I,)
+    if bu.shape[0] != P.shape[0]:
+        raise ValueError(f"user_bias has {bu.shape[0]} entries but user_table has U={P.shape[0]} rows")
+    if bi.shape[0] != Q.shape[0]:
+        raise ValueError(f"item_bias has {bi.shape[0]} entries but item_table has I={Q.shape[0]} rows")
+    mean = check_float(mean, "mean")
+    u = as_index_array(users, P.shape[0], "users")
+    i = as_index_array(items, Q.shape[0], "items")
+    if u.shape != i.shape:
+        raise ValueError(f"users has shape {u.shape} but items has shape {i.shape}; they must match")
+    return mean + bu[u] + bi[i] + np.sum(P[u] * Q[i], axis=-1)  # (N,)
+
+
+def train_recommender(data: Ratings, *, dim: int = 3, epochs: int = 60, lr: float = 1.0,
+                      batch_size: int = 64, weight_decay: float = 1e-3, rng=0) -> Recommender:
+    """Learn user and item embeddings by mini-batch SGD on the squared error, from scratch.
+
+    Model: r_hat = mu + b_u + b_i + <P[u], Q[i]>; loss = mean (r_hat - r)^2 + wd (|P[u]|^2 + |Q[i]|^2).
+    Gradients flow into the tables only through :func:`embedding_backward`, so each step
+    updates only the rows of the users and items in the batch.
+
+    Parameters
+    ----------
+    data : Ratings
+    dim : int
+        Embedding size E.
+    epochs, batch_size : int
+    lr : float > 0
+    weight_decay : float >= 0
+        L2 penalty on the looked-up embedding rows.
+    rng : numpy.random.Generator or int
+        Initial tables (N(0, 0.1^2)) and batch order.
+
+    Returns
+    -------
+    Recommender
+    """
+    if not isinstance(data, Ratings):
+        raise TypeError(f"data must be a Ratings (see synthetic_ratings), got {type(data).__name__}")
+    dim = check_int(dim, "dim", minimum=1)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
+    rng = check_rng(rng)
+    tr, va = data.train, ~data.train
+    u_tr, i_tr, r_tr = data.users[tr], data.items[tr], data.ratings[tr]
+    mean = float(r_tr.mean())
+    P = 0.1 * rng.standard_normal((data.n_users, dim))
+    Q = 0.1 * rng.standard_normal((data.n_items, dim))
+    bu = np.zeros(data.n_users)
+    bi = np.zeros(data.n_items)
+
+    def rmse(mask):
+        if not mask.any():
+            return float("nan")
+        pred = predict_ratings(data.users[mask], data.items[mask], P, Q, bu, bi, mean)
+        return float(np.sqrt(np.mean((pred - data.ratings[mask]) ** 2)))
+
+    train_rmse, val_rmse = [], []
+    n = r_tr.size
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            u, i, r = u_tr[idx], i_tr[idx], r_tr[idx]
+            pu, cache_u = embedding_forward(u, P)  # (B, E)
+            qi, cache_i = embedding_forward(i, Q)  # (B, E)
+            err = mean + bu[u] + bi[i] + np.sum(pu * qi, axis=1) - r  # (B,)
+            derr = 2.0 * err / idx.size  # dL/dr_hat
+            dP = embedding_backward(derr[:, None] * qi + 2 * weight_decay * pu / idx.size, cache_u)
+            dQ = embedding_backward(derr[:, None] * pu + 2 * weight_decay * qi / idx.size, cache_i)
+            P -= lr * dP
+            Q -= lr * dQ
+            np.add.at(bu, u, -lr * derr)
+            np.add.at(bi, i, -lr * derr)
+        train_rmse.append(rmse(tr))
+        val_rmse.append(rmse(va))
+    baseline = float(np.sqrt(np.mean((data.ratings[va] - mean) ** 2))) if va.any() else float("nan")
+    return Recommender(P, Q, bu, bi, mean, train_rmse, val_rmse, baseline)

@@ -1,0 +1,96 @@
+"""Notebook 12 widget: turn a query and watch the attention weights move between keys."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnbasics.core import attention
+from nnbasics.viz.explorer import Explorer, register
+from nnbasics.viz.plotting import PALETTE
+
+__all__ = ["TOKENS", "KEYS", "query_attention", "attention_explorer"]
+
+#: Six tokens with 2-D keys (so that a query can be drawn as an arrow); values = keys.
+TOKENS = ("the", "cat", "sat", "on", "a", "mat")
+_ANGLES = np.deg2rad([10.0, 70.0, 130.0, 190.0, 250.0, 310.0])
+_LENGTHS = np.array([1.0, 2.0, 1.4, 0.8, 1.2, 1.8])
+KEYS = np.column_stack([_LENGTHS * np.cos(_ANGLES), _LENGTHS * np.sin(_ANGLES)])  # (6, 2)
+_SWEEP = np.arange(0, 360, 15)  # query directions of the heat-map rows, degrees
+
+
+def _query(angle_deg, length) -> np.ndarray:
+    a = np.deg2rad(np.asarray(angle_deg, dtype=np.float64))
+    return np.stack([length * np.cos(a), length * np.sin(a)], axis=-1)
+
+
+def query_attention(angle: float = 60.0, length: float = 2.0, scaled: bool = True) -> dict:
+    """Attention of one 2-D query over :data:`KEYS`, plus the same for a sweep of query directions.
+
+    Parameters
+    ----------
+    angle : float
+        Query direction in degrees.
+    length : float > 0
+        Query norm: longer queries give larger scores and a sharper (more one-hot) softmax.
+    scaled : bool
+        Divide the scores by sqrt(d) (d = 2) as in scaled dot-product attention.
+
+    Returns
+    -------
+    dict
+        ``query`` (2,), ``keys`` (6, 2), ``weights`` (6,), ``output`` (2,) = weights @ values,
+        ``sweep_angles`` (24,), ``sweep_weights`` (24, 6), ``entropy`` (nats), ``tokens``.
+    """
+    if not length > 0:
+        raise ValueError(f"length must be > 0, got {length}")
+    scale = 1.0 / np.sqrt(2.0) if scaled else 1.0
+    q = _query(angle, length)[None, :]  # (1, 2)
+    out, cache = attention.attention_forward(q, KEYS, KEYS, scale=scale)
+    weights = cache[3][0]
+    _, sweep_cache = attention.attention_forward(_query(_SWEEP, length), KEYS, KEYS, scale=scale)
+    entropy = float(-np.sum(weights * np.log(weights + 1e-300)))
+    return {"query": q[0], "keys": KEYS, "weights": weights, "output": out[0], "angle": float(angle),
+            "sweep_angles": _SWEEP, "sweep_weights": sweep_cache[3], "entropy": entropy, "tokens": TOKENS,
+            "scaled": bool(scaled), "length": float(length)}
+
+
+def _draw(fig, d) -> None:
+    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 1.1]})
+    keys, w = d["keys"], d["weights"]
+    for j, (kx, ky) in enumerate(keys):
+        ax1.plot([0, kx], [0, ky], color=PALETTE[0], lw=0.8 + 8 * w[j], solid_capstyle="round",
+                 label="keys (width = weight)" if j == 0 else None)
+        ax1.text(1.15 * kx, 1.15 * ky, f"{d['tokens'][j]}\n{w[j]:.2f}", ha="center", va="center", fontsize=8)
+    qx, qy = d["query"] * min(1.0, 2.6 / d["length"])  # long queries are drawn clipped to the axes
+    ax1.quiver([0], [0], [qx], [qy], angles="xy", scale_units="xy", scale=1, color=PALETTE[5], width=0.015,
+               label="query")
+    ax1.scatter(*d["output"], marker="*", s=180, color=PALETTE[2], zorder=5, label="output = Σ weight·value")
+    ax1.set(xlim=(-2.8, 2.8), ylim=(-2.8, 2.8), aspect="equal", xlabel="feature 1", ylabel="feature 2",
+            title="query vs keys (values = keys)")
+    ax1.legend(fontsize=7, loc="lower left")
+    ax2.imshow(d["sweep_weights"], aspect="auto", cmap="viridis", vmin=0, vmax=1,
+                    extent=(-0.5, len(d["tokens"]) - 0.5, d["sweep_angles"][-1] + 7.5, -7.5))
+    ax2.axhline(d["angle"], color=PALETTE[1], lw=2)
+    ax2.set_xticks(range(len(d["tokens"])), d["tokens"])
+    ax2.set_yticks(np.arange(0, 360, 90))
+    ax2.set(xlabel="key (token)", ylabel="query direction (degrees)",
+            title=f"weights (bright = 1; orange = current query)\n|q| = {d['length']:.2f}, "
+                  + ("scores / √d" if d["scaled"] else "unscaled scores"))
+
+
+@register("12", "attention")
+def attention_explorer() -> Explorer:
+    """Sliders for the query's direction and length, and the 1/sqrt(d) scaling switch."""
+    import ipywidgets as w
+
+    controls = {
+        "angle": w.FloatSlider(value=60.0, min=0.0, max=345.0, step=15.0, description="query angle",
+                               continuous_update=True, readout_format=".0f"),
+        "length": w.FloatSlider(value=2.0, min=0.25, max=6.0, step=0.25, description="|query|",
+                                continuous_update=True),
+        "scaled": w.Checkbox(value=True, description="divide scores by √d"),
+    }
+    return Explorer(controls, query_attention, _draw, figsize=(8.6, 3.9),
+                    summary=lambda d: "weights: " + ", ".join(f"{t} {x:.2f}" for t, x in zip(d["tokens"], d["weights"]))
+                                      + f" — entropy <b>{d['entropy']:.2f}</b> nats (max {np.log(6):.2f})",
+                    title="Scaled dot-product attention: one query, six keys")
