@@ -11,38 +11,58 @@ import numpy as np
 
 
 def sigmoid_derivative(x):
-    """Exercise 4.1 — the derivative of the logistic sigmoid.
+    """Exercise 4.1 — the derivative of the logistic sigmoid sigma(x) = 1 / (1 + exp(-x)).
 
-    sigma(x) = 1 / (1 + exp(-x)) and sigma'(x) = sigma(x) * (1 - sigma(x)).
-    It must not overflow or warn for large |x| (try x = -1000): compute sigma with
-    ``np.exp(-np.abs(x))`` in two branches, or use ``np.tanh`` (sigma(x) = (1 + tanh(x/2)) / 2).
+    Derive sigma'(x) (notebook 04, §2: it can be written with sigma itself) and compute it
+    for every entry of ``x``. It must not overflow or warn for large |x| (try x = -1000):
+    ``np.exp(-x)`` overflows there, so compute sigma without it.
 
     Parameters
     ----------
-    x : ndarray, any shape
+    x : ndarray of float, any shape
 
     Returns
     -------
-    ndarray, same shape as ``x``
-        sigma'(x), at most 0.25 (at x = 0).
+    ndarray of float, same shape as ``x``
+        sigma'(x) for every entry.
     """
     raise NotImplementedError("Exercise 4.1: sigmoid_derivative — see notebooks/04_activations.ipynb")
 
 
 def leaky_relu_derivative(x, alpha=0.01):
-    """Exercise 4.2 — the derivative of Leaky ReLU.
+    """Exercise 4.2 — the derivative of Leaky ReLU, f(x) = x for x > 0 and alpha * x otherwise.
 
-    LeakyReLU(x) = x if x > 0 else alpha * x. Its derivative is 1 where x > 0 and
-    alpha elsewhere — use alpha at exactly x = 0, like torch does.
+    At exactly x = 0 the derivative does not exist; return the slope of the left piece there
+    (torch's convention). Do not modify ``x``.
 
     Parameters
     ----------
-    x : ndarray, any shape
-    alpha : float
+    x : ndarray of float, any shape
+    alpha : float >= 0
         The slope for negative inputs.
 
     Returns
     -------
-    ndarray, same shape as ``x`` (float)
+    ndarray of float, same shape as ``x``
+        f'(x) for every entry.
     """
     raise NotImplementedError("Exercise 4.2: leaky_relu_derivative — see notebooks/04_activations.ipynb")
+
+
+def silu_derivative(x):
+    """Exercise 4.3 — derive the derivative of SiLU (also called Swish): SiLU(x) = x * sigma(x).
+
+    Notebook 04, §5 introduces SiLU; its derivative is yours to derive (sigma as in 4.1). It
+    must be exact in float64 (no finite differences) and must not overflow or warn for any
+    finite x, including x = -1000 and x = 1000.
+
+    Parameters
+    ----------
+    x : ndarray of float, any shape
+
+    Returns
+    -------
+    ndarray of float, same shape as ``x``
+        d SiLU / dx for every entry.
+    """
+    raise NotImplementedError("Exercise 4.3: silu_derivative — see notebooks/04_activations.ipynb")

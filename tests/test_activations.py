@@ -23,6 +23,7 @@ TORCH = {
     "gelu": (lambda t: F.gelu(t), {}),
     "gelu_tanh": (lambda t: F.gelu(t, approximate="tanh"), {}),
     "prelu": (lambda t: F.prelu(t, torch.tensor([0.25], dtype=torch.float64)), {"alpha": 0.25}),
+    "silu": (F.silu, {}), "selu": (F.selu, {}),
 }
 
 
@@ -41,7 +42,7 @@ def test_value_and_derivative_match_torch_autograd(name):
     assert_close(A.derivative(name, X, **params), g_ref, f"{name}'(x)", **F64)
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "elu", "gelu", "gelu_tanh"])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "elu", "gelu", "gelu_tanh", "silu", "selu"])
 def test_smooth_derivatives_match_finite_differences(name):
     x, h = np.linspace(-4, 4, 41) + 0.013, 1e-6
     fd = (A.apply(name, x + h) - A.apply(name, x - h)) / (2 * h)
@@ -110,7 +111,26 @@ def test_properties_table_covers_the_zoo_and_softmax():
     rows = A.properties_table()
     names = [r["name"] for r in rows]
     assert set(A.NAMES) <= set(names) and "softmax" in names
-    assert {r["name"] for r in rows if r["zero_centred"]} == {"tanh", "elu"}
+    assert {r["name"] for r in rows if r["zero_centred"]} == {"tanh", "selu"}
+
+
+@pytest.mark.parametrize("name", A.NAMES)
+def test_zero_centred_flag_matches_the_measured_mean(name):
+    mean = nb04_activations.gaussian_response(name, 1.0, n=200_000, rng=1)["mean"]
+    assert (abs(mean) < 0.01) == A.INFO[name].zero_centred, (name, mean)
+
+
+def test_silu_and_selu_facts():
+    x = np.linspace(-6, 6, 120001)
+    assert A.silu(x).min() == pytest.approx(-0.2785, abs=1e-4)
+    assert A.silu_derivative(x).max() == pytest.approx(1.0998, abs=1e-4)
+    assert_close(A.silu_derivative(x) + A.silu_derivative(-x), np.ones_like(x), "silu'(x) + silu'(-x)")
+    z = np.random.default_rng(0).standard_normal(400_000)
+    out = A.selu(z)  # SELU's constants make N(0, 1) -> mean 0, variance 1
+    assert abs(out.mean()) < 0.01 and abs(out.var() - 1) < 0.01
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        assert_close(A.silu_derivative(np.array([-1000.0, 1000.0])), np.array([0.0, 1.0]), "silu' at +-1000")
+        assert_close(A.selu(np.array([-1000.0])), np.array([-A.SELU_SCALE * A.SELU_ALPHA]), "selu(-1000)")
 
 
 def test_gaussian_response_relu_is_sparse_and_sigmoid_gradient_is_small():
@@ -120,25 +140,43 @@ def test_gaussian_response_relu_is_sparse_and_sigmoid_gradient_is_small():
     assert s["mean_abs_grad"] < 0.25 and r["mean_abs_grad"] > 2 * s["mean_abs_grad"]
 
 
-# ---- measurements (torch, small)
+# ---- measurements (torch, small; the notebook's claims over seeds are in tests/claims)
 
-def test_too_large_learning_rate_kills_relu_units_but_not_leaky_or_elu():
-    relu_ok = nb04_activations.dying_relu_experiment("relu", lr=0.01, epochs=5)
-    relu_big = nb04_activations.dying_relu_experiment("relu", lr=0.1, epochs=5)
-    leaky = nb04_activations.dying_relu_experiment("leaky_relu", lr=0.1, epochs=5)
-    elu = nb04_activations.dying_relu_experiment("elu", lr=0.1, epochs=5)
-    assert relu_big.dead_grad_after > 0.3 > relu_ok.dead_grad_after
-    assert leaky.dead_grad_after == 0.0 and elu.dead_grad_after == 0.0
+def test_dying_relu_record_is_consistent():
+    r = nb04_activations.dying_relu_experiment("relu", lr=0.3, epochs=4, n=100, seed=1)
+    assert r.dead_per_epoch.shape == (5, 3)
+    assert r.dead_before == list(r.dead_per_epoch[0]) and r.dead_after == list(r.dead_per_epoch[-1])
+    n_units = 24
+    assert r.born_dead == round(r.dead_per_epoch[0] @ np.full(3, 8))
+    assert 0 <= r.became_dead <= n_units - r.born_dead and 0 <= r.revived <= n_units
+    assert r.dead_after_total == pytest.approx(np.mean(r.dead_after))
+    assert len(r.train_loss) == 4 and 0.0 <= r.final_accuracy <= 1.0
+    if r.dead_after_total > 0:
+        assert r.negative_unit_grad == 0.0  # a ReLU unit negative on every input gets no gradient
 
 
-def test_relu_keeps_gradients_and_learns_faster_than_sigmoid():
-    r = nb04_activations.relu_vs_sigmoid()
-    sig, relu = r["sigmoid"], r["relu"]
-    assert sig["grad_norms"][0] < 1e-2 * sig["grad_norms"][-1]  # vanishing towards the input
-    assert relu["grad_norms"][0] > 10 * sig["grad_norms"][0]
-    assert 0.4 < relu["sparsity"] < 0.6 and sig["sparsity"] == 0.0
-    assert relu["train_loss"][-1] < 0.5 * sig["train_loss"][-1]
-    assert relu["accuracy"] > sig["accuracy"]
+def test_all_negative_leaky_units_still_get_a_gradient():
+    r = nb04_activations.dying_relu_experiment("leaky_relu", lr=0.3, epochs=8, n=100, seed=0)
+    assert r.dead_after_total > 0 and r.negative_unit_grad > 0
+
+
+def test_relu_vs_sigmoid_uses_matched_inits_and_measures_at_init():
+    r = nb04_activations.relu_vs_sigmoid(epochs=1)
+    assert r["relu"]["init"] == "he" and r["sigmoid"]["init"] == "xavier"
+    assert r["sigmoid"]["grad_norms"][0] < 1e-2 * r["sigmoid"]["grad_norms"][-1]
+    assert r["relu"]["grad_norms"].shape == (7,) and len(r["relu"]["train_loss"]) == 1
+
+
+def test_zigzag_positive_inputs_force_same_sign_steps():
+    pos = nb04_activations.zigzag_descent("positive", steps=50, seed=3)
+    cen = nb04_activations.zigzag_descent("centred", steps=50, seed=3)
+    assert pos.same_sign_fraction == 1.0 and np.all(pos.X > 0)
+    assert_close(cen.X.mean(axis=0), np.zeros(2), "centred inputs' mean", atol=1e-12)
+    assert_close(pos.X - pos.X.mean(axis=0), cen.X, "same inputs up to the mean")
+    assert_close(pos.path[0], np.zeros(2), "start")
+    assert_close(pos.loss_grid(pos.path[:3, 0], np.array([pos.path[0, 1]]))[0, 0], pos.loss[0], "grid loss at w0")
+    assert pos.condition_number > cen.condition_number
+    assert pos.lr == pytest.approx(0.5 / np.mean(np.sum(pos.X**2, axis=1)))
 
 
 # ---- bad input
@@ -166,6 +204,14 @@ def test_bad_arguments_are_refused():
         nb04_activations.gaussian_response("relu", 0.0)
     with pytest.raises(ValueError, match="activation must be one of"):
         nb04_activations.dying_relu_experiment("sigmoid")
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        nb04_activations.dying_relu_experiment("relu", dataset="xor")
+    with pytest.raises(ValueError, match="activations must be one of"):
+        nb04_activations.relu_vs_sigmoid(activations=("swish",))
+    with pytest.raises(ValueError, match="w_star must have 2 entries"):
+        nb04_activations.zigzag_descent(w_star=(1.0, 2.0, 3.0))
+    with pytest.raises(ValueError, match="inputs must be one of"):
+        nb04_activations.zigzag_descent("negative")
     with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
         diagnostics.dead_unit_fraction(None, np.ones((3, 2)))
     with pytest.raises(ValueError, match="depth must be >= 1"):

@@ -138,7 +138,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
 
     # activations ----------------------------------------------------------------------------
     for n in ("sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu",
-              "relu_derivative", "gelu", "gelu_derivative", "gelu_tanh", "gelu_tanh_derivative"):
+              "relu_derivative", "gelu", "gelu_derivative", "gelu_tanh", "gelu_tanh_derivative",
+              "silu", "silu_derivative", "selu", "selu_derivative"):
         R[f"core.activations.{n}"] = elementwise()
     for n in ("leaky_relu", "leaky_relu_derivative"):
         R[f"core.activations.{n}"] = Case(lambda: {"x": A(2, 3), "alpha": 0.01}, arrays=("x",),
@@ -164,6 +165,11 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["experiments.nb04_activations.gaussian_response"] = Case(
         lambda: {"name": "tanh", "scale": 1.0, "n": 50, "rng": 0},
         ranges={"name": ["nope"], "scale": [-1.0, np.nan], "n": [0, 2.5]})
+    R["experiments.nb04_activations.zigzag_descent"] = Case(
+        lambda: {"inputs": "centred", "n": 10, "steps": 5, "w_star": np.array([1.0, -1.0]), "w0": np.zeros(2)},
+        arrays=("w_star", "w0"),
+        ranges={"inputs": ["nope"], "n": [1], "steps": [0], "step": [0.0, np.nan], "tol": [0.0, 1.0],
+                "w_star": [(1.0,)], "w0": [(0.0, 0.0, 0.0)]})
     R["lab.diagnostics.layer_outputs"] = Case(lambda: {"model": tiny_model(), "X": A(4, 3)}, arrays=("X",),
                                               mismatch={"X": 1}, ranges={"kind": ["nope"]})
     R["lab.diagnostics.dead_fraction"] = Case(lambda: {"h": A(4, 3)}, arrays=("h",))
@@ -233,7 +239,7 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     # diagnostics ---------------------------------------------------------------------------
     def model_xy():
         return {"model": tiny_model(), "X": A(4, 3), "y": labels(0, 1, 0, 1)}
-    for n, rng_ in (("layer_grad_norms", {}), ("layer_stats", {"saturation": [0.0, 1.5]}),
+    for n, rng_ in (("layer_grad_norms", {}), ("unit_grad_norms", {}), ("layer_stats", {"saturation": [0.0, 1.5]}),
                     ("layer_histograms", {"bins": [0]}), ("jacobian_chain", {})):
         R[f"lab.diagnostics.{n}"] = Case(model_xy, arrays=("X", "y"), mismatch={"X": 1, "y": 0},
                                      ranges={"loss": ["nope"], **rng_})

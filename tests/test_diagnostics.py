@@ -35,6 +35,20 @@ def test_layer_grad_norms_match_torch_backward_in_float64():
     assert_close(norms, ref, "layer_grad_norms", **F64)
 
 
+def test_unit_grad_norms_are_row_norms_of_torch_weight_gradients():
+    X, y = _batch()
+    model = _mlp(depth=3, activation="relu", init="he")
+    per_unit = dg.unit_grad_norms(model, X, y)
+    ref_model = _mlp(depth=3, activation="relu", init="he")
+    torch.nn.functional.cross_entropy(ref_model(torch.tensor(X)), torch.tensor(y)).backward()
+    ref = [torch.linalg.norm(m.weight.grad, dim=1).numpy() for m in linear_layers(ref_model)]
+    assert [u.shape for u in per_unit] == [(16,), (16,), (16,), (3,)]
+    for i, (u, r) in enumerate(zip(per_unit, ref)):
+        assert_close(u, r, f"unit_grad_norms layer {i}", **F64)
+    assert_close(np.sqrt([np.sum(u**2) for u in per_unit]), dg.layer_grad_norms(model, X, y),
+                 "per-unit norms add up to the layer norm", **F64)
+
+
 def test_layer_grad_norms_mse_and_leaves_model_untouched():
     X, _ = _batch()
     t = np.random.default_rng(1).standard_normal((32, 3))

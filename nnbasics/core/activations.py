@@ -4,9 +4,8 @@ For every activation ``f`` there is ``f(x)`` and ``f_derivative(x)`` = df/dx, bo
 the same shape as ``x``; :data:`INFO` holds a table of their properties. Softmax is not
 elementwise: it lives with the losses (``nnbasics.core.losses.softmax``).
 
-Two torch experiments measure what the properties mean in training:
-:func:`dying_relu_experiment` (dead units after a too-large learning rate) and
-:func:`relu_vs_sigmoid` (gradient magnitude and sparsity).
+What the properties mean in training is measured in ``nnbasics.experiments.nb04_activations``
+(the zig-zag of all-positive inputs, ReLU vs sigmoid at depth, dying ReLU).
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import numpy as np
 from nnbasics._validate import as_float_array, check_choice, check_float
 from nnbasics.core import kernels
 
-__all__ = ['sigmoid', 'sigmoid_derivative', 'tanh', 'tanh_derivative', 'relu', 'relu_derivative', 'leaky_relu', 'leaky_relu_derivative', 'prelu', 'prelu_derivative', 'prelu_alpha_grad', 'elu', 'elu_derivative', 'gelu', 'gelu_derivative', 'gelu_tanh', 'gelu_tanh_derivative', 'ActivationInfo', 'NAMES', 'INFO', 'apply', 'derivative', 'properties_table']
+__all__ = ['sigmoid', 'sigmoid_derivative', 'tanh', 'tanh_derivative', 'relu', 'relu_derivative', 'leaky_relu', 'leaky_relu_derivative', 'prelu', 'prelu_derivative', 'prelu_alpha_grad', 'elu', 'elu_derivative', 'gelu', 'gelu_derivative', 'gelu_tanh', 'gelu_tanh_derivative', 'silu', 'silu_derivative', 'selu', 'selu_derivative', 'SELU_ALPHA', 'SELU_SCALE', 'ActivationInfo', 'NAMES', 'INFO', 'apply', 'derivative', 'properties_table']
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -216,6 +215,50 @@ def gelu_tanh_derivative(x) -> np.ndarray:
     return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_OVER_PI * (1.0 + 3 * _GELU_C * x * x)
 
 
+def silu(x) -> np.ndarray:
+    """SiLU / Swish (Elfwing et al., 2017; Ramachandran et al., 2017): x sigma(x).
+
+    Smooth and non-monotonic: it dips to about -0.278 (at x = -1.278) before rising like x.
+    Used in EfficientNet and, as the gate of SwiGLU, in the feed-forward layers of LLaMA-style
+    transformers. Same shape as ``x``.
+    """
+    x = _x(x)
+    return x * kernels.sigmoid(x)
+
+
+def silu_derivative(x) -> np.ndarray:
+    """d/dx [x sigma(x)] by the product rule: sigma(x) + x sigma(x) (1 - sigma(x)).
+
+    Rises slightly above 1 (max about 1.0998 at x = 2.40) and tends to 0 for x -> -inf.
+    Same shape as ``x``.
+    """
+    x = _x(x)
+    s = kernels.sigmoid(x)
+    return s * (1.0 + x * (1.0 - s))
+
+
+#: SELU's constants (Klambauer et al., 2017): the fixed point mean 0, variance 1.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x) -> np.ndarray:
+    """SELU: scale * (x if x > 0 else alpha (e^x - 1)), with :data:`SELU_SCALE`, :data:`SELU_ALPHA`.
+
+    With weights of variance 1 / fan_in, mean 0 and variance 1 are a stable fixed point of
+    the layer-to-layer map ("self-normalizing"). Same shape as ``x``.
+    """
+    x = _x(x)
+    neg = SELU_ALPHA * np.expm1(np.minimum(x, 0))
+    return (SELU_SCALE * np.where(x > 0, x, neg)).astype(x.dtype, copy=False)
+
+
+def selu_derivative(x) -> np.ndarray:
+    """scale * (1 if x > 0 else alpha e^x) (the left value at x = 0, like torch). Same shape as ``x``."""
+    x = _x(x)
+    return (SELU_SCALE * np.where(x > 0, 1.0, SELU_ALPHA * np.exp(np.minimum(x, 0)))).astype(x.dtype)
+
+
 @dataclass(frozen=True)
 class ActivationInfo:
     """One row of the activation zoo.
@@ -229,7 +272,9 @@ class ActivationInfo:
         LaTeX for f'(x).
     output_range : str
     zero_centred : bool
-        Whether outputs for zero-mean inputs have (roughly) zero mean.
+        Whether outputs for N(0, 1) inputs have mean 0: tanh (an odd function: for any
+        symmetric input) and SELU (by the choice of its constants, for unit-variance inputs).
+        ELU's mean is 0.16, GELU's 0.28, ReLU's 0.40, sigmoid's 0.5.
     cost : str
         Relative cost per element: "cheap" (compare/multiply), "exp" or "erf/tanh".
     saturates : str
@@ -247,7 +292,7 @@ class ActivationInfo:
     typical_use: str
 
 
-NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "gelu_tanh")
+NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "gelu_tanh", "silu", "selu")
 
 
 INFO = {
@@ -265,14 +310,20 @@ INFO = {
                             r"1 \text{ or } a", "(-inf, inf)", False, "cheap", "never",
                             "hidden layers of deep CNNs (He et al., 2015)"),
     "elu": ActivationInfo("elu", r"x \text{ if } x>0 \text{ else } \alpha(e^x-1)",
-                          r"1 \text{ or } \alpha e^x", "(-alpha, inf)", True, "exp",
-                          "left (slowly)", "hidden layers; smoother, mean closer to 0"),
+                          r"1 \text{ or } \alpha e^x", "(-alpha, inf)", False, "exp",
+                          "left (slowly)", "hidden layers; smoother, mean closer to 0 than ReLU's"),
     "gelu": ActivationInfo("gelu", r"x\,\Phi(x)", r"\Phi(x)+x\,\varphi(x)", "[-0.17, inf)", False,
                            "erf/tanh", "left (slowly)", "transformer feed-forward hidden layers"),
     "gelu_tanh": ActivationInfo("gelu_tanh",
                                 r"\tfrac12 x(1+\tanh(\sqrt{2/\pi}(x+0.044715x^3)))",
                                 r"\text{see source}", "[-0.17, inf)", False, "erf/tanh",
                                 "left (slowly)", "GELU in BERT/GPT-2 (faster approximation)"),
+    "silu": ActivationInfo("silu", r"x\,\sigma(x)", r"\sigma(x)\,(1 + x(1-\sigma(x)))",
+                           "[-0.28, inf)", False, "exp", "left (slowly)",
+                           "EfficientNet; the gate of SwiGLU in LLaMA-style transformers"),
+    "selu": ActivationInfo("selu", r"\lambda\,(x \text{ if } x>0 \text{ else } \alpha(e^x-1))",
+                           r"\lambda \text{ or } \lambda\alpha e^x", "(-1.76, inf)", True, "exp",
+                           "left (slowly)", "self-normalizing MLPs (with LeCun init, no BatchNorm)"),
 }
 
 
@@ -281,7 +332,8 @@ _FUNCS = {
     "relu": (relu, relu_derivative), "leaky_relu": (leaky_relu, leaky_relu_derivative),
     "prelu": (lambda x, alpha=0.25: prelu(x, alpha), lambda x, alpha=0.25: prelu_derivative(x, alpha)),
     "elu": (elu, elu_derivative), "gelu": (gelu, gelu_derivative),
-    "gelu_tanh": (gelu_tanh, gelu_tanh_derivative),
+    "gelu_tanh": (gelu_tanh, gelu_tanh_derivative), "silu": (silu, silu_derivative),
+    "selu": (selu, selu_derivative),
 }
 
 

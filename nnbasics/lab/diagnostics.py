@@ -31,7 +31,7 @@ from nnbasics.core.gradflow import MAX_SLOPE, clip_grad_norm
 from nnbasics.lab.runtime import one_thread
 
 __all__ = [
-    "layer_outputs", "dead_fraction", "dead_unit_fraction",'LOSSES', 'layer_grad_norms', 'LayerStats', 'layer_stats', 'LayerHistograms', 'layer_histograms', 'NonFinite', 'first_nonfinite', 'update_ratios', 'sgd_steps', 'ChainBound', 'jacobian_chain']
+    "layer_outputs", "dead_fraction", "dead_unit_fraction",'LOSSES', 'layer_grad_norms', 'unit_grad_norms', 'LayerStats', 'layer_stats', 'LayerHistograms', 'layer_histograms', 'NonFinite', 'first_nonfinite', 'update_ratios', 'sgd_steps', 'ChainBound', 'jacobian_chain']
 
 
 LOSSES = ("cross_entropy", "mse")
@@ -249,6 +249,29 @@ def layer_grad_norms(model, X, y, loss: str = "cross_entropy") -> np.ndarray:
     """
     fb = _forward_backward(model, X, y, loss)
     return np.array([np.linalg.norm(g.astype(np.float64)) for g in fb["weight_grads"]])
+
+
+def unit_grad_norms(model, X, y, loss: str = "cross_entropy") -> list[np.ndarray]:
+    """Per unit of every ``nn.Linear`` layer, the norm of the loss gradient of its incoming weights.
+
+    Row j of a torch weight (H_out, H_in) holds unit j's incoming weights; its gradient is
+    zero exactly when no example sends a gradient through that unit (a dead ReLU unit).
+
+    .. math:: g_{l,j} = \\lVert \\partial \\mathcal{L} / \\partial W_l[j, :] \\rVert_2
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : array_like, shape (N, D)
+    y : array_like, shape (N,)
+    loss : {"cross_entropy", "mse"}
+
+    Returns
+    -------
+    list of ndarray, each (H_l,), first layer first (float64)
+    """
+    fb = _forward_backward(model, X, y, loss)
+    return [np.linalg.norm(g.astype(np.float64).reshape(g.shape[0], -1), axis=1) for g in fb["weight_grads"]]
 
 
 @dataclass(frozen=True)
