@@ -11,7 +11,7 @@ define pytest_strict
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests for: $(1)"; exit 1; fi; exit $$rc
 endef
 
-.PHONY: lab test install exercises notebooks test-unit test-notebooks test-browser bench student-dist clean
+.PHONY: lab test install exercises notebooks test-unit test-notebooks test-browser bench student-dist mutants clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,3 +56,7 @@ student-dist: $(STAMP)
 
 clean:
 	rm -rf $(VENV) _build .pytest_cache .hypothesis
+
+# Maintainers: grade every planted mistake (solutions/mutants/) and show which test catches it.
+mutants: $(STAMP)
+	$(PY) -m nnbasics grade all --mutants
