@@ -1,8 +1,6 @@
 """Every notebook: paired with its py:percent file, committed without outputs, shaped like the template."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import jupytext
@@ -35,11 +33,33 @@ def test_paired_py_file_has_the_same_cells(path):
         assert ca == cb, f"cell {i} differs between {path.name} and {py.name}: re-sync with jupytext"
 
 
+def strip_problems(nb) -> list[str]:
+    """What ``nbstripout --verify`` would object to, checked in-process (a subprocess per
+    notebook cost seconds): outputs, execution counts, notebook or cell UI metadata."""
+    problems = [f"cell {i} has outputs or an execution count" for i, c in enumerate(nb.cells)
+                if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
+    extra = set(nb.metadata) - {"kernelspec", "language_info", "jupytext"}
+    if extra:
+        problems.append(f"notebook metadata {sorted(extra)}")
+    problems += [f"cell {i} carries UI metadata" for i, c in enumerate(nb.cells)
+                 if {"collapsed", "scrolled", "ExecuteTime", "execution"} & set(c.metadata)]
+    return problems
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_committed_without_outputs(path):
-    result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", str(path)],
-                            capture_output=True, text=True, check=False)
-    assert result.returncode == 0, f"{path.name} has outputs or execution counts: run `nbstripout {path}`"
+    problems = strip_problems(nbformat.read(path, as_version=4))
+    assert not problems, f"{path.name}: {problems}: run `nbstripout {path.relative_to(ROOT)}`"
+
+
+def test_strip_check_catches_outputs_and_metadata():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    assert strip_problems(nb) == []
+    nb.cells[0].execution_count = 3
+    nb.cells[0].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=3)]
+    nb.cells[0].metadata["scrolled"] = True
+    nb.metadata["widgets"] = {}
+    assert len(strip_problems(nb)) == 3
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
