@@ -21,8 +21,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Serves the whole course folder (notebooks/ AND exercises/) and opens the start page.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 exercises: $(STAMP)
 	$(PY) tools/make_exercises.py

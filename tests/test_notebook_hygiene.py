@@ -10,6 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
+#: the lessons (00 is the start page: it links, checks and shows progress, it teaches nothing)
+LESSONS = [p for p in NOTEBOOKS if not p.name.startswith("00_")]
+LESSON_IDS = [p.stem for p in LESSONS]
 
 
 def test_there_are_notebooks():
@@ -62,7 +65,7 @@ def test_strip_check_catches_outputs_and_metadata():
     assert len(strip_problems(nb)) == 3
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", LESSONS, ids=LESSON_IDS)
 def test_follows_the_course_shape(path):
     nn = path.name[:2]
     nb = nbformat.read(path, as_version=4)
@@ -81,8 +84,16 @@ def test_follows_the_course_shape(path):
     assert "solutions" not in code, f"{path.name}: notebooks must not import solutions/"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", LESSONS, ids=LESSON_IDS)
 def test_has_an_exercise_file_and_graded_tests(path):
     nn = path.name[:2]
     assert list((ROOT / "solutions").glob(f"ex{nn}_*.py")), f"no solutions/ex{nn}_*.py"
     assert list((ROOT / "tests" / "exercises").glob(f"test_ex{nn}_*.py")), f"no tests/exercises/test_ex{nn}_*.py"
+
+
+def test_start_page_links_every_lesson_and_shows_progress():
+    start = nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb", as_version=4)
+    text = "\n".join(c.source for c in start.cells)
+    for path in LESSONS:
+        assert f"({path.name})" in text, f"the start page does not link {path.name}"
+    assert "progress.show()" in text and "doctor.report" in text and "../exercises" in text

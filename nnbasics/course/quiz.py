@@ -105,6 +105,7 @@ class Quiz:
         if not questions:
             raise ValueError("a quiz needs at least one question")
         self.questions = list(questions)
+        self.notebook = notebook
         self.score: int | None = None
         who = learner_id() if learner is None else str(learner)
         #: per question, the bank's choice indices in the order they are shown
@@ -144,6 +145,13 @@ class Quiz:
             f.value = f"{mark} {q.explanation}"
         self.score = score
         self._total.value = f"<b>Score: {score} / {len(self.questions)}</b>"
+        if self.notebook:
+            from nnbasics.course import progress
+
+            try:
+                progress.record_quiz(self.notebook, score, len(self.questions))
+            except OSError as err:  # a read-only course folder must not break the quiz
+                self._total.value += f" <i>(progress not saved: {err})</i>"
         return score
 
     def _ipython_display_(self):
