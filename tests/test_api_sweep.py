@@ -255,6 +255,32 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["core.gradflow.clip_grad_norm"] = Case(
         lambda: {"grads": [A(2, 3), A(3, seed=1)], "max_norm": 1.0},
         ranges={"max_norm": [0.0, -1.0, np.nan], "eps": [-1.0], "grads": ["abc", [np.array([np.nan])]]})
+    R["core.gradflow.clip_grad_value"] = Case(
+        lambda: {"grads": [A(2, 3), A(3, seed=1)], "clip_value": 1.0},
+        ranges={"clip_value": [0.0, -1.0, np.nan], "grads": ["abc", [], [np.array([np.nan])]]})
+    R["core.gradflow.recurrent_jacobian_norms"] = Case(
+        lambda: {"W": A(3, 3), "T": 2, "h0": A(3, seed=1), "b": A(3, seed=2)},
+        arrays=("W", "h0", "b"), mismatch={"W": 1, "h0": 0, "b": 0},
+        ranges={"T": [0, 1.5], "activation": ["nope"]})
+    R["experiments.nb05_gradients.batch"] = Case(lambda: {"seed": 1, "n": 4}, ranges={"seed": [1.5], "n": [0]})
+    for n in ("sigmoid_shrink", "remedy_profiles"):
+        R[f"experiments.nb05_gradients.{n}"] = Case(lambda: {"depth": 2, "width": 4},
+                                                   ranges={"depth": [0, 2.5], "width": [0]})
+    R["experiments.nb05_gradients.exploding_growth"] = Case(
+        lambda: {"depth": 2, "width": 4}, ranges={"depth": [0], "scale": [0.0, np.nan]})
+    R["experiments.nb05_gradients.exploding_gradients"] = Case(
+        lambda: {"depth": 2}, ranges={"depth": [0], "scale": [-1.0]})
+    R["experiments.nb05_gradients.bn_growth_prediction"] = Case(lambda: {"activation": "tanh"},
+                                                               ranges={"activation": ["nope", 1]})
+    R["experiments.nb05_gradients.batchnorm_gradient_growth"] = Case(
+        lambda: {"depth": 2, "width": 4, "n": 8}, ranges={"activation": ["nope"], "n": [1], "depth": [0]})
+    R["experiments.nb05_gradients.clipping_directions"] = Case(
+        lambda: {}, ranges={"max_norm": [0.0], "clip_value": [-1.0, np.nan]})
+    R["experiments.nb05_gradients.clipping_run"] = Case(
+        lambda: {"max_norm": 1.0, "steps": 1}, ranges={"max_norm": [0.0], "steps": [0], "lr": [-1.0]})
+    R["experiments.nb05_gradients.tanh_health"] = Case(lambda: {"depth": 2, "width": 4},
+                                                      ranges={"depth": [0], "scale": [-1.0]})
+    R["experiments.nb05_gradients.update_ratio_study"] = Case(lambda: {"steps": 1}, ranges={"steps": [0]})
     R["core.gradflow.sigmoid_bound"] = Case(lambda: {"n_layers": 3}, ranges={"n_layers": [-1, 2.5]})
     R["core.gradflow.chain_grad"] = Case(lambda: {"x": A(4), "weights": A(3, seed=1)},
                                        arrays=("x", "weights"), ranges={"activation": ["nope"]})

@@ -312,3 +312,70 @@ def test_widget_compute_is_pure_cached_and_reports_overflow():
     assert gradient_profile(10, "sigmoid", "default", 1.0, "batch")["ratio"] > 1e-2
     bad = gradient_profile(50, "identity", "he", 4.0)
     assert "linear layer" in bad["nonfinite"]
+
+
+# ---------------------------------------------------------------- clipping by value, recurrences
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 1000), c=st.floats(1e-3, 10.0))
+def test_clip_grad_value_matches_torch(seed, c):
+    rng = np.random.default_rng(seed)
+    grads = [rng.standard_normal(s) * 3 for s in [(4, 3), (3,), (1,)]]
+    params = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = torch.tensor(g)
+    torch.nn.utils.clip_grad_value_(params, c)
+    out = gradflow.clip_grad_value(grads, c)
+    for i, (o, p) in enumerate(zip(out, params)):
+        assert_close(o, p.grad, f"clip_grad_value grads[{i}]", **F64)
+    assert all(np.max(np.abs(o)) <= c for o in out)
+    assert not np.shares_memory(out[0], grads[0])
+
+
+@pytest.mark.parametrize("activation", ["identity", "tanh", "sigmoid", "relu"])
+def test_recurrent_jacobian_norms_match_torch_autograd(activation):
+    rng = np.random.default_rng(3)
+    H, T = 5, 6
+    W, b, h0 = rng.standard_normal((H, H)) * 0.6, rng.standard_normal(H) * 0.3, rng.standard_normal(H)
+    f = {"identity": lambda z: z, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}[activation]
+    Wt, bt = torch.tensor(W), torch.tensor(b)
+
+    def unroll(h, steps):
+        for _ in range(steps):
+            h = f(h @ Wt + bt)
+        return h
+
+    got = gradflow.recurrent_jacobian_norms(W, T, activation=activation, h0=h0, b=b)
+    ref = [np.linalg.norm(torch.autograd.functional.jacobian(lambda h, t=t: unroll(h, t), torch.tensor(h0)).numpy(), 2)
+           for t in range(1, T + 1)]
+    assert_close(got, ref, f"||dh_t/dh_0|| ({activation})", rtol=1e-10, atol=1e-13)
+
+
+def test_recurrent_linear_norms_follow_the_spectral_radius():
+    Q, _ = np.linalg.qr(np.random.default_rng(0).standard_normal((8, 8)))
+    for rho in (0.5, 1.0, 1.3):
+        assert_close(gradflow.recurrent_jacobian_norms(rho * Q, 7), rho ** np.arange(1, 8), f"orthogonal x {rho}")
+    J = np.array([[0.9, 3.0], [0.0, 0.9]])  # non-normal: ||J|| > 1 although rho = 0.9
+    n = gradflow.recurrent_jacobian_norms(J, 200)
+    assert n[0] > 3 and n[-1] < 1e-5
+
+
+def test_layer_stats_on_an_overflowed_network_does_not_warn():
+    X, y = _batch(d=8)
+    huge = build_mlp(MLPConfig(d_in=8, hidden=(16,) * 50, d_out=3, activation="identity", init="normal",
+                               init_scale=10.0))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        st = dg.layer_stats(huge, X, y)
+    assert np.isnan(st.act_std[-1]) and np.isfinite(st.act_std[0])
+
+
+def test_recurrent_and_value_clipping_refuse_bad_input():
+    with pytest.raises(ValueError, match="W must be square"):
+        gradflow.recurrent_jacobian_norms(np.ones((2, 3)), 3)
+    with pytest.raises(ValueError, match="h0 has shape"):
+        gradflow.recurrent_jacobian_norms(np.eye(2), 3, h0=np.ones(3))
+    with pytest.raises(ValueError, match="clip_value must be >"):
+        gradflow.clip_grad_value([np.ones(2)], 0.0)

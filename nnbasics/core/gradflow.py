@@ -18,7 +18,8 @@ from nnbasics._validate import (
 )
 from nnbasics.core import kernels
 
-__all__ = ['MAX_SLOPE', 'clip_grad_norm', 'sigmoid_bound', 'chain_grad']
+__all__ = ['MAX_SLOPE', 'clip_grad_norm', 'clip_grad_value', 'sigmoid_bound', 'chain_grad',
+           'recurrent_jacobian_norms']
 
 
 #: Largest slope max_z |f'(z)| of each activation: the factor a layer's Jacobian can add at most.
@@ -62,6 +63,35 @@ def clip_grad_norm(grads, max_norm: float, *, eps: float = 1e-6) -> tuple[list, 
     total = float(np.sqrt(sum(np.sum(np.square(a, dtype=np.float64)) for a in arrays)))
     coef = min(1.0, max_norm / (total + eps))
     return [(a * coef).astype(a.dtype, copy=False) if coef < 1.0 else a.copy() for a in arrays], total
+
+
+def clip_grad_value(grads, clip_value: float) -> list:
+    """Clip every gradient entry to [-clip_value, clip_value], as ``torch.nn.utils.clip_grad_value_``.
+
+    Unlike :func:`clip_grad_norm`, each entry is clipped on its own: large entries are cut
+    while small ones are kept, so the update's *direction* changes.
+
+    .. math:: g_{i,k} \\leftarrow \\max(-c, \\min(c, g_{i,k}))
+
+    Parameters
+    ----------
+    grads : sequence of array_like
+        One gradient per parameter, any shapes.
+    clip_value : float > 0
+        The largest allowed absolute value c of an entry.
+
+    Returns
+    -------
+    list of ndarray
+        New arrays (the inputs are not modified), same shapes and dtypes.
+    """
+    if isinstance(grads, np.ndarray) or not isinstance(grads, (list, tuple)):
+        raise TypeError(f"grads must be a list of arrays (one per parameter), got {type(grads).__name__}")
+    if not grads:
+        raise ValueError("grads is empty; expected at least one gradient array")
+    c = check_float(clip_value, "clip_value", minimum=0.0, min_inclusive=False)
+    arrays = [as_float_array(g, f"grads[{i}]", allow_empty=True) for i, g in enumerate(grads)]
+    return [np.clip(a, -c, c).astype(a.dtype, copy=False) for a in arrays]
 
 
 def sigmoid_bound(n_layers: int) -> float:
@@ -112,3 +142,54 @@ def chain_grad(x, weights, activation: str = "sigmoid") -> np.ndarray:
         h, cache = fwd(w * h)  # z = w h_{l-1}: (N,)
         grad = grad * w * bwd(np.ones_like(h), cache)  # chain rule: times w_l f'(z_l)
     return grad
+
+
+def recurrent_jacobian_norms(W, T: int, *, activation: str = "identity", h0=None, b=None) -> np.ndarray:
+    """How the gradient through a recurrence h_t = f(h_{t-1} W + b) grows or shrinks with time.
+
+    The SAME matrix W is applied at every step, so by the chain rule
+
+    .. math:: \\frac{\\partial h_t}{\\partial h_0} = \\prod_{s=t}^{1} \\operatorname{diag}\\big(f'(z_s)\\big) W^{\\top},
+              \\qquad z_s = h_{s-1} W + b,
+
+    and for f = identity it is (W^T)^t, whose norm behaves like rho(W)^t for large t
+    (rho = the largest |eigenvalue|): eigenvalues below 1 make the gradient vanish, above 1
+    explode. Row-vector convention: h (H,), W (H, H).
+
+    Parameters
+    ----------
+    W : array_like, shape (H, H)
+        The recurrent weights.
+    T : int >= 1
+        Number of time steps.
+    activation : {"identity", "tanh", "sigmoid", "relu"}
+    h0 : array_like, shape (H,), optional
+        Initial state (default zeros).
+    b : array_like, shape (H,), optional
+        Bias added at every step (default zeros).
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        ``||dh_t / dh_0||_2`` (largest singular value) for t = 1..T, float64.
+    """
+    W = as_float_array(W, "W", ndim=2, dtype=np.float64)
+    H = W.shape[0]
+    if W.shape != (H, H):
+        raise ValueError(f"W must be square (H, H) for a recurrence, got shape {W.shape}")
+    T = check_int(T, "T", minimum=1)
+    check_choice(activation, "activation", ("identity", "tanh", "sigmoid", "relu"))
+    h = np.zeros(H) if h0 is None else as_float_array(h0, "h0", ndim=1, dtype=np.float64)
+    b = np.zeros(H) if b is None else as_float_array(b, "b", ndim=1, dtype=np.float64)
+    for name, v in (("h0", h), ("b", b)):
+        if v.shape != (H,):
+            raise ValueError(f"{name} has shape {v.shape} but W is ({H}, {H}): expected ({H},)")
+    fwd, bwd = kernels.ACTIVATIONS[activation]
+    P = np.eye(H)  # dh_0/dh_0
+    norms = np.empty(T)
+    for t in range(T):
+        h, cache = fwd(h @ W + b)  # (H,)
+        J = bwd(np.ones(H), cache)[:, None] * W.T  # diag(f'(z_t)) W^T: (H, H)
+        P = J @ P  # dh_t/dh_0
+        norms[t] = np.linalg.norm(P, 2)
+    return norms

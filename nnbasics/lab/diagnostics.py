@@ -288,7 +288,8 @@ class LayerStats:
     activation : tuple of str
         The activation of each hidden layer (length L - 1 for an MLP).
     act_mean, act_std : ndarray, shape (L - 1,)
-        Mean and standard deviation of each activation output over batch and units.
+        Mean and standard deviation of each activation output over batch and units (NaN for
+        a layer that overflowed to inf/NaN).
     act_grad_norms : ndarray, shape (L - 1,)
         ``||dL/dh_l||_F`` of each activation output h_l (N, H).
     saturated : ndarray, shape (L - 1,)
@@ -339,9 +340,8 @@ def layer_stats(model, X, y, loss: str = "cross_entropy", *, saturation: float =
     s = check_float(saturation, "saturation", minimum=0.0, maximum=1.0, min_inclusive=False,
                     max_inclusive=False)
     fb = _forward_backward(model, X, y, loss)
-    with np.errstate(invalid="ignore", over="ignore"):  # overflowed layers give inf/NaN stats, on purpose
-        rows = [_one_layer_stats(a, g, name, s)
-                for a, g, name in zip(fb["acts"], fb["act_grads"], fb["act_names"])]
+    rows = [_one_layer_stats(a, g, name, s)
+            for a, g, name in zip(fb["acts"], fb["act_grads"], fb["act_names"])]
     mean, std, gnorm, sat, dead = (list(col) for col in zip(*rows)) if rows else ([], [], [], [], [])
     return LayerStats(
         loss=fb["loss"],
@@ -356,9 +356,13 @@ def _one_layer_stats(a, g, name: str, s: float) -> tuple[float, float, float, fl
     """One hidden layer's (mean, std, gradient norm, saturated fraction, dead fraction).
 
     ``a`` and ``g`` are the layer's activations and their gradient (N, H); saturation is NaN
-    except for tanh/sigmoid, the dead fraction NaN except for ReLU.
+    except for tanh/sigmoid, the dead fraction NaN except for ReLU; a layer holding inf/NaN
+    (an overflowed network) gets NaN moments, computed without a warning.
     """
     a64 = a.astype(np.float64).reshape(a.shape[0], -1)  # (N, H)
+    gnorm = np.linalg.norm(g.astype(np.float64))
+    if not np.all(np.isfinite(a64)):  # an overflowed layer: no meaningful moments
+        return np.nan, np.nan, gnorm, np.nan, np.nan
     if name == "tanh":
         sat = np.mean(np.abs(a64) > s)
     elif name == "sigmoid":
@@ -366,7 +370,7 @@ def _one_layer_stats(a, g, name: str, s: float) -> tuple[float, float, float, fl
     else:
         sat = np.nan
     dead = _dead(a64) if name == "relu" else np.nan
-    return a64.mean(), a64.std(), np.linalg.norm(g.astype(np.float64)), sat, dead
+    return a64.mean(), a64.std(), gnorm, sat, dead
 
 
 @dataclass(frozen=True)
