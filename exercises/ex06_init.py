@@ -14,8 +14,9 @@ import numpy as np
 def he_normal(fan_in, fan_out, rng):
     """Exercise 6.1 — He (Kaiming) normal initialization for ReLU layers.
 
-    Draw W ~ N(0, sigma^2) with variance sigma^2 = 2 / fan_in. Careful: numpy's
-    ``rng.normal(loc, scale, size)`` takes the *standard deviation* as ``scale``.
+    Draw W from a zero-mean normal distribution with He's variance for ReLU in the forward
+    pass (notebook 06, §3). Careful: numpy's ``rng.normal(loc, scale, size)`` takes the
+    *standard deviation* as ``scale``.
 
     Parameters
     ----------
@@ -24,10 +25,11 @@ def he_normal(fan_in, fan_out, rng):
     fan_out : int
         Outputs of the layer (H).
     rng : numpy.random.Generator
+        The only source of randomness you may use.
 
     Returns
     -------
-    W : ndarray, shape (fan_in, fan_out)
+    W : ndarray of float, shape (fan_in, fan_out)
         So that a layer computes x @ W for x of shape (N, fan_in).
     """
     raise NotImplementedError("Exercise 6.1: he_normal — see notebooks/06_initialization.ipynb")
@@ -36,17 +38,44 @@ def he_normal(fan_in, fan_out, rng):
 def xavier_uniform(fan_in, fan_out, rng):
     """Exercise 6.2 — Xavier (Glorot) uniform initialization.
 
-    Draw W ~ U(-a, a) with a = sqrt(6 / (fan_in + fan_out)); then
-    Var(W) = a^2 / 3 = 2 / (fan_in + fan_out).
+    Draw W from a uniform distribution U(-a, a), with the bound a chosen so that Var(W) is
+    Glorot's variance (notebook 06, §3: remember Var(U(-a, a)) = a^2 / 3).
 
     Parameters
     ----------
     fan_in : int
     fan_out : int
     rng : numpy.random.Generator
+        The only source of randomness you may use.
 
     Returns
     -------
-    W : ndarray, shape (fan_in, fan_out)
+    W : ndarray of float, shape (fan_in, fan_out)
     """
     raise NotImplementedError("Exercise 6.2: xavier_uniform — see notebooks/06_initialization.ipynb")
+
+
+def kaiming_std(fan_in, fan_out, negative_slope=0.0, mode="fan_in"):
+    """Exercise 6.3 — derive the Kaiming std for a Leaky ReLU layer.
+
+    A bias-free layer z = h @ W, W of shape (fan_in, fan_out) with i.i.d. zero-mean weights of
+    standard deviation sigma, is followed by Leaky ReLU f(z) = z for z > 0 and
+    ``negative_slope * z`` otherwise. Derive (notebook 06, §3 does it for ReLU) the sigma that
+    keeps, for zero-mean symmetric pre-activations,
+
+    - ``mode="fan_in"``: the forward second moment E[z^2] the same from layer to layer;
+    - ``mode="fan_out"``: the backward second moment E[(dL/dz)^2] the same from layer to layer.
+
+    Parameters
+    ----------
+    fan_in, fan_out : int >= 1
+    negative_slope : float >= 0
+        0 is plain ReLU, 1 is a linear layer.
+    mode : {"fan_in", "fan_out"}
+
+    Returns
+    -------
+    float
+        sigma (the standard deviation, not the variance).
+    """
+    raise NotImplementedError("Exercise 6.3: kaiming_std — see notebooks/06_initialization.ipynb")

@@ -386,12 +386,26 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     for n in ("he_normal", "he_uniform"):
         R[f"core.init.{n}"] = Case(lambda: {"shape": (2, 3), "rng": 0},
                               ranges={"shape": bad_shapes + [(3,)], "mode": ["fan_avg"]})
+    R["core.init.orthogonal"] = Case(lambda: {"shape": (2, 3), "rng": 0},
+                                     ranges={"shape": bad_shapes + [(3,)], "gain": [-1.0, np.nan], "rng": [None]})
+    R["core.init.gain"] = Case(lambda: {"nonlinearity": "leaky_relu", "param": 0.2},
+                               ranges={"nonlinearity": ["nope", 3], "param": [np.nan, "a"]})
+    R["experiments.nb06_init.signal_propagation"] = Case(
+        lambda: {"widths": (4, 3, 2), "n": 2}, ranges={"widths": [(4,), (4, 0), "ab"], "activation": ["nope"],
+                                                       "mode": ["fan_avg"], "n": [0], "rng": [None]})
+    R["experiments.nb06_init.jacobian_singular_values"] = Case(
+        lambda: {"depth": 2, "width": 3}, ranges={"depth": [0], "width": [0], "activation": ["nope"],
+                                                  "scheme": ["nope"], "gain": [-1.0], "input_std": [0.0, np.nan]})
+    R["experiments.nb06_init.log_rms_walk"] = Case(
+        lambda: {"width": 4, "depth": 2, "n": 2, "networks": 1},
+        ranges={"width": [0], "depth": [0], "networks": [0], "first_seed": [-1], "n": [0]})
     R["core.init.init_weights"] = Case(lambda: {"scheme": "he_normal", "shape": (2, 3), "rng": 0},
                                   ranges={"scheme": ["nope"], "shape": bad_shapes})
     R["experiments.nb06_init.activation_stats"] = Case(lambda: {"depth": 2, "width": 4, "n": 8, "n_bins": 5},
                                       ranges={"depth": [0], "width": [0], "activation": ["nope"],
                                               "scheme": ["nope"], "n": [0], "n_bins": [0],
-                                              "input_std": [-1.0], "x": [np.full((8, 4), np.nan), "ab"]})
+                                              "input_std": [-1.0], "x": [np.full((8, 4), np.nan), "ab"],
+                                              "gain": [-1.0, np.nan]})
 
     # layers --------------------------------------------------------------------------------
     R["core.layers.dense_forward"] = Case(lambda: {"x": A(2, 3), "w": A(3, 4, seed=1), "b": A(4, seed=2)},
@@ -722,6 +736,7 @@ EXEMPT = {
     "lab.hardware.transfer_seconds": "GPU only (returns None on CPU)",
     "lab.hardware.measure_torch_training_peak_cuda": "GPU only",
     "experiments.nb06_init.symmetry_experiment": "trains a whole model",
+    "experiments.nb06_init.init_training_curves": "trains whole models; its names are checked (tests/test_init.py)",
     "lab.models.linear_layers": "takes a torch model, no array arguments",
     "lab.models.count_parameters": "takes a torch model, no array arguments",
     "experiments.nb07_norm.forgotten_eval": "trains a whole model",

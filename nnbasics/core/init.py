@@ -6,6 +6,10 @@ Weights follow the course's ``x @ W`` convention: ``W`` has shape (fan_in, fan_o
 - Xavier/Glorot (2010): Var(W) = 2 / (fan_in + fan_out) keeps the variance of a *linear*
   (or tanh near 0) layer's signal in both passes.
 - He/Kaiming (2015): Var(W) = 2 / fan_in keeps it through ReLU, which zeroes half the signal.
+- Orthogonal (Saxe et al., 2014): every singular value equal to ``gain``; a deep linear
+  network of them is an exact isometry.
+- Gains (as ``torch.nn.init.calculate_gain``): the factor by which a scheme's std is multiplied
+  to suit an activation (ReLU sqrt(2), tanh 5/3, SELU 3/4).
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import numpy as np
 
 from nnbasics._validate import check_choice, check_float, check_int, check_rng
 
-__all__ = ['zeros', 'constant', 'normal', 'xavier_uniform', 'xavier_normal', 'he_normal', 'he_uniform', 'SCHEMES', 'init_weights']
+__all__ = ['zeros', 'constant', 'normal', 'xavier_uniform', 'xavier_normal', 'he_normal', 'he_uniform',
+           'orthogonal', 'GAINS', 'gain', 'SCHEMES', 'init_weights']
 
 
 def _shape(shape) -> tuple[int, int]:
@@ -110,9 +115,66 @@ def he_uniform(shape, *, rng, mode: str = "fan_in", dtype=np.float64) -> np.ndar
     return check_rng(rng).uniform(-a, a, size=(fan_in, fan_out)).astype(_dtype(dtype))
 
 
+def orthogonal(shape, *, rng, gain: float = 1.0, dtype=np.float64) -> np.ndarray:
+    """A (semi-)orthogonal matrix times ``gain``, like ``torch.nn.init.orthogonal_``.
+
+    QR-decompose a standard normal matrix and fix the signs of R's diagonal, so the result is
+    uniformly (Haar) distributed. With fan_in >= fan_out the columns are orthonormal
+    (W^T W = gain^2 I), otherwise the rows (W W^T = gain^2 I): every singular value is ``gain``.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        (fan_in, fan_out).
+    rng : numpy Generator or int
+    gain : float >= 0
+    dtype : floating dtype
+
+    Returns
+    -------
+    ndarray, shape (fan_in, fan_out)
+    """
+    fan_in, fan_out = _shape(shape)
+    gain = check_float(gain, "gain", minimum=0.0)
+    big, small = max(fan_in, fan_out), min(fan_in, fan_out)
+    q, r = np.linalg.qr(check_rng(rng).standard_normal((big, small)))  # q (big, small)
+    q = q * np.where(np.diag(r) < 0, -1.0, 1.0)  # sign fix: Haar-distributed
+    w = q if fan_in >= fan_out else q.T
+    return (gain * w).astype(_dtype(dtype))
+
+
+#: ``torch.nn.init.calculate_gain``'s values (leaky_relu's depends on its slope: see :func:`gain`).
+GAINS = {"linear": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0), "selu": 0.75}
+
+
+def gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended scale factor for an activation, as ``torch.nn.init.calculate_gain``.
+
+    For ReLU, sqrt(2) undoes the halving of E[h^2] (He init = gain^2 / fan_in). Leaky ReLU with
+    negative slope a keeps (1 + a^2) / 2 of it: gain sqrt(2 / (1 + a^2)). tanh's 5/3 and SELU's
+    3/4 are torch's choices (5/3 gives tanh a stable non-zero variance; SELU's own fixed point
+    needs gain 1, i.e. Var(w) = 1 / fan_in — notebook 06 measures both).
+
+    Parameters
+    ----------
+    nonlinearity : {"linear", "sigmoid", "tanh", "relu", "leaky_relu", "selu"}
+    param : float, optional
+        Negative slope for ``"leaky_relu"`` (default 0.01, like torch).
+
+    Returns
+    -------
+    float
+    """
+    check_choice(nonlinearity, "nonlinearity", (*GAINS, "leaky_relu"))
+    if nonlinearity != "leaky_relu":
+        return GAINS[nonlinearity]
+    a = 0.01 if param is None else check_float(param, "param")
+    return math.sqrt(2.0 / (1.0 + a * a))
+
+
 #: Named schemes for :func:`init_weights`, :func:`activation_stats` and the widget.
 SCHEMES = ("zeros", "normal_0.01", "normal_1", "xavier_uniform", "xavier_normal", "he_normal",
-           "he_uniform")
+           "he_uniform", "orthogonal")
 
 
 def init_weights(scheme: str, shape, *, rng, dtype=np.float64) -> np.ndarray:
@@ -123,4 +185,5 @@ def init_weights(scheme: str, shape, *, rng, dtype=np.float64) -> np.ndarray:
     if scheme.startswith("normal_"):
         return normal(shape, float(scheme.split("_")[1]), rng=rng, dtype=dtype)
     return {"xavier_uniform": xavier_uniform, "xavier_normal": xavier_normal,
-            "he_normal": he_normal, "he_uniform": he_uniform}[scheme](shape, rng=rng, dtype=dtype)
+            "he_normal": he_normal, "he_uniform": he_uniform,
+            "orthogonal": orthogonal}[scheme](shape, rng=rng, dtype=dtype)

@@ -19,7 +19,7 @@ __all__ = ["MLPConfig", "ACTIVATIONS", "NORMS", "INITS", "build_mlp", "linear_la
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "identity")
 NORMS = ("none", "batch", "layer")
-INITS = ("default", "he", "xavier", "normal", "zeros")
+INITS = ("default", "he", "xavier", "normal", "zeros", "orthogonal")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,9 @@ class MLPConfig:
     residual : bool
         Add skip connections x + f(x) around hidden blocks whose in and out widths match.
     init : str
-        ``"default"`` (torch's), ``"he"``, ``"xavier"``, ``"normal"`` (std = ``init_scale``) or ``"zeros"``.
+        ``"default"`` (torch's), ``"he"``, ``"xavier"``, ``"normal"`` (std = ``init_scale``),
+        ``"zeros"`` or ``"orthogonal"`` (every singular value equal to the activation's gain,
+        :func:`nnbasics.core.init.gain`: sqrt 2 for the ReLU family, 5/3 for tanh, 1 otherwise).
     init_scale : float
         Multiplies the init's standard deviation (1.0 = the scheme as published).
     seed : int
@@ -113,6 +115,17 @@ def _residual_class():
     return Residual
 
 
+def _gain(activation: str) -> float:
+    """The orthogonal init's gain for a hidden activation (ReLU-like ones share ReLU's sqrt 2)."""
+    from nnbasics.core.init import gain
+
+    if activation in ("relu", "elu", "gelu"):
+        return gain("relu")
+    if activation == "identity":
+        return gain("linear")
+    return gain(activation)
+
+
 def _init_(model, cfg: MLPConfig, generator) -> None:
     import torch
     import torch.nn as nn
@@ -131,6 +144,9 @@ def _init_(model, cfg: MLPConfig, generator) -> None:
                 m.weight.zero_()
             elif cfg.init == "normal":
                 m.weight.normal_(0.0, cfg.init_scale, generator=generator)
+            elif cfg.init == "orthogonal":
+                torch.nn.init.orthogonal_(m.weight, gain=cfg.init_scale * _gain(cfg.activation),
+                                          generator=generator)
             else:
                 var = 2.0 / fan_in if cfg.init == "he" else 2.0 / (fan_in + fan_out)
                 m.weight.normal_(0.0, cfg.init_scale * var**0.5, generator=generator)
