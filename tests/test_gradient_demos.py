@@ -41,6 +41,13 @@ def test_remedy_profiles_shapes_and_residual_flow():
         assert v["weight_grads"].shape == (7,) and v["act_grads"].shape == (6,)
     res = p["sigmoid + residual"]["act_grads"]
     assert 0.8 < res[0] / res[-1] < 1.3  # the identity path
+    from nnbasics.lab import diagnostics
+    model = exp._mlp(6, 32, 2, activation="sigmoid", residual=True)
+    a = diagnostics.layer_outputs(model, exp.batch(2)[0])
+    h = a[0] + a[1] + a[2]  # the stream after block 3: the first block (16 -> 32) has no skip
+    assert p["sigmoid + residual"]["stream_rms"][2] == pytest.approx(np.sqrt(np.mean(h.astype(np.float64) ** 2)))
+    plain = p["sigmoid (baseline)"]
+    assert plain["stream_rms"][0] == pytest.approx(np.sqrt(np.mean(a[0].astype(np.float64) ** 2)))  # same first layer
 
 
 def test_bn_growth_prediction_closed_forms():

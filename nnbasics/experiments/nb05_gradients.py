@@ -141,13 +141,19 @@ def remedy_profiles(*, depth: int = 20, width: int = 32, seed: int = 0) -> dict:
     dict
         name -> {"weight_grads": (depth + 1,) ``||dL/dW_l||``, "act_grads": (depth,)
         ``||dL/dh_l||`` of each hidden layer's output (for a residual block: the stream after
-        the addition), "act_std": (depth,)}.
+        the addition), "act_std": (depth,), "stream_rms": (depth,) root-mean-square of h_l (the
+        residual stream itself for a residual network; the first block, whose widths differ, has
+        no skip)}.
     """
     X, y = batch(seed)
     out = {}
     for name, kw in REMEDIES.items():
-        st = dg.layer_stats(_mlp(depth, width, seed, **kw), X, y)
-        out[name] = {"weight_grads": st.grad_norms, "act_grads": st.act_grad_norms, "act_std": st.act_std}
+        model = _mlp(depth, width, seed, **kw)
+        st = dg.layer_stats(model, X, y)
+        acts = np.array(dg.layer_outputs(model, X), dtype=np.float64)  # (depth, N, H) branch outputs
+        stream = np.cumsum(acts, axis=0) if kw.get("residual") else acts  # h_l = h_{l-1} + f(...)
+        out[name] = {"weight_grads": st.grad_norms, "act_grads": st.act_grad_norms, "act_std": st.act_std,
+                     "stream_rms": np.sqrt(np.mean(stream**2, axis=(1, 2)))}
     return out
 
 

@@ -58,13 +58,16 @@ def test_xavier_spectral_norm_two_rms_gain_one(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_remedies_restore_flow_and_residual_flow_is_flat(seed):
-    """§4: baseline flow < 1e-15; every remedy within 10x; residual 0.9-1.2 (weights still ~1e-3)."""
+    """§4: baseline flow < 1e-15; every remedy within 10x; residual 0.9-1.2 (weights still ~1e-3, its
+    stream's RMS growing from 0.5 to about 10)."""
     p = exp.remedy_profiles(seed=seed)
     flow = {k: v["act_grads"][0] / v["act_grads"][-1] for k, v in p.items()}
     w = {k: v["weight_grads"][0] / v["weight_grads"][-1] for k, v in p.items()}
     assert flow["sigmoid (baseline)"] < 1e-15 and w["sigmoid (baseline)"] < 1e-16
     assert all(0.1 < r < 10 for k, r in flow.items() if k != "sigmoid (baseline)")
     assert 0.9 < flow["sigmoid + residual"] < 1.2 and 1e-3 < w["sigmoid + residual"] < 3e-3
+    stream = p["sigmoid + residual"]["stream_rms"]
+    assert 0.45 < stream[0] < 0.55 and 9 < stream[-1] < 11  # 0.5 -> about 10
 
 
 @pytest.mark.parametrize("seed", SEEDS)
