@@ -356,8 +356,9 @@ assert min(curves["he"]["val_acc"][-1], curves["orthogonal"]["val_acc"][-1]) > 0
 # the first has no gradient at all; the second shrinks the signal by $\sqrt{64\cdot 0.01^2/2}\approx 0.06$
 # per layer, and its gradients with it. Xavier learns, more
 # slowly (its ReLU signal shrinks ×$1/\sqrt2$ per layer); He and orthogonal learn fastest, and
-# orthogonal reached the lowest training loss in each of seeds 0–4 (`tests/claims`). With Adam,
-# which rescales each weight's step, the differences shrink — SGD shows the init's effect.
+# orthogonal reached the lowest training loss in each of seeds 0–4 (`tests/claims`). We used
+# plain SGD on purpose: its steps are proportional to the gradients, so a scale problem at
+# initialisation shows up directly in the step sizes.
 #
 # ## 7. Our initializers have torch's distributions
 #
