@@ -1,0 +1,1 @@
+"""The course machinery: grading (trusted side), the sandboxed worker and its plain-data wire."""
