@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 
-__all__ = ["children", "tree", "cpu_seconds", "kill_tree", "reap", "set_subreaper"]
+__all__ = ["children", "tree", "thread_count", "cpu_seconds", "kill_tree", "reap", "set_subreaper"]
 
 _PROC = sys.platform.startswith("linux") and os.path.exists(
     f"/proc/{os.getpid()}/task/{os.getpid()}/children")
@@ -60,6 +60,21 @@ def tree(root: int) -> list[int]:
         out.append(pid)
         todo += [c for c in children(pid) if not _zombie(c)]
     return out
+
+
+def thread_count(pid: int) -> int:
+    """Number of threads of process ``pid`` (0 when it is gone)."""
+    if _PROC:
+        try:
+            return len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            return 0
+    import psutil
+
+    try:
+        return psutil.Process(pid).num_threads()
+    except psutil.Error:
+        return 0
 
 
 def _proc_cpu(pid: int) -> float:

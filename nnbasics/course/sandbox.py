@@ -42,7 +42,7 @@ __all__ = ["Budget", "LearnerError", "SandboxStop", "LearnerTimeout", "LearnerCr
            "WorkerPool", "RemoteModule", "RemoteFunction"]
 
 DEFAULT_CPU_S = 10.0
-LOAD_CPU_S = 20.0        # importing the learner's file (its module-level code)
+LOAD_CPU_S = 5.0         # at least this much CPU to import the learner's file (or the test budget)
 START_WALL_S = 120.0     # interpreter + numpy (+ torch) start-up: trusted, wall-clock only
 STALL_S = 15.0           # no CPU progress at all for this long while a call runs: stuck
 IDLE_SLACK_S = 0.5       # CPU a worker may burn between calls before it is restarted
@@ -137,6 +137,8 @@ def exception_from(err: dict) -> BaseException:
             exc = None
     if exc is None:
         shown = name if module == "builtins" else f"{module}.{name}"
+        if module != "builtins" and err["builtin"] not in ("Exception", "BaseException", "object"):
+            shown += f" (a {err['builtin']})"
         extra = (" — exercise code must return its result, not exit or interrupt"
                  if name in ("SystemExit", "KeyboardInterrupt", "GeneratorExit") else "")
         exc = LearnerError(f"your code raised {shown}" + (f": {message}" if message else "") + extra)
@@ -225,8 +227,9 @@ class WorkerProcess:
     """One sandboxed worker serving one learner file; started on demand, restarted after a kill."""
 
     def __init__(self, learner_file: Path, notebook: str, iso: iso_mod.Isolation, *,
-                 extra_secrets=(), adopt_orphans: bool = False):
+                 extra_secrets=(), adopt_orphans: bool = False, load_cpu_s: float = LOAD_CPU_S):
         self.learner_file = Path(learner_file)
+        self.load_cpu_s = load_cpu_s
         self.notebook = notebook
         self.iso = iso
         self.extra_secrets = tuple(extra_secrets)
@@ -235,6 +238,7 @@ class WorkerProcess:
         self.channel: _Channel | None = None
         self.family: set[int] = set()   # the sandbox's own processes (bwrap, python)
         self.python_pid: int | None = None
+        self.threads = 0                # the worker's threads before the learner's file is loaded
         self.idle_cpu = 0.0             # the worker's CPU time when the last reply arrived
         self.load_failure: dict | None = None
         self.seq = 0
@@ -264,13 +268,15 @@ class WorkerProcess:
     def _spawn(self) -> str:
         learner_dir, target, cwd = self._prepare_files()
         config = {"site": iso_mod.site_dirs(), "preload": list(policy.preload(self.notebook)),
-                  "limits": iso_mod.rlimits()}
+                  "limits": iso_mod.rlimits(),
+                  "drop_caps": not self.iso.full and self.iso.user is None and os.geteuid() == 0}
         argv = iso_mod.worker_command(self.iso, learner_dir, config, self.extra_secrets)
         user = {} if self.iso.user is None else {"user": self.iso.user[0], "group": self.iso.user[1],
                                                  "extra_groups": []}
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"} if self.iso.full else iso_mod.worker_env(cwd)
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, cwd=cwd, close_fds=True,
-                                     env=iso_mod.worker_env(cwd), start_new_session=True, **user)
+                                     stderr=subprocess.PIPE, cwd=cwd, close_fds=True, env=env,
+                                     start_new_session=True, **user)
         _LIVE_ROOTS.add(self.proc.pid)
         self.channel = _Channel(self.proc)
         return f"{iso_mod.LEARNER_MOUNT}/{self.learner_file.name}" if self.iso.full else target
@@ -285,9 +291,10 @@ class WorkerProcess:
         family = proctree.tree(self.proc.pid)
         self.family, self.python_pid = set(family), family[-1]  # bwrap, its init, then python
         self.idle_cpu = self._worker_cpu()
+        self.threads = proctree.thread_count(self.python_pid)
         load = {"op": "load", "path": path, "name": self.learner_file.stem,
                 "allowed": list(policy.allowed_imports(self.notebook))}
-        meter = _Meter(Budget(LOAD_CPU_S), f"importing {self.learner_file.name}")
+        meter = _Meter(Budget(max(LOAD_CPU_S, self.load_cpu_s)), f"importing {self.learner_file.name}")
         try:
             reply, _ = self._exchange(load, meter, self.idle_cpu)
         except SandboxStop as stop:
@@ -391,6 +398,13 @@ class WorkerProcess:
         if why := meter.over(0.0):
             self.kill()
             raise LearnerTimeout(why)
+        if self.threads and proctree.thread_count(self.python_pid) > self.threads:
+            self.kill()  # a thread the learner started outlives the call: the next call starts afresh
+            if msg["op"] == "load":
+                self.load_failure = {"stop": LearnerCrash, "message": (
+                    f"crashed: importing {self.learner_file.name} started a thread; exercise code "
+                    "must not start threads or processes")}
+                self._raise_load_failure()
         return reply, generators
 
     def _await(self, seq: int | None, meter: _Meter, start_cpu: float, expect_ready=False) -> dict:
@@ -453,20 +467,22 @@ class WorkerProcess:
                 code = None
         last = self.channel.last_log_line() if self.channel else ""
         self.kill()
-        raise LearnerCrash("crashed: " + (why or _exit_story(code))
+        raise LearnerCrash("crashed: " + (why or _exit_story(code, self.iso.full))
                            + (f"; last output: {last}" if last else ""))
 
 
-def _exit_story(code) -> str:
+def _exit_story(code, via_bwrap: bool) -> str:
+    """What an exit status says; bwrap reports a child killed by signal N as 128 + N."""
     import signal
 
     if code is None:
         return "the worker stopped answering"
-    if code < 0:
+    signum = -code if code < 0 else (code - 128 if via_bwrap and code > 128 else None)
+    if signum is not None:
         try:
-            name = signal.Signals(-code).name
+            name = signal.Signals(signum).name
         except ValueError:
-            name = f"signal {-code}"
+            name = f"signal {signum}"
         return f"the worker was killed by {name}"
     return f"the worker exited with code {code} during the call (os._exit? a crash in C code?)"
 
@@ -510,7 +526,8 @@ class WorkerPool:
         if notebook not in self.workers:
             self.workers[notebook] = WorkerProcess(matches[0], notebook, self.iso,
                                                    extra_secrets=self.extra_secrets,
-                                                   adopt_orphans=self.adopt_orphans)
+                                                   adopt_orphans=self.adopt_orphans,
+                                                   load_cpu_s=self.budget.cpu_s)
         return RemoteModule(self, notebook, matches[0].name)
 
     def begin_test(self, budget: Budget | None = None) -> None:
