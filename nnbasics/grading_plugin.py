@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,19 @@ def pytest_configure(config):
         os.set_inheritable(fd, False)  # no child (least of all a worker) may hold the record pipe
         config._nnbasics_report = os.fdopen(fd, "w", encoding="utf-8")
         _not_dumpable()
+        _grading_profile()
+
+
+def _grading_profile() -> None:
+    """Hypothesis for grading: the same examples on every run (a grade must not depend on luck),
+    no example database on disk, and no "explain" phase (hundreds of extra sandbox calls per
+    failing test, for a report the grader never shows)."""
+    from hypothesis import Phase, settings
+
+    settings.register_profile("nnbasics-grading", derandomize=True, database=None,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target,
+                                      Phase.shrink])
+    settings.load_profile("nnbasics-grading")
 
 
 def _not_dumpable() -> None:
@@ -87,12 +101,24 @@ def impl_dir(config) -> Path:
     return path
 
 
-def _pool(config) -> sandbox.WorkerPool:
+def _notebook_order(session) -> list[str]:
+    """The notebooks whose graded tests this session runs, in order (from test_exNN_*.py names)."""
+    order = []
+    for item in session.items:
+        m = re.match(r"test_ex(\d\d)_", Path(item.path).name)
+        if m and m.group(1) not in order:
+            order.append(m.group(1))
+    return order
+
+
+def _pool(request) -> sandbox.WorkerPool:
+    config = request.config
     if config._nnbasics_pool is None:
         seconds = config.getoption("--exercise-timeout") or sandbox.DEFAULT_CPU_S
         grading = config._nnbasics_report is not None
         config._nnbasics_pool = sandbox.WorkerPool(impl_dir(config), sandbox.Budget(cpu_s=seconds),
-                                                   adopt_orphans=grading)
+                                                   adopt_orphans=grading,
+                                                   order=_notebook_order(request.session))
         _write(config, {"event": "isolation", "summary": config._nnbasics_pool.iso.summary,
                         "detail": config._nnbasics_pool.iso.detail})
     return config._nnbasics_pool
@@ -101,8 +127,7 @@ def _pool(config) -> sandbox.WorkerPool:
 @pytest.fixture(scope="session")
 def impl(request):
     """``impl("01")`` -> the learner's ``exNN_*.py`` as a sandboxed :class:`RemoteModule`."""
-    pool = _pool(request.config)
-    return pool.module
+    return _pool(request).module
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -124,6 +149,7 @@ def call_unmodified(fn, *args, **kwargs):
     For a sandboxed learner function the worker compares the arrays before and after the
     call; for a local function the arguments are deep-copied and compared here.
     """
+    __tracebackhide__ = True
     if isinstance(fn, sandbox.RemoteFunction):
         return fn.call(args, kwargs, check_unmodified=True)
     originals = [copy.deepcopy(a) for a in args]

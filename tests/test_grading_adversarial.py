@@ -303,7 +303,7 @@ HOSTILE = {
     "import_looper": ("while True:\n    pass\n" + learner(), {"1.1": 0, "1.2": 0, "1.3": 0}),
 }
 #: learners whose attacks partial isolation (no bubblewrap) is designed to stop as well
-FALLBACK = ("honest", "forger", "escaper", "crasher", "hog", "lingerer", "fork_bomber", "cheater")
+FALLBACK = ("honest", "forger", "escaper", "crasher", "lingerer", "fork_bomber", "cheater")
 NAMES = ['=HYPERLINK("evil.example","x")', "@SUM(1)|a\nb| c", os.fsdecode(b"caf\xe9-\xff")]
 
 PRIVATE_TEST = '''\
@@ -370,10 +370,9 @@ def _add_odd_submissions(subs: Path) -> None:
         folder = subs / name
         folder.mkdir()
         (folder / "ex01_perceptron.py").write_text(honest)
-    (subs / "zed").mkdir()
-    (subs / "zed" / "ex01_perceptron.py").write_text(honest)
-    _zip(subs / "zed.zip", {"exercises/ex01_perceptron.py": _render(learner(predict=STUB, update=STUB,
-                                                                            train=STUB))})
+    # a zip named like a folder: both are graded, the zip under a distinct name
+    _zip(subs / f"{NAMES[0]}.zip", {"exercises/ex01_perceptron.py": _render(learner(predict=STUB, update=STUB,
+                                                                                    train=STUB))})
 
 
 # ------------------------------------------------------------------------------ what must not change
@@ -526,7 +525,8 @@ def test_odd_submissions_are_refused_with_a_row_saying_so(full_class):
     assert "outside the folder" in r["zip_slip"].error
     assert "30000 entries" in r["zip_many"].error
     assert not (full_class["paths"]["subs"].parent / "escaped.py").exists()
-    assert r["zed"].score == 10 and r["zed (zip)"].score == 0 and not r["zed (zip)"].error
+    folder, zipped = r[NAMES[0]], r[f"{NAMES[0]} (zip)"]
+    assert folder.score == 10 and zipped.score == 0 and not zipped.error and zipped.max_score == 10
 
 
 def test_learner_names_of_any_kind_are_written_safely(full_class):
@@ -568,13 +568,13 @@ def test_partial_isolation_leaves_no_process_and_no_change(fallback_class):
 # ------------------------------------------------------------------------------ under load
 
 def test_correct_code_gets_full_marks_on_a_loaded_machine():
+    """Notebook 10 holds the most CPU-hungry graded test (80 training steps of a torch MLP)."""
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(4)]
     try:
         time.sleep(0.5)
-        for target in ("01", "10"):
-            report = grading.grade(target, impl_dir=ROOT / "solutions")
-            bad = [(e.exercise, e.message) for e in report.exercises if e.status != "pass"]
-            assert report.passed and not bad, (target, report.error, bad)
+        report = grading.grade("10", impl_dir=ROOT / "solutions")
+        bad = [(e.exercise, e.message) for e in report.exercises if e.status != "pass"]
+        assert report.passed and not bad, (report.error, bad)
     finally:
         for p in burners:
             p.kill()

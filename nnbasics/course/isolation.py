@@ -266,7 +266,19 @@ def _detect(forced: str) -> Isolation:
 
 
 def detect() -> Isolation:
-    """The isolation this machine gives (probed once per process; ``NNBASICS_SANDBOX`` forces it)."""
+    """The isolation this machine gives (probed once per process; ``NNBASICS_SANDBOX`` forces it).
+
+    Raises
+    ------
+    RuntimeError
+        On native Windows (the worker needs POSIX pipes and process control: use WSL), or when
+        ``NNBASICS_SANDBOX=bwrap`` but bubblewrap cannot sandbox here.
+    ValueError
+        For an unknown ``NNBASICS_SANDBOX`` value.
+    """
+    if os.name == "nt":
+        raise RuntimeError("grading runs learner code in a POSIX sandbox: use Linux, macOS or WSL "
+                           "(on Windows: wsl --install, then install the course inside WSL)")
     forced = os.environ.get(ENV, "").strip().lower()
     if forced not in ("", "bwrap", "none"):
         raise ValueError(f"{ENV} must be 'bwrap' or 'none', got {forced!r}")
