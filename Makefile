@@ -37,7 +37,7 @@ test-unit test-notebooks test-browser: export OPENBLAS_NUM_THREADS = 1
 test-unit test-notebooks test-browser: export MKL_NUM_THREADS = 1
 
 test-unit: $(STAMP)
-	$(call pytest_strict,-n 2 -m "not browser" tests)
+	$(call pytest_strict,-n 2 --dist loadgroup -m "not browser" tests)
 
 test-notebooks: $(STAMP)
 	$(call pytest_strict,--nbval-lax --nbval-current-env --nbval-cell-timeout=120 --timeout=0 -n 2 --dist loadscope -p no:randomly notebooks)

@@ -37,7 +37,8 @@ from nnbasics.course import isolation
 ROOT = Path(__file__).resolve().parents[1]
 SITE = isolation.site_dirs()[0]
 TIMEOUT = 2.0
-pytestmark = pytest.mark.slow
+# one worker grades the class once: with xdist (make test: --dist loadgroup) the group stays together
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile-class")]
 
 # ------------------------------------------------------------------------------ the learners
 

@@ -89,7 +89,7 @@ def test_wire_carries_generators_by_identity_and_state():
 @pytest.mark.parametrize("bad, named", [
     (object(), "<class 'object'>"), ({1, 2}, "<class 'set'>"), ({1: 2}, "dict key of type <class 'int'>"),
     (np.array([object()]), "dtype object"), (np.zeros(2, dtype=[("a", "f8")]), "numpy array of dtype"),
-    (np.random.Generator(np.random.MT19937()), "MT19937"), (np.matrix([[1.0]]), "numpy.matrix"),
+    (np.random.Generator(np.random.MT19937()), "MT19937"), (np.ma.masked_array([1.0]), "MaskedArray"),
     (lambda: 0, "function"), ([1, [2, object()]], "at [1][1]"),
 ])
 def test_wire_refuses_other_types_naming_them(bad, named):

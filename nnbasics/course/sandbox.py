@@ -31,7 +31,7 @@ import tempfile
 import time
 import warnings
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from nnbasics.course import isolation as iso_mod
@@ -85,19 +85,23 @@ class Budget:
 
 @dataclass
 class _Meter:
-    """CPU and wall time charged so far against one budget (one test, or one import)."""
+    """CPU and wall time charged so far against one budget (one test, or one import).
+
+    Only time spent inside calls to the worker counts: the trusted side's own work (oracles,
+    hypothesis) never eats the learner's budget.
+    """
 
     budget: Budget
     what: str = "the test"
     used_cpu: float = 0.0
-    started: float = field(default_factory=time.monotonic)
+    used_wall: float = 0.0
 
-    def over(self, call_cpu: float) -> str:
-        """'' while within budget, else the Timeout message."""
+    def over(self, call_cpu: float = 0.0, call_wall: float = 0.0) -> str:
+        """'' while within budget (counting the running call's use), else the Timeout message."""
         if self.used_cpu + call_cpu > self.budget.cpu_s:
             return (f"Timeout: {self.what} used more than {self.budget.cpu_s:g} s of CPU time — an "
                     "infinite loop? (check your loop's stopping condition)")
-        if time.monotonic() - self.started > self.budget.wall:
+        if self.used_wall + call_wall > self.budget.wall:
             return (f"Timeout: {self.what} ran longer than {self.budget.wall:g} s of wall-clock "
                     "time (your code may be waiting for something: sleep, input, a lock)")
         return ""
@@ -428,12 +432,14 @@ class WorkerProcess:
         self.seq += 1
         data, generators = wire.pack({**msg, "seq": self.seq})
         self.channel.send(data)
+        started = time.monotonic()
         reply = self._await(self.seq, meter, start_cpu)
         total = self._settle()
         self.idle_cpu = self._worker_cpu()
         self._sweep_orphans()
         meter.used_cpu += max(0.0, total - start_cpu)
-        if why := meter.over(0.0):
+        meter.used_wall += time.monotonic() - started
+        if why := meter.over():
             self.kill()
             raise LearnerTimeout(why)
         if self.threads and proctree.thread_count(self.python_pid) > self.threads:
@@ -447,7 +453,7 @@ class WorkerProcess:
 
     def _await(self, seq: int | None, meter: _Meter, start_cpu: float, expect_ready=False) -> dict:
         """Wait for the reply, checking the budget every tick; kill the sandbox when over."""
-        progress = (start_cpu, time.monotonic())
+        progress = (start_cpu, time.monotonic(), time.monotonic())  # cpu, when it last grew, call start
         next_tick = time.monotonic() + TICK_S
         while True:
             try:
@@ -466,8 +472,8 @@ class WorkerProcess:
         pids = proctree.tree(self.proc.pid)
         cpu, now = proctree.cpu_seconds(self._charged(pids)), time.monotonic()
         if cpu > progress[0] + 0.005:
-            progress = (cpu, now)
-        why = meter.over(cpu - start_cpu)
+            progress = (cpu, now, progress[2])
+        why = meter.over(cpu - start_cpu, now - progress[2])
         if not why and now - progress[1] > STALL_S:
             why = (f"Timeout: your code waited {STALL_S:g} s without computing anything (time.sleep, "
                    "input() or a deadlock?)")
