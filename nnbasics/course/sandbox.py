@@ -30,6 +30,7 @@ import subprocess
 import tempfile
 import time
 import warnings
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -569,6 +570,8 @@ class WorkerPool:
         self.order = list(order)
         self.workers: OrderedDict[str, WorkerProcess] = OrderedDict()
         self.meter: _Meter | None = None
+        # a pool nobody closed still kills its workers (at garbage collection or exit)
+        weakref.finalize(self, _kill_all, self.workers)
 
     def module(self, notebook: str) -> RemoteModule:
         """The learner's module for notebook ``"NN"`` as a :class:`RemoteModule`."""
@@ -609,8 +612,12 @@ class WorkerPool:
 
     def close(self) -> None:
         """Kill every worker (and any daemon one left behind)."""
-        for worker in self.workers.values():
-            worker.kill()
+        _kill_all(self.workers)
+
+
+def _kill_all(workers: dict) -> None:
+    for worker in workers.values():
+        worker.kill()
 
 
 class RemoteModule:
