@@ -15,9 +15,10 @@ import numpy as np
 def clip_grad_norm(grads, max_norm, eps=1e-6):
     """Exercise 5.1 — global gradient-norm clipping (what ``torch.nn.utils.clip_grad_norm_`` does).
 
-    Treat all the gradients as ONE long vector. Compute its 2-norm
-    ``total = sqrt(sum over arrays of sum(g**2))``. If ``total > max_norm``, multiply
-    EVERY array by the same factor ``max_norm / (total + eps)``; otherwise leave them as they are.
+    Treat all the gradients as ONE long vector and clip its 2-norm to ``max_norm`` the way
+    notebook 05 (§4, "Gradient clipping") and torch do, ``eps`` included: when the norm is
+    larger than ``max_norm`` every array is scaled by one common factor; otherwise nothing
+    changes.
 
     Parameters
     ----------
@@ -26,7 +27,7 @@ def clip_grad_norm(grads, max_norm, eps=1e-6):
     max_norm : float
         The largest allowed total norm.
     eps : float
-        Added to ``total`` in the division (as torch does).
+        Added to the norm in the division (as torch does).
 
     Returns
     -------
@@ -67,14 +68,11 @@ def layer_grad_norms(model, X, y):
 
 
 def sigmoid_chain_grad(x, weights):
-    """Exercise 5.3 — the gradient through a chain of sigmoid units, as a product of local derivatives.
+    """Exercise 5.3 — the gradient through a chain of sigmoid units, by the chain rule.
 
     The chain is h_0 = x and h_l = sigmoid(w_l * h_{l-1}) for l = 1..L (scalars, no bias).
-    By the chain rule
-
-        dh_L / dh_0 = prod_l  w_l * sigmoid'(w_l * h_{l-1}),   sigmoid'(z) = s (1 - s), s = sigmoid(z).
-
-    Compute it for every input in ``x`` at once (vectorised over N).
+    Return dh_L / dh_0 for every input in ``x`` at once (vectorised over N), exactly (no finite
+    differences). Notebook 05 §2 explains the product; sigma' is exercise 4.1's.
 
     Parameters
     ----------
@@ -86,7 +84,33 @@ def sigmoid_chain_grad(x, weights):
     Returns
     -------
     ndarray, shape (N,)
-        dh_L/dh_0 for each input. Each local factor is at most 0.25 |w_l|, so the result
-        is at most 0.25**L * prod|w_l| in absolute value.
+        dh_L/dh_0 for each input.
     """
     raise NotImplementedError("Exercise 5.3: sigmoid_chain_grad — see notebooks/05_vanishing_exploding.ipynb")
+
+
+def rnn_state_jacobian(h0, W, b, T):
+    """Exercise 5.4 — derive the Jacobian of a tanh recurrence after T steps.
+
+    The recurrence (notebook 05, §4 "The recurrent case") is, for a single sequence,
+
+        h_t = tanh(h_{t-1} @ W + b),  t = 1..T,
+
+    with h_0 = ``h0``. Return the Jacobian of the last state with respect to the first,
+    J[i, j] = d h_T[i] / d h_0[j] (the layout of ``torch.autograd.functional.jacobian``).
+    Derive it with the chain rule; do not use finite differences. T = 0 means no step.
+
+    Parameters
+    ----------
+    h0 : ndarray of float, shape (H,)
+    W : ndarray of float, shape (H, H)
+        The recurrent weights (not necessarily symmetric).
+    b : ndarray of float, shape (H,)
+    T : int >= 0
+
+    Returns
+    -------
+    ndarray of float, shape (H, H)
+        d h_T / d h_0. Do not modify the inputs.
+    """
+    raise NotImplementedError("Exercise 5.4: rnn_state_jacobian — see notebooks/05_vanishing_exploding.ipynb")

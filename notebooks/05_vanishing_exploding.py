@@ -27,7 +27,8 @@
 #   clipping by norm or by value — changes, with a measurement, including where BatchNorm
 #   alone is not enough;
 # - read Karpathy-style diagnostics: activation/gradient histograms and the update-to-data ratio;
-# - implement global gradient-norm clipping and a per-layer gradient probe yourself (graded).
+# - implement global gradient-norm clipping and a per-layer gradient probe, and derive the
+#   Jacobian of a recurrence yourself (graded).
 #
 # **Prerequisites:** 03 (backpropagation), 04 (activation functions); torch basics.
 # **Run time:** about 15 s for *Run All*; 45–60 min to work through.
@@ -477,6 +478,7 @@ assert r1.argmax() == r1.size - 1 and study["grad_rms"].argmax() == r1.size - 1
 # | 5.1 | `clip_grad_norm(grads, max_norm)` | global norm clipping in numpy (§4); return `(clipped, total)` like `torch.nn.utils.clip_grad_norm_` |
 # | 5.2 | `layer_grad_norms(model, X, y)` | one forward + backward of a torch model, $\lVert\partial L/\partial W_l\rVert$ for every `nn.Linear` |
 # | 5.3 | `sigmoid_chain_grad(x, weights)` | $dh_L/dh_0$ of a chain of sigmoid units (§2) |
+# | 5.4 | `rnn_state_jacobian(h0, W, b, T)` | **derive** $\partial h_T/\partial h_0$ of the tanh recurrence $h_t = \tanh(h_{t-1}W + b)$ (§4, the recurrent case) |
 #
 # Check your work from a terminal in the course folder (or prefix with `!` in a cell):
 #
@@ -496,6 +498,13 @@ if mine is not None:
     assert np.isclose(mine[1], ref_total), "your total norm differs from nnbasics.core.gradflow.clip_grad_norm"
     assert all(np.allclose(a, b) for a, b in zip(mine[0], ref_clipped)), "your clipped gradients differ"
     print("✅ your clip_grad_norm matches the library on the exploding network's gradients")
+W_r = 1.1 * A[:4, :4]
+J = exercises.attempt("05", "rnn_state_jacobian", np.full(4, 0.1), W_r, np.zeros(4), 10)
+if J is not None:
+    assert J.shape == (4, 4), f"rnn_state_jacobian must return an (H, H) matrix, got shape {J.shape}"
+    assert np.isclose(np.linalg.norm(J, 2), gradflow.recurrent_jacobian_norms(W_r, 10, activation="tanh",
+                                                                               h0=np.full(4, 0.1))[-1])
+    print("✅ your rnn_state_jacobian has the norm the library measures for the same recurrence")
 
 # %% [markdown]
 # ## 7. Quiz and key takeaways

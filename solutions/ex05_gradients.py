@@ -12,9 +12,10 @@ import numpy as np
 def clip_grad_norm(grads, max_norm, eps=1e-6):
     """Exercise 5.1 — global gradient-norm clipping (what ``torch.nn.utils.clip_grad_norm_`` does).
 
-    Treat all the gradients as ONE long vector. Compute its 2-norm
-    ``total = sqrt(sum over arrays of sum(g**2))``. If ``total > max_norm``, multiply
-    EVERY array by the same factor ``max_norm / (total + eps)``; otherwise leave them as they are.
+    Treat all the gradients as ONE long vector and clip its 2-norm to ``max_norm`` the way
+    notebook 05 (§4, "Gradient clipping") and torch do, ``eps`` included: when the norm is
+    larger than ``max_norm`` every array is scaled by one common factor; otherwise nothing
+    changes.
 
     Parameters
     ----------
@@ -23,7 +24,7 @@ def clip_grad_norm(grads, max_norm, eps=1e-6):
     max_norm : float
         The largest allowed total norm.
     eps : float
-        Added to ``total`` in the division (as torch does).
+        Added to the norm in the division (as torch does).
 
     Returns
     -------
@@ -76,14 +77,11 @@ def layer_grad_norms(model, X, y):
 
 
 def sigmoid_chain_grad(x, weights):
-    """Exercise 5.3 — the gradient through a chain of sigmoid units, as a product of local derivatives.
+    """Exercise 5.3 — the gradient through a chain of sigmoid units, by the chain rule.
 
     The chain is h_0 = x and h_l = sigmoid(w_l * h_{l-1}) for l = 1..L (scalars, no bias).
-    By the chain rule
-
-        dh_L / dh_0 = prod_l  w_l * sigmoid'(w_l * h_{l-1}),   sigmoid'(z) = s (1 - s), s = sigmoid(z).
-
-    Compute it for every input in ``x`` at once (vectorised over N).
+    Return dh_L / dh_0 for every input in ``x`` at once (vectorised over N), exactly (no finite
+    differences). Notebook 05 §2 explains the product; sigma' is exercise 4.1's.
 
     Parameters
     ----------
@@ -95,8 +93,7 @@ def sigmoid_chain_grad(x, weights):
     Returns
     -------
     ndarray, shape (N,)
-        dh_L/dh_0 for each input. Each local factor is at most 0.25 |w_l|, so the result
-        is at most 0.25**L * prod|w_l| in absolute value.
+        dh_L/dh_0 for each input.
     """
     # BEGIN SOLUTION 5.3
     h = np.asarray(x, dtype=np.float64)
@@ -107,3 +104,37 @@ def sigmoid_chain_grad(x, weights):
         h = s
     return grad
     # END SOLUTION 5.3
+
+
+def rnn_state_jacobian(h0, W, b, T):
+    """Exercise 5.4 — derive the Jacobian of a tanh recurrence after T steps.
+
+    The recurrence (notebook 05, §4 "The recurrent case") is, for a single sequence,
+
+        h_t = tanh(h_{t-1} @ W + b),  t = 1..T,
+
+    with h_0 = ``h0``. Return the Jacobian of the last state with respect to the first,
+    J[i, j] = d h_T[i] / d h_0[j] (the layout of ``torch.autograd.functional.jacobian``).
+    Derive it with the chain rule; do not use finite differences. T = 0 means no step.
+
+    Parameters
+    ----------
+    h0 : ndarray of float, shape (H,)
+    W : ndarray of float, shape (H, H)
+        The recurrent weights (not necessarily symmetric).
+    b : ndarray of float, shape (H,)
+    T : int >= 0
+
+    Returns
+    -------
+    ndarray of float, shape (H, H)
+        d h_T / d h_0. Do not modify the inputs.
+    """
+    # BEGIN SOLUTION 5.4
+    h = np.asarray(h0, dtype=np.float64)
+    J = np.eye(h.shape[0])  # dh_0/dh_0
+    for _ in range(T):
+        h = np.tanh(h @ W + b)  # (H,)
+        J = ((1.0 - h**2)[:, None] * W.T) @ J  # dh_t/dh_{t-1} = diag(1 - h_t^2) W^T, times dh_{t-1}/dh_0
+    return J
+    # END SOLUTION 5.4
