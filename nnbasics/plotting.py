@@ -6,7 +6,8 @@ common forms of colour blindness; classes also get distinct marker shapes.
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 
 import numpy as np
 
@@ -123,8 +124,7 @@ def figure_to_png(fig, dpi: int = 80) -> bytes:
     return canvas_to_png(canvas)
 
 
-#: zlib level of widget PNGs. Measured on a 680x288 figure: level 1 encodes in ~4 ms to
-#: ~28 kB; level 0 saves <1 ms but sends ~590 kB; level 6 costs ~6 ms for ~26 kB.
+#: zlib level of widget PNGs: level 1 is the fast end with most of the size gain.
 PNG_COMPRESS_LEVEL = 1
 
 
@@ -138,16 +138,34 @@ def canvas_to_png(canvas, *, error: str | None = None) -> bytes:
     error : str, optional
         Grey the picture out and write this message over it (a widget's error state).
     """
-    from PIL import Image
-
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    image = image.convert("RGB")
+    rgb = np.asarray(canvas.buffer_rgba())[..., :3]
     if error is not None:
-        image = _error_card(image, error)
-    buf = io.BytesIO()
-    image.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
-    return buf.getvalue()
+        from PIL import Image
+
+        rgb = np.asarray(_error_card(Image.fromarray(np.ascontiguousarray(rgb)), error))
+    return rgb_to_png(rgb)
+
+
+def rgb_to_png(rgb) -> bytes:
+    """A minimal PNG encoder for an (H, W, 3) uint8 array: no row filter, zlib level 1.
+
+    Measured on a 680x288 widget frame: about twice as fast as Pillow (whose adaptive row
+    filters cost more than the compression) and no larger, since widget pictures are mostly
+    flat colour.
+    """
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"rgb must be an (H, W, 3) uint8 array, got {rgb.dtype} {rgb.shape}")
+    height, width, _ = rgb.shape
+    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # each row: filter byte 0, pixels
+    rows[:, 1:] = rgb.reshape(height, 3 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(rows, PNG_COMPRESS_LEVEL)) + _png_chunk(b"IEND", b""))
+
+
+def _png_chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
 
 def _error_card(image, message: str):

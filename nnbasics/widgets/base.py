@@ -331,6 +331,10 @@ class Explorer:
         self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.summary_html = w.HTML()
         self.error_html = w.HTML()
+        # A hidden update counter: lets a browser test see that an update arrived even when
+        # the picture is (rightly) the same.
+        self.tick = w.HTML("0", layout=w.Layout(display="none"))
+        self.tick.add_class("nnbasics-explorer-tick")
         self.n_updates = 0
         self.n_full_draws = 0
         self.last_update_s = 0.0
@@ -341,7 +345,7 @@ class Explorer:
             c.observe(self._on_change, names="value")
         header = [w.HTML(f"<b>{title}</b>")] if title else []
         box = w.HBox(list(self.controls.values()), layout=w.Layout(flex_flow="row wrap"))
-        self.ui = w.VBox(header + [box, self.summary_html, self.error_html, self.image])
+        self.ui = w.VBox(header + [box, self.summary_html, self.error_html, self.image, self.tick])
         self.ui.add_class("nnbasics-explorer")
         self.update()
 
@@ -360,6 +364,7 @@ class Explorer:
         except (ValueError, TypeError) as err:  # an impossible combination of settings
             self._show_error(str(err))
             self.last_compute_s = self.last_update_s = time.perf_counter() - t0
+            self.tick.value = str(int(self.tick.value) + 1)
             return
         self.last_compute_s = time.perf_counter() - t0
         self.error = None
@@ -370,6 +375,7 @@ class Explorer:
             self.summary_html.value = self._summary(data)
         self.n_updates += 1
         self.last_update_s = time.perf_counter() - t0
+        self.tick.value = str(int(self.tick.value) + 1)
 
     def _on_change(self, change) -> None:
         loop = self._deferring_loop(change["owner"])
