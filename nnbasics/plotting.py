@@ -10,6 +10,7 @@ import struct
 import zlib
 
 import numpy as np
+from matplotlib.ticker import LogLocator, NullLocator, StrMethodFormatter
 
 from nnbasics._validate import as_float_array, check_int
 
@@ -96,21 +97,27 @@ def decision_boundary(ax, predict_fn, X, y, *, steps: int = 150, title: str | No
         ax.set_title(title)
 
 
-def plain_log_labels(axis, *, minor: bool = True) -> None:
-    """Label a log-scale ``ax.xaxis``/``ax.yaxis`` in plain text ("1e-05", "0.6") instead of mathtext.
+class PlainLogLocator(LogLocator):
+    """Log-axis ticks at 1, 2, 5 x 10^k over a short range, 1 and 3 over a medium one, and
+    (thinned) powers of ten over a long one."""
 
-    Matplotlib's default log labels are mathtext (10 with a superscript); parsing each new
-    one costs milliseconds, which a widget redrawing its axes on every update cannot afford.
-    As by default, minor ticks get labels when the axis spans less than about one decade;
-    ``minor=False`` drops the minor ticks altogether.
+    def tick_values(self, vmin, vmax):
+        lo, hi = sorted((vmin, vmax))
+        decades = np.log10(hi / lo) if lo > 0 and np.isfinite(hi / lo) else np.inf
+        self._subs = np.array([1.0, 2.0, 5.0] if decades < 1.5 else [1.0, 3.0] if decades < 3 else [1.0])
+        return super().tick_values(vmin, vmax)
+
+
+def plain_log_labels(axis) -> None:
+    """Plain-text ticks ("0.02", "1e-05") on a log-scale ``ax.xaxis``/``ax.yaxis``, no minor ticks.
+
+    Matplotlib's default log axis has mathtext labels (10 with a superscript) and up to eight
+    minor ticks per decade; drawing it costs a widget tens of milliseconds whenever the limits
+    change.
     """
-    from matplotlib.ticker import LogFormatter, NullLocator
-
-    axis.set_major_formatter(LogFormatter())
-    if minor:
-        axis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
-    else:
-        axis.set_minor_locator(NullLocator())
+    axis.set_major_locator(PlainLogLocator())
+    axis.set_major_formatter(StrMethodFormatter("{x:g}"))
+    axis.set_minor_locator(NullLocator())
 
 
 def figure_to_png(fig, dpi: int = 80) -> bytes:

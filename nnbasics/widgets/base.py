@@ -324,6 +324,7 @@ class Explorer:
         self._follow: list = []  # spines and loc='best' legends of the axes whose data moves
         self._overlays: dict = {}  # per axes: static artists above its moving ones, pre-rendered
         self._sprites: dict = {}  # rendered texts and axes by what they show (see _sprite_key)
+        self._scratch = None  # a transparent Agg renderer for overlays and sprites
         self._layout: dict | None = None  # subplot margins, fixed by the first draw
         self._shown_values: dict | None = None
         self._pending = False
@@ -496,7 +497,10 @@ class Explorer:
         from matplotlib.backends.backend_agg import RendererAgg
 
         width, height = self._canvas.get_width_height(physical=True)
-        renderer = RendererAgg(width, height, self.figure.dpi)
+        renderer = self._scratch
+        if renderer is None or (renderer.width, renderer.height) != (width, height):
+            renderer = self._scratch = RendererAgg(width, height, self.figure.dpi)
+        renderer.clear()
         for a in artists:
             a.draw(renderer)
         rgba = np.asarray(renderer.buffer_rgba())

@@ -136,9 +136,9 @@ class _LearningView(View):
         for k, bar in enumerate(self.bars):
             bar.set_height(h.mistakes[k] if k < n else 0)
             bar.set_visible(k < n)
-        self.ax2.relim(visible_only=True)
-        self.ax2.autoscale_view()
         epochs = np.arange(1, n + 1)
+        pad = 0.05 * (n - 0.2)  # matplotlib's default margin around bars 0.6 .. n + 0.4
+        self.ax2.set(xlim=(0.6 - pad, n + 0.4 + pad), ylim=(0, 1.05 * max(max(h.mistakes), 1)))
         self.ax2.set_xticks(epochs if n <= 15 else np.linspace(1, n, 6).astype(int))
         self.ax2.set_title("converged" if h.converged else "not converged yet")
         return [*self.points, *self.epoch_lines, self.final, legend, self.ax1.xaxis, self.ax1.yaxis,

@@ -69,7 +69,7 @@ class _GradientView(View):
         self.ax1.set(xlabel="layer l (1 = next to the input)", ylabel="gradient norm (log)")
         (self.stds,) = self.ax2.semilogy([], [], "s-", ms=3, color=PALETTE[1], label="std of activations")
         self.ax2.set(xlabel="hidden layer", ylabel="activation std (log)", title="forward signal")
-        plain_log_labels(self.ax1.yaxis, minor=False)  # gradients span many decades: "1e-05", no minor ticks
+        plain_log_labels(self.ax1.yaxis)  # gradients span many decades: "1e-05", no mathtext
         plain_log_labels(self.ax2.yaxis)
         self.legend1 = self.legend2 = None
         return self.update(d)
