@@ -290,6 +290,8 @@ class Explorer:
         How many times the view was recomputed and shown.
     n_full_draws : int
         How many of those redrew the whole figure (first draw and re-layouts).
+    n_deferred : int
+        Browser events that waited for the event loop (and were coalesced with later ones).
     last_update_s, last_compute_s : float
         Wall time of the latest update (compute + draw + PNG) and of its compute part.
     """
@@ -338,6 +340,7 @@ class Explorer:
         self.tick.add_class("nnbasics-explorer-tick")
         self.n_updates = 0
         self.n_full_draws = 0
+        self.n_deferred = 0
         self.last_update_s = 0.0
         self.last_compute_s = 0.0
         self.data = None
@@ -384,6 +387,7 @@ class Explorer:
             self.update()
             return
         self._pending = True
+        self.n_deferred += 1
         if self._timer is None:
             self._timer = loop.call_later(self.debounce_s, self._flush)
 
