@@ -40,7 +40,8 @@ def gate_line(gate: str, w1: float, w2: float, b: float) -> dict:
 def _regions(w: np.ndarray, b: float) -> np.ndarray:
     grid = np.linspace(*_XLIM, _REGION_STEPS)
     xx, yy = np.meshgrid(grid, grid)
-    return perceptron.predict(np.column_stack([xx.ravel(), yy.ravel()]), w, b).reshape(xx.shape)
+    classes = perceptron.predict(np.column_stack([xx.ravel(), yy.ravel()]), w, b)
+    return classes.reshape(xx.shape).astype(np.uint8)  # small: many settings stay cached
 
 
 @frozen_cache(maxsize=64)

@@ -39,7 +39,7 @@ def _fit(dataset: str, width: int, activation: str):
     hist = mlp.train(X, y, hidden=(width,), activation=activation, lr=0.5 if activation != "relu" else 0.3,
                      epochs=80, batch_size=50, rng=0)
     pts, shape, extent = _grid()
-    return X, y, hist, extent, mlp.predict(pts, hist.params, activation).reshape(shape)
+    return X, y, hist, extent, mlp.predict(pts, hist.params, activation).reshape(shape).astype(np.uint8)
 
 
 @frozen_cache(maxsize=128)
