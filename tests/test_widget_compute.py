@@ -63,6 +63,7 @@ def test_learning_run_is_training_for_that_many_epochs(separation):
 
 # --------------------------------------------------------------------------- 02
 def _changes_per_line(regions) -> int:
+    regions = np.asarray(regions, dtype=int)
     return int(max(np.abs(np.diff(regions, axis=1)).sum(axis=1).max(),
                    np.abs(np.diff(regions, axis=0)).sum(axis=0).max()))
 
