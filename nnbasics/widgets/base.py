@@ -611,8 +611,12 @@ def _sprite_key(artist):
     if isinstance(artist, Legend):
         texts = tuple(t.get_text() for t in artist.get_texts())
         styles = tuple(_handle_style(h) for h in artist.legend_handles)
-        return ("legend", id(artist.axes), texts, styles,
-                tuple(np.round(artist.get_window_extent().bounds, 2)))
+        if artist._loc == 0:  # loc="best": where it lands depends on the data (and costs ~2 ms)
+            where = tuple(np.round(artist.get_window_extent().bounds, 2))
+        else:
+            where = (artist._loc, tuple(np.round(artist.get_bbox_to_anchor().bounds, 2)))
+        return ("legend", id(artist.axes), texts, styles, where, artist._fontsize, artist._ncols,
+                artist.get_frame_on())
     if type(artist) is Text and not isinstance(artist, Annotation) and artist.get_bbox_patch() is None:
         xy = artist.get_transform().transform(artist.get_unitless_position())
         return ("text", id(artist), artist.get_text(), tuple(np.round(xy, 3)), str(artist.get_color()),
