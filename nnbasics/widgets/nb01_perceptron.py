@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 from matplotlib.colors import ListedColormap
 
 from nnbasics import data, perceptron
+from nnbasics._validate import check_float, check_int
 from nnbasics.plotting import PALETTE, scatter_classes
-from nnbasics.widgets.base import Explorer, View, frozen_cache, register
+from nnbasics.widgets.base import Explorer, View, freeze, frozen_cache, register
 
 __all__ = ["gate_line", "boundary_explorer", "learning_run", "learning_explorer", "MAX_EPOCHS"]
 
 _XLIM = (-0.5, 1.5)
 _REGION_STEPS = 100
-#: The epochs slider's maximum: one training run of this length serves every shorter setting.
+#: The epochs slider's maximum (the view keeps one line and one bar per epoch).
 MAX_EPOCHS = 30
 
 
@@ -44,10 +47,21 @@ def _regions(w: np.ndarray, b: float) -> np.ndarray:
     return classes.reshape(xx.shape).astype(np.uint8)  # small: many settings stay cached
 
 
-@frozen_cache(maxsize=64)
-def _full_run(lr: float, separation: float, seed: int):
-    X, y = data.blobs(60, rng=seed, separation=separation)
-    return X, y, perceptron.train(X, y, lr=lr, epochs=MAX_EPOCHS, rng=np.random.default_rng(seed))
+_RUNS: OrderedDict = OrderedDict()  # (lr, separation, seed) -> (X, y, the longest history so far)
+
+
+def _run(lr: float, separation: float, seed: int, epochs: int):
+    """Data and a training history at least ``epochs`` long (or converged), kept per setting."""
+    key = (lr, separation, seed)
+    run = _RUNS.get(key)
+    if run is None or (len(run[2].mistakes) < epochs and not run[2].converged):
+        X, y = data.blobs(60, rng=seed, separation=separation)
+        history = perceptron.train(X, y, lr=lr, epochs=epochs, rng=np.random.default_rng(seed))
+        run = _RUNS[key] = freeze((X, y, history))
+        while len(_RUNS) > 64:
+            _RUNS.popitem(last=False)
+    _RUNS.move_to_end(key)
+    return run
 
 
 def _first_epochs(h: perceptron.PerceptronHistory, epochs: int) -> perceptron.PerceptronHistory:
@@ -62,21 +76,18 @@ def _first_epochs(h: perceptron.PerceptronHistory, epochs: int) -> perceptron.Pe
 def learning_run(lr: float, epochs: int, separation: float, seed: int = 0) -> dict:
     """Pure data for the learning-rule explorer: train on blobs and keep the history.
 
-    Training with ``epochs`` is the first ``epochs`` epochs of a :data:`MAX_EPOCHS` run with
-    the same seed (the example order is drawn epoch by epoch), so one run serves the slider.
+    Training for ``epochs`` epochs is the start of any longer run with the same seed (the
+    example order is drawn epoch by epoch), so a longer run already made serves it.
 
     Returns
     -------
     dict
         ``X`` (N, 2), ``y`` (N,), ``history`` (:class:`~nnbasics.perceptron.PerceptronHistory`).
     """
-    epochs = int(epochs)
-    if not 1 <= epochs <= MAX_EPOCHS:
-        raise ValueError(f"epochs must be in 1..{MAX_EPOCHS}, got {epochs}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr}")
-    X, y, full = _full_run(float(lr), float(separation), int(seed))
-    return {"X": X, "y": y, "history": _first_epochs(full, epochs)}
+    epochs = check_int(epochs, "epochs", minimum=1)
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    X, y, history = _run(lr, check_float(separation, "separation", minimum=0.0), int(seed), epochs)
+    return {"X": X, "y": y, "history": _first_epochs(history, epochs)}
 
 
 # --------------------------------------------------------------------------- views
