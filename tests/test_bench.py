@@ -26,7 +26,8 @@ def _report(nb_seconds=5.0, median=50.0):
                            "error": ""}],
             "course_seconds": nb_seconds,
             "widgets": [{"widget": "01/a", "build_ms": 10, "updates": 3, "median_ms": median, "worst_ms": 90.0,
-                         "compute_median_ms": 1.5, "full_redraws": 0}],
+                         "cpu_median_ms": 10.0, "cpu_worst_ms": 20.0, "compute_median_ms": 1.5,
+                         "full_redraws": 0}],
             "mlp": {"batch": 128, "hidden": 64, "dtype": "float64", "numpy_ms": 2.0, "torch_ms": 1.0,
                     "numpy_over_torch": 2.0},
             "import": {"import_nnbasics_ms": 5.0, "import_torch_ms": 900.0}}
@@ -34,10 +35,10 @@ def _report(nb_seconds=5.0, median=50.0):
 
 def test_markdown_marks_targets():
     md = bench.to_markdown(_report(median=20.0))
-    assert "| 01_x | 5.0 | 300.0 | ✅ |" in md and "| 01/a | 3 | 20.0 | 90.0 | 1.5 | 0 | ✅ |" in md
+    assert "| 01_x | 5.0 | 300.0 | ✅ |" in md and "| 01/a | 3 | 20.0 | 90.0 | 10.0 | 20.0 | 1.5 | 0 | ✅ |" in md
     assert "(1 of 1 widgets there)" in md
     md = bench.to_markdown(_report(nb_seconds=45.0, median=60.0))
-    assert "| 01_x | 45.0 | 300.0 | ❌ |" in md and "| 01/a | 3 | 60.0 | 90.0 | 1.5 | 0 | ❌ |" in md
+    assert "| 01_x | 45.0 | 300.0 | ❌ |" in md and "| 01/a | 3 | 60.0 | 90.0 | 10.0 | 20.0 | 1.5 | 0 | ❌ |" in md
     assert "(0 of 1 widgets there)" in md and "key presses" not in md  # no browser figures: no table
 
 
