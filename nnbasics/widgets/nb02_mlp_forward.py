@@ -101,6 +101,11 @@ def classifier_explorer() -> Explorer:
     """Dataset, hidden width and activation -> the learned decision regions."""
     import ipywidgets as w
 
+    for dataset in DATASETS:  # train every setting once (84 small fits, ~1.5 s): updates only redraw
+        for width in WIDTHS:
+            for activation in mlp.HIDDEN_ACTIVATIONS:
+                _fit(dataset, width, activation)
+
     controls = {
         "dataset": w.Dropdown(options=list(DATASETS), value="moons", description="data"),
         "width": w.SelectionSlider(options=list(WIDTHS), value=8, description="hidden width",

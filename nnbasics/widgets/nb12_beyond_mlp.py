@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from nnbasics import attention
 from nnbasics.plotting import PALETTE
@@ -73,6 +74,9 @@ class _AttentionView(View):
                                        label="output = Σ weight·value")
         self.ax1.set(xlim=(-2.8, 2.8), ylim=(-2.8, 2.8), aspect="equal", xlabel="feature 1", ylabel="feature 2",
                      title="query vs keys (values = keys)")
+        key_entry = Line2D([], [], color=PALETTE[0], lw=3, solid_capstyle="round")  # a fixed width
+        self.ax1.legend([key_entry, self.query, self.output],
+                        ["keys (width = weight)", "query", "output = Σ weight·value"], fontsize=7, loc="lower left")
         self.heat = self.ax2.imshow(d["sweep_weights"], aspect="auto", cmap="viridis", vmin=0, vmax=1,
                                     extent=(-0.5, len(d["tokens"]) - 0.5, d["sweep_angles"][-1] + 7.5, -7.5))
         self.current = self.ax2.axhline(d["angle"], color=PALETTE[1], lw=2)
@@ -85,17 +89,15 @@ class _AttentionView(View):
         w = d["weights"]
         for j, (line, label) in enumerate(zip(self.keys, self.labels)):
             line.set_linewidth(0.8 + 8 * w[j])
-            line.set_label("keys (width = weight)" if j == 0 else "_key")
             label.set_text(f"{d['tokens'][j]}\n{w[j]:.2f}")
         qx, qy = d["query"] * min(1.0, 2.6 / d["length"])  # long queries are drawn clipped to the axes
         self.query.set_UVC([qx], [qy])
         self.output.set_offsets([d["output"]])
-        legend = self.ax1.legend(fontsize=7, loc="lower left")  # its key entry is as wide as key 1
         self.heat.set_data(d["sweep_weights"])
         self.current.set_ydata([d["angle"]] * 2)
         self.ax2.set_title(f"weights (bright = 1; orange = current query)\n|q| = {d['length']:.2f}, "
                            + ("scores / √d" if d["scaled"] else "unscaled scores"))
-        return [*self.keys, *self.labels, self.query, self.output, legend, self.heat, self.current,
+        return [*self.keys, *self.labels, self.query, self.output, self.heat, self.current,
                 self.ax2.title]
 
 
