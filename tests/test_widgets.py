@@ -352,6 +352,33 @@ def test_a_view_asking_for_relayout_gets_a_full_redraw():
     assert explorer.n_full_draws == 2
 
 
+def test_static_artists_above_moving_ones_stay_above():
+    """A static legend and text sit over a moving image and a moving line: layers keep the order."""
+    class Layered(View):
+        def init(self, fig, d):
+            ax = fig.add_subplot()
+            self.image = ax.imshow(np.zeros((4, 4)), extent=(0, 1, 0, 1), vmin=0, vmax=1, cmap="viridis")
+            (self.line,) = ax.plot([0, 1], [0, 1], lw=8, color="black", label="a thick line")
+            ax.text(0.5, 0.5, "static text", ha="center", fontsize=14, zorder=3)
+            ax.legend(loc="center left", framealpha=1)  # zorder 5, over the line
+            ax.set(xlim=(0, 1), ylim=(0, 1))
+            return self.update(d)
+
+        def update(self, d):
+            self.image.set_data(np.full((4, 4), d["a"]))
+            self.line.set_ydata([d["a"], 1 - d["a"]])
+            return [self.image, self.line]
+
+    explorer = Explorer({"a": w.FloatSlider(value=0.5)}, lambda a: {"a": a}, Layered(), figsize=(3, 2))
+    for a in (0.2, 0.45, 0.9):
+        full_draws = explorer.n_full_draws
+        explorer.controls["a"].value = a
+        assert explorer.n_full_draws == full_draws  # blitted
+        blitted = explorer.image.value
+        assert _difference(blitted, explorer.full_redraw_png()) < MAX_DIFFERENT_FRACTION
+        explorer.update()
+
+
 def test_explorer_rejects_bad_arguments():
     with pytest.raises(ValueError, match="at least one control"):
         Explorer({}, lambda: None, _LineView())

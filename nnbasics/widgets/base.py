@@ -468,20 +468,17 @@ class Explorer:
         # Leave the moving artists (and the static ones above them) out of the background.
         # Axes.draw skips animated artists but not images, which are hidden instead (hiding
         # a title instead of animating it would misplace it).
-        hidden = [a for a in moving + [a for group in above.values() for a in group]
-                  if isinstance(a, AxesImage) and a.get_visible()]
-        for a in moving:
+        static_above = [a for layers in above.values() for _, group in layers for a in group]
+        hidden = [a for a in moving + static_above if isinstance(a, AxesImage) and a.get_visible()]
+        for a in moving + static_above:
             a.set_animated(True)
-        for group in above.values():
-            for a in group:
-                a.set_animated(True)
         for a in hidden:
             a.set_visible(False)
         self._canvas.draw()
         self._background = self._canvas.copy_from_bbox(self.figure.bbox)
         for a in hidden:
             a.set_visible(True)
-        self._overlays = {key: self._overlay(group) for key, group in above.items()}
+        self._overlays = {key: [(z, self._overlay(group)) for z, group in layers] for key, layers in above.items()}
         self._follow = follow
         self._draw_moving(moving)
         self.n_full_draws += 1
@@ -489,19 +486,26 @@ class Explorer:
 
     @staticmethod
     def _static_above(moving, axes) -> dict:
-        """Per axes, the static artists drawn above its lowest moving artist (legends, texts...)."""
+        """Per axes, the static artists above its lowest moving one (legends, texts, axes...),
+        in layers: ``[(z, artists)]`` holds those above the moving artists of zorder z and
+        below the next moving zorder, so pasting each layer after its z keeps the draw order."""
         ids = {id(a) for a in moving}
         above = {}
         for ax in axes:
-            z = min(a.get_zorder() for a in moving if a.axes is ax)
-            group = [c for c in ax.get_children() if id(c) not in ids and c is not ax.patch
-                     and c.get_visible() and c.get_zorder() > z]
-            if group:
-                above[id(ax)] = sorted(group, key=lambda a: a.get_zorder())
+            zs = sorted({a.get_zorder() for a in moving if a.axes is ax})
+            layers: dict = {}
+            for c in ax.get_children():
+                if id(c) in ids or c is ax.patch or not c.get_visible() or c.get_zorder() <= zs[0]:
+                    continue
+                below = max(z for z in zs if z < c.get_zorder())
+                layers.setdefault(below, []).append(c)
+            if layers:
+                above[id(ax)] = [(z, sorted(group, key=lambda a: a.get_zorder()))
+                                 for z, group in sorted(layers.items())]
         return above
 
     def _overlay(self, artists):
-        """Render static artists once into a transparent layer: (lowest zorder, x, y, RGBA crop)."""
+        """Render artists once into a transparent layer: (x, y, RGBA crop), or None if empty."""
         from matplotlib.backends.backend_agg import RendererAgg
 
         width, height = self._canvas.get_width_height(physical=True)
@@ -518,30 +522,30 @@ class Explorer:
             return None
         top, bottom, left, right = rows[0], rows[-1], cols[0], cols[-1]
         crop = rgba[top:bottom + 1, left:right + 1][::-1].copy()  # Agg pastes the bottom row first
-        return artists[0].get_zorder(), int(left), int(height - 1 - bottom), crop
+        return int(left), int(height - 1 - bottom), crop
 
     def _draw_moving(self, artists) -> None:
-        """Draw moving artists by zorder, each axes' static overlay at its place in that order."""
+        """Draw moving artists in the order a full draw would, pasting each axes' static layers
+        (pre-rendered overlays) between them, and texts and axes from the sprite cache."""
         renderer = self._canvas.get_renderer()
         by_axes: dict = {}
         for a in artists:
             by_axes.setdefault(id(a.axes) if a.axes is not None and a is not a.axes else None, []).append(a)
-        for key, group in by_axes.items():
+        for ax_id, group in by_axes.items():
             # the order Axes.draw uses: zorder, then the order the artists were added
-            order = {id(c): i for i, c in enumerate(group[0].axes.get_children())} if key is not None else {}
+            order = {id(c): i for i, c in enumerate(group[0].axes.get_children())} if ax_id is not None else {}
             group.sort(key=lambda a: (a.get_zorder(), order.get(id(a), len(order))))
-            overlay = self._overlays.get(key)
+            layers = list(self._overlays.get(ax_id, ()))
             for a in group:
-                if overlay is not None and a.get_zorder() > overlay[0]:
-                    self._paste(renderer, overlay)
-                    overlay = None
+                while layers and layers[0][0] < a.get_zorder():
+                    self._paste(renderer, layers.pop(0)[1])
                 key = _sprite_key(a)
                 if key is None:
                     (a.axes or self.figure).draw_artist(a)
                 else:
                     self._draw_sprite(renderer, a, key)
-            if overlay is not None:
-                self._paste(renderer, overlay)
+            for _, layer in layers:
+                self._paste(renderer, layer)
 
     def _draw_sprite(self, renderer, artist, key) -> None:
         """Paste ``artist`` from a cache of rendered text and axes keyed by what they show:
@@ -551,12 +555,13 @@ class Explorer:
             sprite = self._sprites[key] = self._overlay([artist])
             while len(self._sprites) > 256:
                 self._sprites.pop(next(iter(self._sprites)))
-        if sprite is not None:
-            self._paste(renderer, sprite)
+        self._paste(renderer, sprite)
 
     @staticmethod
     def _paste(renderer, overlay) -> None:
-        _, x, y, rgba = overlay
+        if overlay is None:
+            return
+        x, y, rgba = overlay
         gc = renderer.new_gc()
         renderer.draw_image(gc, x, y, rgba)
         gc.restore()
