@@ -35,7 +35,7 @@ import threading
 import time
 import traceback
 import types
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -144,6 +144,9 @@ def freeze(obj, *, where: str = "result"):
                     "strings, dicts, tuples, frozen dataclasses)")
 
 
+CacheInfo = namedtuple("CacheInfo", "hits misses maxsize currsize")
+
+
 def frozen_cache(maxsize: int = 64):
     """Memoize a pure compute function on its arguments and freeze what it returns.
 
@@ -185,7 +188,7 @@ def frozen_cache(maxsize: int = 64):
             return result
 
         def cache_info():
-            return functools._CacheInfo(stats["hits"], stats["misses"], maxsize, len(cache))
+            return CacheInfo(stats["hits"], stats["misses"], maxsize, len(cache))
 
         def cache_clear():
             with lock:
