@@ -297,8 +297,13 @@ def _mark(ok: bool) -> str:
 def to_markdown(report: dict) -> str:
     """The report as Markdown tables, each figure marked against its target."""
     m, t = report["machine"], report["targets"]
+    load = " and ".join(f"{report[k]} {when}" for k, when in (("load_before", "at the start"),
+                                                                  ("load_after", "after the widgets"))
+                        if report.get(k) is not None)
     lines = [f"Measured {m['date']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB "
-             f"(Python {m['python']}, numpy {m['numpy']}, torch {m.get('torch', '-')}).", ""]
+             f"(Python {m['python']}, numpy {m['numpy']}, torch {m.get('torch', '-')})"
+             + (f"; load average (1 min) {load}: on a busy machine wall times grow, CPU times much less." if load
+                else "."), ""]
     if "notebooks" in report:
         lines += ["| notebook | run time (s) | peak kernel RSS (MB) | |", "|---|---:|---:|---|"]
         for r in report["notebooks"]:
@@ -318,14 +323,12 @@ def to_markdown(report: dict) -> str:
                      f"{w.get('cpu_median_ms', '-')} | {w.get('cpu_worst_ms', '-')} | "
                      f"{w.get('compute_median_ms', '-')} | {w.get('full_redraws', '-')} | {_mark(ok)} |")
     medians = sorted(w["median_ms"] for w in report["widgets"])
-    load = ", ".join(f"{k.split('_')[1]} {report[k]}" for k in ("load_before", "load_after")
-                     if report.get(k) is not None)
     lines += ["", f"Kernel side, per update (compute + blitted redraw + PNG): targets median < "
               f"{t['widget_median_ms']:.0f} ms and worst < {t['widget_worst_ms']:.0f} ms per widget; the "
               f"course aims at a median < {t['widget_course_median_ms']:.0f} ms "
               f"({sum(m < t['widget_course_median_ms'] for m in medians)} of {len(medians)} widgets there)."
               " CPU: this process's CPU time for the same updates (about the wall time on an idle "
-              "machine)." + (f" Load average (1 min) {load}." if load else ""), ""]
+              "machine).", ""]
     browser = report.get("browser")
     if browser:
         lines += ["| notebook | key presses | median (ms) | worst (ms) | measured | |",

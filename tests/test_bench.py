@@ -42,6 +42,12 @@ def test_markdown_marks_targets():
     assert "(0 of 1 widgets there)" in md and "key presses" not in md  # no browser figures: no table
 
 
+def test_markdown_states_the_load_it_was_measured_under():
+    assert "load average" not in bench.to_markdown(_report())
+    md = bench.to_markdown({**_report(), "load_before": 3.5, "load_after": 4.25})
+    assert "load average (1 min) 3.5 at the start and 4.25 after the widgets" in md
+
+
 def test_browser_round_trips_are_folded_into_the_report(tmp_path):
     assert bench.bench_browser(tmp_path / "missing.json") is None
     path = tmp_path / "browser.json"
