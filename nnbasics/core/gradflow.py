@@ -15,6 +15,7 @@ from nnbasics._validate import (
     check_choice,
     check_float,
     check_int,
+    finite_output,
 )
 from nnbasics.core import kernels
 
@@ -27,6 +28,7 @@ MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "elu"
              "gelu": 1.1289, "identity": 1.0}
 
 
+@finite_output("the total norm of grads overflows float64: the gradients are too large")
 def clip_grad_norm(grads, max_norm: float, *, eps: float = 1e-6) -> tuple[list, float]:
     """Global gradient-norm clipping, as ``torch.nn.utils.clip_grad_norm_`` (2-norm).
 
@@ -91,7 +93,9 @@ def clip_grad_value(grads, clip_value: float) -> list:
         raise ValueError("grads is empty; expected at least one gradient array")
     c = check_float(clip_value, "clip_value", minimum=0.0, min_inclusive=False)
     arrays = [as_float_array(g, f"grads[{i}]", allow_empty=True) for i, g in enumerate(grads)]
-    return [np.clip(a, -c, c).astype(a.dtype, copy=False) for a in arrays]
+    # a bound beyond the dtype's range clips nothing: cap it so it is representable (float32)
+    return [np.clip(a, -min(c, float(np.finfo(a.dtype).max)), min(c, float(np.finfo(a.dtype).max)))
+            for a in arrays]
 
 
 def sigmoid_bound(n_layers: int) -> float:
@@ -112,6 +116,7 @@ def sigmoid_bound(n_layers: int) -> float:
     return 0.25**n_layers
 
 
+@finite_output("the product of the weights overflows float64: too many large weights")
 def chain_grad(x, weights, activation: str = "sigmoid") -> np.ndarray:
     """Derivative of a chain of scalar units h_l = f(w_l h_{l-1}) with respect to its input.
 
@@ -144,6 +149,7 @@ def chain_grad(x, weights, activation: str = "sigmoid") -> np.ndarray:
     return grad
 
 
+@finite_output("the product of T Jacobians overflows float64: W too large for this many steps")
 def recurrent_jacobian_norms(W, T: int, *, activation: str = "identity", h0=None, b=None) -> np.ndarray:
     """How the gradient through a recurrence h_t = f(h_{t-1} W + b) grows or shrinks with time.
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_choice, check_float, check_int, check_rng
+from nnbasics._validate import as_float_array, check_choice, check_float, check_int, check_rng, finite_output
 from nnbasics.core.activations import NAMES, apply, derivative
 from nnbasics.lab.diagnostics import layer_grad_norms, layer_outputs, unit_grad_norms
 from nnbasics.lab.runtime import one_thread
@@ -265,7 +265,7 @@ class ZigzagResult:
         Mean squared error on all N inputs along the path.
     same_sign_fraction : float
         Fraction of the steps whose two gradient components have the same sign (steps with
-        a zero gradient, once w = w* exactly, are not counted).
+        a zero gradient, once w = w* exactly, are not counted; 0 when every step has one).
     hessian_eigenvalues : ndarray, shape (2,)
         Eigenvalues of the loss's Hessian E[x x^T] (ascending).
     steps_to_tol : int or None
@@ -296,6 +296,7 @@ class ZigzagResult:
         return 0.5 * np.mean(r**2, axis=-1)
 
 
+@finite_output("the weights overflow: w0, w_star or step too large")
 def zigzag_descent(inputs: str = "positive", *, n: int = 200, steps: int = 300, step: float = 0.5,
                    w_star=(1.0, -1.0), w0=(0.0, 0.0), tol: float = 1e-3, seed: int = 0) -> ZigzagResult:
     """Why zero-centred activations matter: one linear neuron fed positive vs centred inputs.
@@ -328,6 +329,7 @@ def zigzag_descent(inputs: str = "positive", *, n: int = 200, steps: int = 300, 
     Returns
     -------
     ZigzagResult
+        Every array float64, whatever the dtype of ``w_star`` and ``w0``.
     """
     from nnbasics.core.kernels import sigmoid
 
@@ -357,7 +359,8 @@ def zigzag_descent(inputs: str = "positive", *, n: int = 200, steps: int = 300, 
     path, grads = np.array(path), np.array(grads)  # (steps + 1, 2), (steps, 2)
     loss = 0.5 * np.mean((path @ X.T - t) ** 2, axis=1)  # (steps + 1,)
     moving = np.all(grads != 0, axis=1)  # at w = w* exactly the gradient is 0: no direction
-    same = np.sign(grads[moving, 0]) == np.sign(grads[moving, 1])
+    same = np.sign(grads[:, 0]) == np.sign(grads[:, 1])
+    same_sign = float(np.count_nonzero(same & moving) / max(np.count_nonzero(moving), 1))
     below = np.flatnonzero(loss <= tol * loss[0])
-    return ZigzagResult(inputs, X, w_star, path, loss, float(np.mean(same)),
+    return ZigzagResult(inputs, X, w_star, path, loss, same_sign,
                         np.linalg.eigvalsh(X.T @ X / n), int(below[0]) if below.size else None, float(lr))

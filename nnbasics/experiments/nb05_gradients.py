@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import check_choice, check_float, check_int
+from nnbasics._validate import check_choice, check_float, check_int, finite_output
 from nnbasics.core import activations
 from nnbasics.lab import diagnostics as dg
 
@@ -73,6 +73,7 @@ class SigmoidShrink:
     first_over_last: float
 
 
+@finite_output("the gradients underflow or overflow: depth too large")
 def sigmoid_shrink(*, depth: int = 10, width: int = 32, seed: int = 0) -> SigmoidShrink:
     """Measure the gradient's shrink through a deep sigmoid MLP and explain its size.
 
@@ -106,6 +107,7 @@ def sigmoid_shrink(*, depth: int = 10, width: int = 32, seed: int = 0) -> Sigmoi
                          float(np.prod(rms_slope * rms_gain)), float(g[0] / g[-1]))
 
 
+@finite_output("the network overflows float32: scale too large for this depth")
 def exploding_growth(*, depth: int = 20, width: int = 32, scale: float = 3.0, seed: int = 0) -> dict:
     """ReLU + He init with every weight multiplied by ``scale``: how fast do signal and gradient grow?
 
@@ -133,6 +135,7 @@ REMEDIES = {
 }
 
 
+@finite_output("a network overflows: depth too large")
 def remedy_profiles(*, depth: int = 20, width: int = 32, seed: int = 0) -> dict:
     """Per-layer gradient flow of a deep MLP with each remedy of :data:`REMEDIES`.
 
@@ -216,6 +219,7 @@ class BatchNormGrowth:
     first_over_last: float
 
 
+@finite_output("the gradients overflow: depth too large")
 def batchnorm_gradient_growth(activation: str = "relu", *, depth: int = 50, width: int = 32,
                               n: int = 256, residual: bool = False, seed: int = 0) -> BatchNormGrowth:
     """One forward + backward pass of a deep Linear-BatchNorm-activation MLP (train mode).
@@ -246,6 +250,7 @@ def batchnorm_gradient_growth(activation: str = "relu", *, depth: int = 50, widt
                            float(a[0] / a[-1]))
 
 
+@finite_output("the network overflows float32: scale too large for this depth")
 def exploding_gradients(*, seed: int = 0, scale: float = 3.0, depth: int = 20) -> list:
     """Every parameter's gradient (float64 numpy) of one backward pass of the exploding network
     of :func:`exploding_growth` (ReLU, He init times ``scale``), on :func:`batch`."""
@@ -259,6 +264,7 @@ def exploding_gradients(*, seed: int = 0, scale: float = 3.0, depth: int = 20) -
     return [g.detach().double().numpy() for g in torch.autograd.grad(loss, list(model.parameters()))]
 
 
+@finite_output("the network's gradients overflow: see exploding_gradients")
 def clipping_directions(*, seed: int = 0, max_norm: float = 1.0, clip_value: float = 1.0) -> dict:
     """Clip the exploding network's gradients by global norm and by value: what happens to the direction?
 
@@ -300,6 +306,7 @@ def clipping_run(max_norm: float | None, *, seed: int = 0, steps: int = 60, lr: 
     return dg.sgd_steps(model, X, y, lr=lr, steps=steps, max_norm=max_norm)
 
 
+@finite_output("the pre-activations overflow float32: scale too large")
 def tanh_health(*, scale: float = 1.0, depth: int = 6, width: int = 32, seed: int = 0) -> dict:
     """Activation std and saturation per layer of a tanh MLP with Xavier init times ``scale``.
 
