@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_choice, check_float, check_int, check_rng, finite_output
+from nnbasics._validate import (
+    as_float_array,
+    check_choice,
+    check_float,
+    check_int,
+    check_rng,
+    finite_output,
+)
 from nnbasics.core.activations import NAMES, apply, derivative
 from nnbasics.lab.diagnostics import layer_grad_norms, layer_outputs, unit_grad_norms
 from nnbasics.lab.runtime import one_thread
