@@ -470,6 +470,28 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         skip={"x:ndim": "normalizes the last axis; any leading axes"})
     R["core.norm.layernorm_backward"] = _backward_case(
         norm.layernorm_forward, lambda: {"x": A(4, 3), "gamma": np.ones(3), "beta": np.zeros(3)})
+    R["core.norm.batchnorm2d_forward"] = Case(
+        lambda: {"x": A(2, 3, 4, 4), "gamma": np.ones(3), "beta": np.zeros(3)},
+        arrays=("x", "gamma", "beta"), mismatch={"gamma": 0, "beta": 0},
+        ranges={"momentum": [-0.1, 1.5], "eps": [0.0]})
+    R["core.norm.batchnorm2d_backward"] = Case(
+        lambda: {"dout": A(2, 3, 4, 4, seed=5),
+                 "cache": norm.batchnorm2d_forward(A(2, 3, 4, 4), np.ones(3), np.zeros(3))[1]},
+        arrays=("dout",), mismatch={"dout": -1}, ranges={"cache": [None, "abc"]})
+    R["core.norm.groupnorm_forward"] = Case(
+        lambda: {"x": A(2, 4, 3), "gamma": np.ones(4), "beta": np.zeros(4), "groups": 2},
+        arrays=("x", "gamma", "beta"), mismatch={"gamma": 0, "beta": 0},
+        ranges={"groups": [0, 3, 2.5], "eps": [0.0]})
+    R["core.norm.groupnorm_backward"] = _backward_case(
+        norm.groupnorm_forward, lambda: {"x": A(2, 4, 3), "gamma": np.ones(4), "beta": np.zeros(4), "groups": 2})
+    R["core.norm.rmsnorm_forward"] = Case(
+        lambda: {"x": A(4, 3), "gamma": np.ones(3)}, arrays=("x", "gamma"), mismatch={"gamma": 0},
+        ranges={"eps": [0.0, -1.0]}, skip={"x:ndim": "normalizes the last axis; any leading axes"})
+    R["core.norm.rmsnorm_backward"] = _backward_case(norm.rmsnorm_forward, lambda: {"x": A(4, 3), "gamma": np.ones(3)})
+    R["core.norm.normalization_sets"] = Case(lambda: {"kind": "group", "N": 2, "C": 4, "groups": 2},
+                                             ranges={"kind": ["nope"], "N": [0], "C": [0, 2.5], "groups": [3, 0]})
+    R["core.norm.ema_half_life"] = Case(lambda: {"momentum": 0.1},
+                                        ranges={"momentum": [0.0, 1.0, np.nan], "convention": ["jax"]})
     R["experiments.nb07_norm.batch_size_noise"] = Case(
         lambda: {"x_sample": A(3), "population": A(6, 3, seed=1), "batch_sizes": (2, 4), "draws": 3, "rng": 0},
         arrays=("x_sample", "population"), mismatch={"population": 1},
@@ -694,6 +716,7 @@ EXEMPT = {
     "lab.models.count_parameters": "takes a torch model, no array arguments",
     "experiments.nb07_norm.forgotten_eval": "trains a whole model",
     "experiments.nb07_norm.compare_norms": "trains whole models",
+    "experiments.nb07_norm.covariate_shift_experiment": "trains whole models",
     "experiments.nb09_regularization.quadratic_max_stable_lr": "no arguments",
     "experiments.nb09_regularization.lr_experiment": "trains whole models",
     "lab.models.weights_from_torch": "takes a torch module, no array arguments",
