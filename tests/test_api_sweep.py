@@ -261,6 +261,34 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                         skip={**ANY_LEADING, "scalar": "elementwise mask: a scalar is fine"})
     R["core.dropout.dropout_backward"] = _backward_case(
         dropout.dropout_forward, lambda: {"x": A(2, 3), "p": 0.5, "train": True, "rng": 0})
+    R["core.dropout.spatial_dropout_forward"] = Case(lambda: {"x": A(2, 3, 4, 4), "p": 0.5, "train": True, "rng": 0},
+                                                 arrays=("x",), ranges={"p": [1.0, -0.1], "train": ["yes"]},
+                                                 skip={"x:ndim": "accepts (N, C) plus 1 to 3 spatial axes"})
+    R["core.dropout.spatial_dropout_backward"] = Case(
+        lambda: {"dout": A(2, 3, 4, 4, seed=5),
+                 "cache": dropout.spatial_dropout_forward(A(2, 3, 4, 4), 0.5, train=True, rng=0)[1]},
+        arrays=("dout",), mismatch={"dout": 1}, ranges={"cache": [None]})
+    R["core.dropout.dropout_linear_penalty"] = Case(lambda: {"X": A(5, 3), "w": A(3, seed=1), "p": 0.3},
+                                                arrays=("X", "w"), mismatch={"w": 0}, ranges={"p": [1.0, -0.5]})
+    R["core.dropout.dropout_ridge_solution"] = Case(lambda: {"X": A(5, 3), "y": A(5, seed=1), "p": 0.3},
+                                                arrays=("X", "y"), mismatch={"y": 0}, ranges={"p": [1.0]})
+    R["experiments.nb08_dropout.dropout_mse_monte_carlo"] = Case(
+        lambda: {"X": A(5, 3), "y": A(5, seed=1), "w": A(3, seed=2), "p": 0.3, "draws": 3, "rng": 0},
+        arrays=("X", "y", "w"), mismatch={"y": 0, "w": 0}, ranges={"p": [1.0], "draws": [1], "rng": [None]})
+    R["experiments.nb08_dropout.dropout_linear_regression"] = Case(
+        lambda: {"X": A(5, 3), "y": A(5, seed=1), "p": 0.3, "steps": 4, "rng": 0},
+        arrays=("X", "y"), mismatch={"y": 0}, ranges={"p": [1.0], "lr": [0.0], "steps": [1]})
+    R["experiments.nb08_dropout.dropout_bn_variance_shift"] = Case(
+        lambda: {"x": A(10, 3), "p": 0.3, "rng": 0, "batch_size": 4, "steps": 2}, arrays=("x",),
+        ranges={"p": [1.0], "batch_size": [1, 50], "steps": [0], "momentum": [0.0, 1.5]})
+    R["experiments.nb08_dropout.smooth_feature_maps"] = Case(lambda: {"N": 1, "C": 2, "H": 4, "W": 4, "rng": 0},
+                                                        ranges={"N": [0], "H": [0], "passes": [-1], "rng": [None]})
+    R["experiments.nb08_dropout.spatial_dropout_information"] = Case(lambda: {"x": A(1, 2, 4, 4), "p": 0.5, "rng": 0},
+                                                                arrays=("x",), ranges={"p": [1.0]})
+    R["experiments.nb08_dropout.far_points"] = Case(lambda: {"X": A(4, 2), "rng": 0}, arrays=("X",),
+                                               ranges={"radius": [0.0], "n": [0]})
+    R["experiments.nb08_dropout.noisy_digits"] = Case(lambda: {"n_train": 20}, ranges={
+        "n_train": [5, 10_000], "noise": [-0.1, 1.5]})
     R["experiments.nb08_dropout.scaling_mismatch"] = Case(lambda: {"x": A(3, 4), "p": 0.5, "rng": 0, "draws": 5},
                                          arrays=("x",), ranges={"p": [1.0, -0.1], "draws": [0]})
     R["experiments.nb08_dropout.small_noisy_data"] = Case(lambda: {"n_train": 10, "n_val": 10},
@@ -705,6 +733,7 @@ EXEMPT = {
     "experiments.nb08_dropout.dropout_run": "trains a whole model (lru-cached experiment)",
     "experiments.nb08_dropout.dropout_experiment": "trains several whole models; forwards to dropout_run",
     "experiments.nb08_dropout.unscaled_eval_penalty": "needs a trained DropoutRun (training)",
+    "experiments.nb08_dropout.label_noise_experiment": "trains whole models",
     "lab.hardware.gpu_available": "no arguments",
     "lab.hardware.measure_roofline": "measures the machine (seconds, lru-cached); covered by roofline()",
     "lab.hardware.saved_activation_bytes": "takes a callable; no array or range arguments",
