@@ -540,6 +540,14 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
             ranges={"t": [0, 1.5], "lr": [-1.0], "eps": [-1.0], "betas": [(1.0, 0.999), (0.9,)],
                     "weight_decay": [-1.0]},
             skip={f"{a}:{m}": "parameters of any shape" for a in "pgmv" for m in ("ndim", "scalar")})
+    R["core.optim.rmsprop_step"] = Case(
+        lambda: {"p": A(3), "g": A(3, seed=1), "v": np.zeros(3)}, arrays=("p", "g", "v"), mismatch={"g": 0, "v": 0},
+        ranges={"lr": [-1.0], "alpha": [1.5, -0.1], "eps": [-1.0], "weight_decay": [-1.0]},
+        skip={f"{a}:{m}": "parameters of any shape" for a in "pgv" for m in ("ndim", "scalar")})
+    R["core.optim.adagrad_step"] = Case(
+        lambda: {"p": A(3), "g": A(3, seed=1), "s": np.zeros(3), "t": 1}, arrays=("p", "g", "s"),
+        mismatch={"g": 0, "s": 0}, ranges={"t": [0], "lr": [-1.0], "lr_decay": [-1.0], "eps": [-1.0]},
+        skip={f"{a}:{m}": "parameters of any shape" for a in "pgs" for m in ("ndim", "scalar")})
     R["core.optim.make"] = Case(lambda: {"name": "sgd", "lr": 0.1},
                            ranges={"name": ["nope"], "lr": [-1.0], "weight_decay": [-1.0]})
     R["core.optim.step_lr"] = Case(lambda: {"step": 3, "base_lr": 0.1, "step_size": 2},
@@ -649,6 +657,19 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                         ranges={"lam": [-1.0, np.nan], "params": ["abc", [np.array([np.nan])]]})
     R["experiments.nb09_regularization.compare_l2_and_decoupled"] = Case(
         lambda: {"steps": 3}, ranges={"optimizer": ["nope"], "lam": [-1.0], "lr": [0.0], "steps": [0]})
+    for n in ("l1_penalty", "l1_penalty_grad"):
+        R[f"core.regularization.{n}"] = Case(lambda: {"params": [A(2, 3), A(3, seed=1)], "lam": 0.1},
+                                             ranges={"lam": [-1.0, np.nan], "params": ["abc"]})
+    R["core.regularization.soft_threshold"] = Case(lambda: {"w": A(2, 3), "t": 0.5}, arrays=("w",),
+                                                   ranges={"t": [-0.1, np.nan, "abc"]}, skip=dict(ELEMENTWISE))
+    R["core.regularization.lasso_ista"] = Case(lambda: {"Phi": A(5, 3), "y": A(5, seed=1), "lam": 0.1, "steps": 3},
+                                               arrays=("Phi", "y"), mismatch={"y": 0},
+                                               ranges={"lam": [-1.0], "steps": [0], "tol": [-1.0], "w0": [A(4)]})
+    R["experiments.nb09_regularization.sparse_regression"] = Case(lambda: {"rng": 0},
+                                                                  ranges={"n": [1], "d": [2], "noise": [-1.0]})
+    R["experiments.nb09_regularization.sparsity_path"] = Case(
+        lambda: {"X": A(5, 3), "y": A(5, seed=1), "lams": np.array([0.1, 1.0]), "steps": 3},
+        arrays=("X", "y", "lams"), ranges={"steps": [0], "lams": [np.array([-1.0])]})
     R["core.regularization.smooth_targets"] = Case(lambda: {"y": labels(0, 2, 1), "n_classes": 3, "eps": 0.1},
                                               arrays=("y",), ranges={"eps": [-0.1, 1.5], "n_classes": [0]})
     for n in ("smoothed_cross_entropy", "smoothed_cross_entropy_grad"):
@@ -714,6 +735,10 @@ def _constructors() -> dict[str, Case]:
                                                        "weight_decay": [-1.0]}),
         "core.optim.Adam": Case(lambda: {}, ranges={"lr": [-1.0], "betas": [(1.0, 0.9)], "eps": [-1.0]}),
         "core.optim.AdamW": Case(lambda: {}, ranges={"lr": [-1.0], "betas": [(0.9, 1.5)], "weight_decay": [-1.0]}),
+        "core.optim.RMSprop": Case(lambda: {}, ranges={"lr": [-1.0], "alpha": [1.5], "eps": [-1.0], "weight_decay": [-1.0]}),
+        "core.optim.Adagrad": Case(lambda: {}, ranges={"lr": [-1.0], "lr_decay": [-1.0], "eps": [-1.0]}),
+        "core.optim.ReduceLROnPlateau": Case(lambda: {"lr": 0.1}, ranges={
+            "lr": [0.0], "factor": [1.0, 0.0], "patience": [-1], "threshold": [-1.0], "cooldown": [-1], "min_lr": [-1.0]}),
     }
 
 
@@ -748,6 +773,8 @@ EXEMPT = {
     "experiments.nb07_norm.covariate_shift_experiment": "trains whole models",
     "experiments.nb09_regularization.quadratic_max_stable_lr": "no arguments",
     "experiments.nb09_regularization.lr_experiment": "trains whole models",
+    "experiments.nb09_regularization.schedule_experiment": "trains whole models",
+    "experiments.nb09_regularization.batch_size_experiment": "trains whole models",
     "lab.models.weights_from_torch": "takes a torch module, no array arguments",
     "experiments.nb09_regularization.mlp_capacity": "trains whole models",
     "experiments.nb09_regularization.early_stopping_experiment": "trains a whole model",
