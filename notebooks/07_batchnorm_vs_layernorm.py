@@ -389,8 +389,9 @@ fig.tight_layout()
 # step cannot blow the activations up" — but LayerNorm is just as scale-invariant, and it fails.
 # Measuring the trained networks points elsewhere (left below): at lr 3.0 LayerNorm's last hidden
 # layer ends with (nearly) **every ReLU dead** — negative on all 512 images — so the output is
-# constant. BatchNorm centres each unit over the batch, so every ReLU fires for part of every
-# batch and cannot die. LayerNorm centres each *sample* over its units, so one unit can still be
+# constant. BatchNorm centres each unit over the batch, so a ReLU keeps firing for part of every
+# batch unless its learned shift $\beta$ drags the whole unit below zero (measured: under 10 % dead
+# units at every rate). LayerNorm centres each *sample* over its units, so one unit can still be
 # negative for every sample. And BatchNorm's weight norms grow with the rate (right): for a
 # scale-invariant layer the effective step is about $\eta/\lVert W\rVert^2$, so the large steps
 # shrink themselves.

@@ -281,8 +281,9 @@ assert np.all(shift["eval_output_var"] < 0.5) and np.allclose(shift["train_outpu
 # %% [markdown]
 # At $p = 0.5$ the next layer sees activations with a fifth to a half of the variance it was trained
 # on. **Exercise 8.3** asks you to derive this ratio in closed form from a feature's mean and
-# variance (the cell below compares yours with the measurement once it works). Remedies: put
-# dropout only after the last BatchNorm (e.g. right before the classifier), or use a small $p$.
+# variance (the cell below compares yours with the measurement once it works). Li et al.'s remedies
+# (not measured here): put dropout only after the last BatchNorm (e.g. right before the classifier),
+# or use a small $p$.
 
 # %%
 from nnbasics.course import exercises

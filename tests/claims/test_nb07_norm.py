@@ -107,3 +107,14 @@ def test_layernorm_ignores_padding_batchnorm_does_not():
         ln = np.abs(norm.layernorm_forward(padded, ones, zeros)[0][:, :5] - norm.layernorm_forward(tokens, ones, zeros)[0])
         bn = np.abs(norm.batchnorm_forward(padded[0], ones, zeros)[0][:5] - norm.batchnorm_forward(tokens[0], ones, zeros)[0])
         assert ln.max() < 1e-12 and bn.max() > 0.1, seed
+
+
+def test_companion_widget_default_shows_the_point():
+    """§1 widget: at its default batch of 4 BatchNorm's output jumps (> 0.5), LayerNorm's does not move,
+    and in eval mode BatchNorm does not move either; small batches (2-8) jump more than 64."""
+    for seed in SEEDS:
+        train4 = widgets.companion_effect(4, "train", seed=seed)
+        assert train4["bn_spread"] > 0.5 and train4["ln_spread"] < 1e-12, seed
+        assert widgets.companion_effect(4, "eval", seed=seed)["bn_spread"] < 1e-12, seed
+        assert widgets.companion_effect(8, "train", seed=seed)["bn_spread"] > \
+            2 * widgets.companion_effect(64, "train", seed=seed)["bn_spread"], seed
