@@ -13,12 +13,14 @@ import numpy as np  # noqa: F401 (available for your code)
 
 
 def dropout_forward(x, p, rng, train=True):
-    """Exercise 8.1 — inverted dropout, forward.
+    """Exercise 8.1 — inverted dropout, forward (notebook §2).
 
-    In training, draw the keep-mask as ``mask = rng.random(x.shape) >= p`` (each entry is
-    kept with probability 1 - p; p is the probability of DROPPING), zero the dropped
-    entries and scale the kept ones by 1 / (1 - p) so the expectation is unchanged.
-    At inference (``train=False``) return ``x`` unchanged and ``mask = None``.
+    In training each entry is dropped (set to 0) with probability ``p``, independently, and the
+    kept entries are rescaled so that the expected output equals ``x`` (what ``torch.nn.Dropout``
+    computes). At inference (``train=False``) the layer is the identity and there is no mask.
+
+    Randomness contract (so the grader can reproduce your mask): call ``rng.random(x.shape)``
+    exactly once and keep an entry where that draw is ``>= p``.
 
     Parameters
     ----------
@@ -26,31 +28,57 @@ def dropout_forward(x, p, rng, train=True):
     p : float in [0, 1)
         Drop probability.
     rng : numpy.random.Generator
-        Call ``rng.random(x.shape)`` exactly once (so the grader can reproduce your mask).
     train : bool
 
     Returns
     -------
     out : ndarray, same shape as x
-    mask : ndarray of bool, same shape as x, or None at inference
+        A new array (do not modify ``x``).
+    mask : ndarray of bool, same shape as x (True = kept), or None at inference
     """
     raise NotImplementedError("Exercise 8.1: dropout_forward — see notebooks/08_dropout.ipynb")
 
 
 def dropout_backward(dout, mask, p):
-    """Exercise 8.2 — inverted dropout, backward.
-
-    out = x * mask / (1 - p), so dL/dx = dL/dout * mask / (1 - p). With ``mask=None``
-    (inference) the layer was the identity: return ``dout``.
+    """Exercise 8.2 — inverted dropout, backward: dL/dx of exercise 8.1's training forward pass.
 
     Parameters
     ----------
     dout : ndarray, same shape as x
-    mask : ndarray of bool or None
+        Upstream gradient dL/dout.
+    mask : ndarray of bool (True = kept), or None
+        The forward pass's mask; ``None`` means the forward pass ran at inference.
     p : float in [0, 1)
+        The forward pass's drop probability.
 
     Returns
     -------
     dx : ndarray, same shape as dout
     """
     raise NotImplementedError("Exercise 8.2: dropout_backward — see notebooks/08_dropout.ipynb")
+
+
+def eval_variance_ratio(mean, var, p):
+    """Exercise 8.3 — the variance shift of dropout followed by BatchNorm: derive it (notebook §6).
+
+    A feature x with mean ``mean`` and variance ``var`` (over the data) goes through inverted
+    dropout (drop probability ``p``, exercise 8.1) and then a BatchNorm layer. Assume BatchNorm's
+    running mean and running variance have converged to the *expected* mean and variance of its
+    input during training (ignore eps; gamma = 1, beta = 0). At evaluation dropout is the identity.
+
+    Return the variance of BatchNorm's output at evaluation; during training it is 1.
+
+    Parameters
+    ----------
+    mean : float or ndarray, shape (D,)
+        Mean of each feature x (any real number).
+    var : float or ndarray, shape (D,)
+        Variance of each feature x, > 0.
+    p : float in [0, 1)
+
+    Returns
+    -------
+    ratio : float or ndarray, same shape as mean and var
+        1 when p = 0.
+    """
+    raise NotImplementedError("Exercise 8.3: eval_variance_ratio — see notebooks/08_dropout.ipynb")

@@ -19,14 +19,18 @@
 # - recognise underfitting and overfitting from train/validation errors, and control capacity
 #   (polynomial degree, network width and depth) and weight decay to land in between;
 # - explain why L2 regularization and *decoupled* weight decay are the same thing for SGD but
-#   not for Adam (AdamW), and show it numerically;
+#   not for Adam (AdamW), and where each one converges;
+# - explain why an L1 penalty gives exact zeros (derive its proximal step) and an L2 penalty never does;
 # - use early stopping, label smoothing, mixup and data augmentation, and say what each one does;
-# - write SGD, momentum, Adam and AdamW from scratch, matching `torch.optim` step for step, and
-#   pick a learning-rate schedule (step, cosine, warmup);
-# - find a workable learning rate by measurement — the most important hyperparameter.
+# - read SGD, momentum, Adagrad, RMSProp, Adam and AdamW as a few lines of numpy each (you write
+#   AdamW and RMSProp), matching `torch.optim` step for step;
+# - pick a learning-rate schedule (warmup + cosine, ReduceLROnPlateau), find a workable learning rate
+#   by measurement, and scale it with the batch size (and know where that breaks).
 #
-# **Prerequisites:** 03 (backprop), 04–05 (training an MLP with `nnbasics.lab.train.fit`).
-# **Run time:** about 15 s for *Run All*; 60 min to work through.
+# **Prerequisites:** 03 (backprop); you watched MLPs train in 04–05 — here the course's training loop
+# `nnbasics.lab.train.fit` appears in the experiment functions (§4 shows one); 07 (BatchNorm lets
+# larger learning rates work).
+# **Run time:** about 20 s for *Run All*; 75 min to work through.
 
 # %%
 import matplotlib.pyplot as plt
@@ -50,8 +54,11 @@ C = plotting.PALETTE
 #
 # Twenty noisy samples of a wavy curve, and polynomial models of growing **capacity** (degree).
 # We fit them with ridge regression in closed form, $w = (\Phi^\top\Phi + \lambda N I)^{-1}\Phi^\top y$,
-# which minimizes $\frac1N\lVert \Phi w - y\rVert^2 + \lambda\lVert w\rVert^2$ — the same L2 penalty
-# that `weight_decay` adds to a network. Closed form means instant updates: move the sliders.
+# which minimizes $\frac{1}{2N}\lVert \Phi w - y\rVert^2 + \frac{\lambda}{2}\lVert w\rVert^2$.
+# **One convention for the whole notebook** (torch's): the penalty is $\frac{\lambda}{2}\lVert w\rVert^2$,
+# its gradient $\lambda w$ is exactly what `weight_decay=λ` adds, and the data loss carries a $\frac12$
+# (a test checks that gradient descent with `weight_decay=λ` stops at this $w$). Closed form means
+# instant updates: move the sliders.
 #
 # - **Underfitting** (too little capacity): train *and* validation errors are high.
 # - **Overfitting** (too much capacity, too little data or regularization): the train error keeps
@@ -85,8 +92,8 @@ assert va[3, 1] < va[3, 0] / 10                       # weight decay repairs it
 #
 # In a network, capacity grows with width and depth. The same 1-D task with three small tanh
 # MLPs (AdamW, full batch, 150 steps): a tiny one underfits; a wide single layer and a deeper,
-# narrower one with a similar parameter count fit much better — depth buys capacity with fewer
-# parameters per layer (more epochs or a larger lr would let both chase the noise).
+# narrower one fit the training points much better, and the deep one (fewer parameters) fits them
+# best. On the *validation* points the ranking of the two is not stable across seeds.
 
 # %%
 mlps = exp.mlp_capacity([(3,), (64,), (8, 8, 8)], reg_data, epochs=150, lr=0.02)
@@ -101,6 +108,7 @@ ax.set(xlabel="x", ylabel="y", title="MLP capacity: width vs depth", ylim=(-2, 2
 ax.legend(fontsize=7, loc="lower left")
 fig.tight_layout()
 assert mlps[0]["train_mse"] > 2 * min(m["train_mse"] for m in mlps[1:])  # the tiny net underfits
+assert mlps[2]["train_mse"] < mlps[1]["train_mse"] and mlps[2]["n_params"] < mlps[1]["n_params"]
 
 # %% [markdown]
 # ## 2. L2 penalty vs decoupled weight decay
@@ -112,11 +120,12 @@ assert mlps[0]["train_mse"] > 2 * min(m["train_mse"] for m in mlps[1:])  # the t
 #
 # (The decay factor per step is $\eta\lambda$ — "equivalent up to the lr factor": a paper's decay
 # rate $d$ corresponds to $\lambda = d/\eta$.) Adam, however, divides the gradient by
-# $\sqrt{\hat v}$ per coordinate. With L2 the $\lambda w$ term is divided too, so weights with large
-# gradients are barely regularized. **AdamW** (Loshchilov & Hutter, 2019) *decouples* the decay:
-# $w \leftarrow w(1 - \eta\lambda)$, then the Adam step on the raw gradient.
+# $\sqrt{\hat v}$ per coordinate. With L2 the $\lambda w$ term is divided too, so along the way
+# weights with large gradients are decayed less. **AdamW** (Loshchilov & Hutter, 2019) *decouples*
+# the decay: $w \leftarrow w(1 - \eta\lambda)$, then the Adam step on the raw gradient.
 #
-# Check it numerically on a least-squares problem whose features have very different scales:
+# Check it numerically on a least-squares problem whose features have very different scales
+# (loss $\frac{1}{2N}\lVert Xw - y\rVert^2$, the convention above):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -125,7 +134,7 @@ adam_cmp = exp.compare_l2_and_decoupled("adam", lam=0.1, lr=0.01, steps=300)
 print(f"SGD : max |w_L2 - w_decoupled| over 300 steps below 1e-12: {sgd_cmp['max_abs_diff'] < 1e-12}")
 print(f"Adam: max |w_L2 - w_decoupled| over 300 steps = {adam_cmp['max_abs_diff']:.2f}")
 assert sgd_cmp["max_abs_diff"] < 1e-12   # identical up to rounding
-assert adam_cmp["max_abs_diff"] > 0.05   # Adam + L2 is NOT AdamW
+assert adam_cmp["max_abs_diff"] > 0.03   # Adam + L2 is NOT AdamW
 
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 3.2))
@@ -137,7 +146,82 @@ ax.legend(fontsize=8)
 fig.tight_layout()
 
 # %% [markdown]
-# ## 3. Early stopping
+# Those 300 steps are a transient: neither run has converged. **Where do they end?** Adam + L2 still
+# minimizes the penalized loss, so it converges to the **ridge solution** — the same point as SGD + L2;
+# only the path differs. AdamW is *not* an L2 penalty at all: at a fixed point its decay
+# $\eta\lambda w$ must balance an Adam step of size about $\eta\,\hat m/\sqrt{\hat v}$, which is at most
+# $\eta$ per coordinate, so $|w_i| \lesssim 1/\lambda$. With $\lambda = 0.1$ that bound does not bind and
+# AdamW ends at the **unregularized least-squares** solution; with $\lambda = 1$ it clips the weights
+# at $|w_i| = 1$ — an $\ell_\infty$ constraint, not a ridge (Xie & Li, 2024). Run to convergence:
+
+# %%
+from nnbasics.core.regularization import ridge_fit
+
+long = exp.compare_l2_and_decoupled("adam", lam=0.1, lr=0.01, steps=20_000)
+clip = exp.compare_l2_and_decoupled("adam", lam=1.0, lr=0.01, steps=20_000)
+X_ls, y_ls = long["X"], long["y"]
+w_ridge, w_ls = ridge_fit(X_ls, y_ls, 0.1), np.linalg.lstsq(X_ls, y_ls, rcond=None)[0]
+print("ridge solution (λ=0.1)      :", np.round(w_ridge, 3), "\nAdam + L2 after 20 000 steps:", np.round(long["w_l2"][-1], 3))
+print("least squares (no penalty)  :", np.round(w_ls, 3), "\nAdamW after 20 000 steps    :", np.round(long["w_decoupled"][-1], 3))
+print("AdamW with λ = 1            :", np.round(clip["w_decoupled"][-1], 3),
+      "\nridge with λ = 1            :", np.round(ridge_fit(X_ls, y_ls, 1.0), 3))
+assert np.abs(long["w_l2"][-1] - w_ridge).max() < 1e-3          # Adam + L2 -> ridge
+assert np.abs(long["w_decoupled"][-1] - w_ls).max() < 2e-3      # AdamW (λ=0.1) -> least squares
+assert np.abs(clip["w_decoupled"][-1]).max() <= 1.0 + 1e-3 < np.abs(w_ls).max()   # AdamW (λ=1): |w| <= 1/λ
+
+fig, ax = plt.subplots(figsize=(6.5, 3.2))
+steps_axis = np.arange(len(long["w_l2"]))
+for j in range(X_ls.shape[1]):
+    ax.plot(steps_axis[1:], long["w_l2"][1:, j], color=C[j], lw=2, label="Adam + L2" if j == 0 else None)
+    ax.plot(steps_axis[1:], long["w_decoupled"][1:, j], color=C[j], ls="--", lw=1.5, label="AdamW" if j == 0 else None)
+    ax.axhline(w_ridge[j], color=C[j], ls=":", lw=1, label="ridge solution" if j == 0 else None)
+ax.set(xscale="log", xlabel="step", ylabel="weight value",
+       title="To convergence (λ = 0.1): Adam + L2 → ridge, AdamW → least squares")
+ax.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# ## 3. L1 and sparsity
+#
+# The **L1 penalty** $\lambda\lVert w\rVert_1 = \lambda\sum_i |w_i|$ (the lasso, on the same
+# $\frac{1}{2N}$ data loss; scikit-learn's `Lasso(alpha=λ)` minimizes exactly this) pushes every
+# weight towards 0 with the *same* force $\lambda$, however small the weight already is — L2's pull
+# $\lambda w_i$ fades as $w_i \to 0$. So L1 sets weights **exactly** to zero: a model that selects
+# features. Its kink at 0 has no gradient there, and plain (sub)gradient descent only jitters around
+# 0. The fix is a **proximal step**: after the gradient step on the smooth loss, solve
+# $\min_z \frac12(z - w)^2 + t|z|$ for each weight ($t = \eta\lambda$). Its solution has a closed
+# form that is exactly 0 for small $|w|$ — **exercise 9.4** asks you to derive it. Alternating the two
+# steps is ISTA (`nnbasics.core.regularization.lasso_ista`, checked against scikit-learn in the tests).
+#
+# A regression with 20 features of which only 3 matter; the weights along a range of $\lambda$:
+
+# %%
+sparse = exp.sparse_regression(n=50, d=20, rng=0)
+lams_path = np.logspace(-3, 0, 13)
+path = exp.sparsity_path(sparse["X"], sparse["y"], lams_path)
+true_support = set(sparse["support"].tolist())
+recovered = [set(np.flatnonzero(w).tolist()) == true_support for w in path["w_l1"]]
+print("exact zeros, L1:", path["zeros_l1"].tolist(), "\nexact zeros, L2:", path["zeros_l2"].tolist())
+print("λ where L1 keeps exactly the 3 true features:", np.round(lams_path[recovered], 3))
+assert np.all(np.diff(path["zeros_l1"]) >= 0) and path["zeros_l1"][-1] >= 17   # more λ, more zeros
+assert np.all(path["zeros_l2"] == 0)                                         # L2 never zeroes a weight
+assert recovered[-2]                                                         # λ ≈ 0.56 keeps the 3 true ones
+
+fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.2), sharey=True)
+for j in range(sparse["X"].shape[1]):
+    is_true = j in true_support
+    kw = dict(color=C[0] if is_true else "gray", lw=2 if is_true else 0.8, alpha=1 if is_true else 0.6)
+    a1.plot(lams_path, path["w_l1"][:, j], **kw)
+    a2.plot(lams_path, path["w_l2"][:, j], **kw)
+a1.set(xscale="log", xlabel="λ", ylabel="weight", title="L1 (lasso): weights hit exactly 0")
+a2.set(xscale="log", xlabel="λ", title="L2 (ridge): weights only shrink")
+a1.plot([], [], color=C[0], lw=2, label="the 3 true features")
+a1.plot([], [], color="gray", lw=0.8, label="17 irrelevant ones")
+a1.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# ## 4. Early stopping
 #
 # Train long enough and an over-parameterized network memorises its training set: the
 # validation loss bottoms out and then rises. **Early stopping** keeps the weights from the best
@@ -176,7 +260,7 @@ ax.legend(fontsize=8)
 fig.tight_layout()
 
 # %% [markdown]
-# ## 4. Label smoothing, mixup and augmentation
+# ## 5. Label smoothing, mixup and augmentation
 #
 # **Label smoothing** (Szegedy et al., 2016) trains against softened targets
 # $t = (1-\varepsilon)\,\mathrm{onehot}(y) + \varepsilon / C$. Plain cross-entropy is only minimized
@@ -210,7 +294,8 @@ fig.tight_layout()
 # $\tilde y = \lambda y_i + (1-\lambda) y_j$ with $\lambda\sim\mathrm{Beta}(\alpha,\alpha)$ — it encourages
 # linear behaviour between examples. **Data augmentation** creates label-preserving variations
 # of the inputs; for 2-D/tabular data that means small noise and (where the physics allows)
-# rotations. Both enlarge the training set without new labels.
+# rotations. Both enlarge the training set without new labels. (This section only shows what they do
+# to the data; it measures no benefit from them.)
 
 # %%
 X_small, y_small = data.moons(60, rng=2, noise=0.1)
@@ -229,7 +314,7 @@ a2.set(title="augmentation: 4 noisy, rotated copies", xlabel="$x_1$", ylabel="$x
 fig.tight_layout()
 
 # %% [markdown]
-# ## 5. Optimizers from scratch
+# ## 6. Optimizers from scratch
 #
 # With gradient $g_t$ at step $t = 1, 2, \dots$ and learning rate $\eta$:
 #
@@ -239,10 +324,16 @@ fig.tight_layout()
 # | momentum | $b \leftarrow \mu b + g$; $\;w \leftarrow w - \eta\, b$ (Nesterov: $w - \eta(g + \mu b)$) |
 # | Adam | $m \leftarrow \beta_1 m + (1-\beta_1) g$, $v \leftarrow \beta_2 v + (1-\beta_2) g^2$, $\;w \leftarrow w - \eta\,\dfrac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}$ |
 # | AdamW | $w \leftarrow w(1 - \eta\lambda)$, then the Adam update |
+# | Adagrad | $s \leftarrow s + g^2$; $\;w \leftarrow w - \eta\, g / (\sqrt{s} + \epsilon)$ |
+# | RMSProp | $v \leftarrow \alpha v + (1-\alpha) g^2$; $\;w \leftarrow w - \eta\, g / (\sqrt{v} + \epsilon)$ |
 #
 # Momentum averages gradients over steps, which cancels zig-zags across a valley and accelerates
-# along it. Adam additionally scales each coordinate by its typical gradient size, so every
-# parameter moves about $\eta$ per step at first (the bias correction makes step 1 exactly that).
+# along it. **Adagrad** (Duchi et al., 2011) gives each coordinate its own rate, divided by the root of
+# its *accumulated* squared gradients: rarely-updated (sparse) features keep large steps, but the sum
+# only grows, so every rate only shrinks. **RMSProp** (Tieleman & Hinton, 2012) replaces the sum by a
+# running average that forgets (α = 0.99 in torch). **Adam** is RMSProp plus momentum plus bias
+# correction, so every parameter moves about $\eta$ per step at first (the bias correction makes
+# step 1 exactly $\pm\eta$, up to $\epsilon$). You write AdamW (exercise 9.1) and RMSProp (9.5).
 
 # %%
 nnbasics.show_source(optim.adamw_step)
@@ -256,7 +347,9 @@ w0 = rng.normal(size=(3, 4))
 grads = [rng.normal(size=(3, 4)) for _ in range(50)]
 pairs = [(optim.SGD(0.05, momentum=0.9, nesterov=True), torch.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True)),
          (optim.Adam(0.01, weight_decay=0.1), torch.optim.Adam, dict(lr=0.01, weight_decay=0.1)),
-         (optim.AdamW(0.01, weight_decay=0.1), torch.optim.AdamW, dict(lr=0.01, weight_decay=0.1))]
+         (optim.AdamW(0.01, weight_decay=0.1), torch.optim.AdamW, dict(lr=0.01, weight_decay=0.1)),
+         (optim.RMSprop(0.01), torch.optim.RMSprop, dict(lr=0.01)),
+         (optim.Adagrad(0.1), torch.optim.Adagrad, dict(lr=0.1))]
 for ours_opt, torch_cls, kw in pairs:
     w_ours, w_t = [w0.copy()], torch.tensor(w0, requires_grad=True)
     t_opt = torch_cls([w_t], **kw)
@@ -265,13 +358,14 @@ for ours_opt, torch_cls, kw in pairs:
         w_t.grad = torch.tensor(g)
         t_opt.step()
         assert_close(w_ours[0], w_t.detach(), f"{type(ours_opt).__name__} vs torch", **F64)
-    print(f"{type(ours_opt).__name__:6s} matches torch.optim.{torch_cls.__name__} for 50 steps")
+    print(f"{type(ours_opt).__name__:7s} matches torch.optim.{torch_cls.__name__} for 50 steps")
 
 # %% [markdown]
 # **The optimizer race.** Each optimizer starts at the same point of a 2-D loss surface
 # (Rosenbrock's curved valley, an ill-conditioned quadratic, Beale's function). Try: Rosenbrock with
-# lr $10^{-3}$ (momentum wins, Adam barely moves); then Adam alone at lr $5\cdot10^{-2}$; then
-# SGD at lr $3\cdot10^{-3}$ (it diverges). Every optimizer has its own good learning-rate range.
+# lr $10^{-3}$ (momentum wins, Adam barely moves); then Adam alone at lr $5.6\cdot10^{-2}$ (it moves,
+# but is still far from the minimum after 200 steps); then SGD at lr $3.2\cdot10^{-3}$ (it diverges,
+# and so do momentum and Nesterov). Every optimizer has its own good learning-rate range.
 
 # %%
 race_explorer = widgets.race_explorer()
@@ -279,18 +373,28 @@ race_explorer
 
 # %%
 race = exp.optimizer_race("rosenbrock", lr=1e-3, steps=200, optimizers=("sgd", "momentum", "adam"))
-print({k: round(r["final_loss"], 3) for k, r in race.items()})
-assert race["momentum"]["final_loss"] < race["sgd"]["final_loss"]
+start = np.array(exp.SURFACES["rosenbrock"][0])
+print("lr 1e-3, final loss (start 12.5):", {k: round(r["final_loss"], 3) for k, r in race.items()})
+print("distance Adam moved:", round(float(np.linalg.norm(race["adam"]["path"][-1] - start)), 3))
+fast = exp.optimizer_race("rosenbrock", lr=10**-1.25, steps=200, optimizers=("adam",))["adam"]
+hot = exp.optimizer_race("rosenbrock", lr=10**-2.5, steps=200, optimizers=("sgd", "momentum", "nesterov"))
+print(f"Adam at lr 5.6e-2: final loss {fast['final_loss']:.2f}; at lr 3.2e-3 diverged:",
+      {k: r["diverged"] for k, r in hot.items()})
+assert race["momentum"]["final_loss"] < 0.2 < race["sgd"]["final_loss"]
+assert np.linalg.norm(race["adam"]["path"][-1] - start) < 0.1
+assert 1.0 < fast["final_loss"] < 12.5 and not fast["diverged"] and all(r["diverged"] for r in hot.values())
 
 # %% [markdown]
-# ## 6. Learning-rate schedules
+# ## 7. Learning-rate schedules
 #
 # A large learning rate makes fast progress early; a small one settles into a minimum late.
 # Schedules do both: **step** decay ($\eta_0\gamma^{\lfloor t/s \rfloor}$), **cosine**
 # ($\eta_{\min} + \frac12(\eta_0-\eta_{\min})(1+\cos\frac{\pi t}{T})$) and **linear warmup** then cosine
 # (standard for transformers and large batches, where the first Adam steps are unreliable).
-# These pure functions are tested against `torch.optim.lr_scheduler` (StepLR,
-# CosineAnnealingLR, LinearLR + SequentialLR).
+# **ReduceLROnPlateau** reacts instead of planning: it cuts the rate by a factor when the
+# validation loss has not improved for `patience` epochs. These pure functions and the class are
+# tested against `torch.optim.lr_scheduler` (StepLR, CosineAnnealingLR, LinearLR + SequentialLR,
+# ReduceLROnPlateau); `fit(..., lr_schedule=...)` applies one per epoch.
 
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 3))
@@ -302,7 +406,35 @@ fig.tight_layout()
 assert optim.schedule("warmup_cosine", 100, 0.1)[10] == 0.1 and optim.cosine_lr(100, 0.1, 100) == 0.0
 
 # %% [markdown]
-# ## 7. The learning rate is the most important hyperparameter
+# **Do they help?** The same MLP on 300 noisy two-moons points, plain SGD with batch 16 at a peak
+# rate of 1.0 for 30 epochs: constant, ReduceLROnPlateau (factor 0.3, patience 2) and 3 epochs of
+# warmup then cosine. With a constant rate the noisy steps keep the weights bouncing around the
+# minimum; lowering the rate late lets them settle:
+
+# %%
+sched = exp.schedule_experiment(lr=1.0, epochs=30)
+for name in sched["schedules"]:
+    print(f"{name:14s}: final validation loss {sched['final_val_loss'][name]:.3f}, "
+          f"final lr {sched['lrs'][name][-1]:.4f}")
+fv = sched["final_val_loss"]
+assert fv["warmup_cosine"] < fv["constant"] and fv["plateau"] < fv["constant"]
+
+fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.2))
+for k, name in enumerate(sched["schedules"]):
+    a1.plot(sched["lrs"][name], color=C[k], label=name)
+    a2.plot(sched["val_loss"][name], color=C[k], label=name)
+a1.set(xlabel="epoch", ylabel="learning rate", yscale="log", title="the schedules")
+a2.set(xlabel="epoch", ylabel="validation loss", title="noisy moons, SGD, batch 16")
+a1.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# Both schedules end below the constant rate (in all 5 seeds of `tests/claims/test_nb09_regularization.py`;
+# the margin is small in some seeds). The constant run's final loss depends on where the last noisy
+# step happened to land.
+
+# %% [markdown]
+# ## 8. The learning rate is the most important hyperparameter
 #
 # On a quadratic with largest curvature $L$, gradient descent converges if and only if
 # $\eta < 2/L$; a hair above and it diverges, far below and it crawls. Measured on our quadratic
@@ -337,7 +469,35 @@ assert 0 < best < 3                                             # neither extrem
 assert lr_runs["final_loss"][0] > 2 * lr_runs["final_loss"][best]  # too low: slow
 
 # %% [markdown]
-# ## 8. Exercises (graded)
+# **Batch size and learning rate.** A batch of $B$ examples averages $B$ gradients: its noise shrinks
+# like $1/\sqrt B$, and one epoch takes $N/B$ steps. The **linear scaling rule** (Goyal et al., 2017):
+# when you multiply the batch by $k$, multiply the learning rate by $k$ — one step with $kB$ examples
+# then moves about as far as $k$ steps with $B$. It holds while those $k$ small steps would have
+# pointed the same way, i.e. while the rate stays well inside the stability limit of the quadratic
+# above ($\eta < 2/L$); beyond it the big step overshoots. Measured on the digits (a 64-64-10 MLP,
+# plain SGD, 8 epochs for every batch size):
+
+# %%
+bs = exp.batch_size_experiment(batch_sizes=(16, 64, 256, 1024), base_lr=0.1, epochs=8)
+for B, lr_, steps_, l_lin, l_const in zip(bs["batch_sizes"], bs["lrs_linear"], bs["steps"], bs["loss_linear"],
+                                          bs["loss_constant"]):
+    print(f"B={B:5d} ({steps_:4d} steps): linear rule lr={lr_:<4.1f} -> loss {l_lin:8.3g} | "
+          f"constant lr=0.1 -> loss {l_const:.3f}")
+lin, const = bs["loss_linear"], bs["loss_constant"]
+assert lin[:3].max() < 1.5 * lin[:3].min()            # the rule holds from B=16 to 256 (lr 0.1 to 1.6)
+assert lin[3] > 10 * lin[:3].max()                    # and breaks at B=1024 (lr 6.4)
+assert np.all(np.diff(const) > 0) and const[-1] > 10 * const[0]   # same lr: fewer steps, worse
+
+fig, ax = plt.subplots(figsize=(6, 3.2))
+ax.loglog(bs["batch_sizes"], np.minimum(lin, 1e3), "o-", color=C[0], label="lr ∝ B (linear rule)")
+ax.loglog(bs["batch_sizes"], const, "s--", color=C[1], label="lr = 0.1 for every B")
+ax.set(xlabel="batch size B", ylabel="training loss after 8 epochs (capped at 1e3)",
+       title="Linear scaling holds up to B = 256, then overshoots")
+ax.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# ## 9. Exercises (graded)
 #
 # Open **`exercises/ex09_regularization.py`** and implement, using numpy only:
 #
@@ -346,6 +506,8 @@ assert lr_runs["final_loss"][0] > 2 * lr_runs["final_loss"][best]  # too low: sl
 # | 9.1 | `adamw_step(p, g, m, v, t, lr, betas, eps, weight_decay)` | one AdamW step; must match `torch.optim.AdamW` over many steps |
 # | 9.2 | `early_stopping(val_losses, patience, min_delta)` | replay early stopping; return `(best_epoch, stop_epoch)` |
 # | 9.3 | `label_smoothing_loss(logits, y, eps)` | smoothed cross-entropy and its gradient, as torch's `label_smoothing` |
+# | 9.4 | `soft_threshold(w, t)` | **derive** the proximal step of the L1 penalty (§3) |
+# | 9.5 | `rmsprop_step(p, g, v, lr, alpha, eps)` | one RMSProp step; must match `torch.optim.RMSprop` |
 #
 # Check your work from a terminal in the course folder (or prefix with `!` in a cell):
 #
@@ -354,7 +516,8 @@ assert lr_runs["final_loss"][0] > 2 * lr_runs["final_loss"][best]  # too low: sl
 # ```
 #
 # Classic mistakes the grader recognises: adding the weight decay to the gradient (that is
-# Adam + L2), starting the bias-correction step at 0, counting the best epoch as a "bad" one.
+# Adam + L2), starting the bias-correction step at 0, counting the best epoch as a "bad" one,
+# hard instead of soft thresholding, eps inside the square root.
 
 # %%
 from nnbasics.course import exercises
@@ -367,7 +530,7 @@ if mine is not None:
     print("✅ your adamw_step matches the library")
 
 # %% [markdown]
-# ## 9. Quiz and key takeaways
+# ## 10. Quiz and key takeaways
 
 # %%
 quiz.show("09")
@@ -376,10 +539,13 @@ quiz.show("09")
 # **Key takeaways**
 # - Compare train and validation error: both high means underfitting (add capacity), a growing gap
 #   means overfitting (more data, augmentation, weight decay, early stopping, smaller model).
-# - For SGD, L2 and weight decay are one update; for Adam they differ — use **AdamW** for
-#   decoupled decay.
+# - One penalty convention: $\frac{\lambda}{2}\lVert w\rVert^2$, gradient $\lambda w$ = torch's `weight_decay=λ`.
+#   For SGD, L2 and weight decay are one update; for Adam they differ: Adam + L2 still converges to
+#   the ridge solution, while **AdamW**'s decoupled decay bounds each $|w_i|$ by about $1/\lambda$.
+# - L1 drives weights exactly to 0 (through its proximal step, soft thresholding); L2 only shrinks them.
 # - Early stopping keeps the best validation weights; patience counts epochs without improvement.
 #   Label smoothing caps over-confidence; mixup and augmentation stretch a small dataset.
-# - Momentum and Adam are a few lines of numpy each; each optimizer has its own good lr range.
+# - Momentum, Adagrad, RMSProp and Adam are a few lines of numpy each; each has its own good lr range.
 # - Sweep the learning rate on a log scale first: too low crawls, above the stability limit
-#   diverges. Schedules (warmup, cosine, step) let you start high and finish low.
+#   diverges. Schedules (warmup + cosine, ReduceLROnPlateau) start high and finish low. Scale the
+#   rate linearly with the batch size — until it crosses the stability limit.

@@ -10,21 +10,23 @@ import numpy as np
 
 
 def batchnorm_forward(x, gamma, beta, eps=1e-5):
-    """Exercise 7.1 — BatchNorm forward in training mode (batch statistics).
+    """Exercise 7.1 — BatchNorm forward in training mode (batch statistics), notebook §2.
 
-    Normalize every feature (column) over the batch (rows), then scale and shift:
-    mu = mean over rows, var = mean over rows of (x - mu)**2 (the *biased* variance,
-    divide by N), out = gamma * (x - mu) / sqrt(var + eps) + beta.
+    Each feature (column) is standardized with the mean and the *biased* variance (divide
+    by N) of the batch, with ``eps`` added to the variance inside the square root (torch's
+    convention), then scaled by ``gamma`` and shifted by ``beta``. Must stay accurate when
+    a feature has a large offset and a tiny spread (e.g. values 10_000 ± 0.01).
 
     Parameters
     ----------
-    x : ndarray, shape (N, D)
+    x : ndarray, shape (N, D), N >= 2
     gamma, beta : ndarray, shape (D,)
-    eps : float
+    eps : float > 0
 
     Returns
     -------
     out : ndarray, shape (N, D)
+        Equal to ``torch.nn.functional.batch_norm(x, None, None, gamma, beta, training=True, eps=eps)``.
     """
     # BEGIN SOLUTION 7.1
     mu = x.mean(axis=0)  # (D,)
@@ -34,28 +36,28 @@ def batchnorm_forward(x, gamma, beta, eps=1e-5):
 
 
 def batchnorm_backward(dout, x, gamma, eps=1e-5):
-    """Exercise 7.2 — BatchNorm backward in training mode.
+    """Exercise 7.2 — BatchNorm backward in training mode: derive it on the graph of notebook §3.
 
-    Recompute what you need from ``x`` (batch mean, biased variance, x_hat), then use
-    dx_hat = dout * gamma and
-    dx = (1 / (N * sqrt(var + eps))) * (N * dx_hat - dx_hat.sum(0) - x_hat * (dx_hat * x_hat).sum(0)).
+    The forward pass is exercise 7.1's. Every output row depends on every input row through
+    the batch mean and variance; carry ``dout`` back through each node of the graph and add up
+    the contributions of every path that reaches ``x``.
 
     Parameters
     ----------
     dout : ndarray, shape (N, D)
         Upstream gradient dL/dout.
-    x : ndarray, shape (N, D)
-        The forward pass's input.
+    x : ndarray, shape (N, D), N >= 2
+        The forward pass's input (recompute what you need from it).
     gamma : ndarray, shape (D,)
-    eps : float
+    eps : float > 0
+        The forward pass's eps (inside the square root).
 
     Returns
     -------
     dx : ndarray, shape (N, D)
-    dgamma : ndarray, shape (D,)
-        sum over rows of dout * x_hat
-    dbeta : ndarray, shape (D,)
-        sum over rows of dout
+        dL/dx.
+    dgamma, dbeta : ndarray, shape (D,)
+        dL/dgamma and dL/dbeta.
     """
     # BEGIN SOLUTION 7.2
     N = x.shape[0]
@@ -72,20 +74,22 @@ def batchnorm_backward(dout, x, gamma, eps=1e-5):
 
 
 def layernorm_forward(x, gamma, beta, eps=1e-5):
-    """Exercise 7.3 — LayerNorm forward.
+    """Exercise 7.3 — LayerNorm forward, notebook §2.
 
-    Normalize every sample (row) over its features (the last axis), with the biased
-    variance, then out = gamma * x_hat + beta.
+    Each sample (row) is standardized with the mean and the *biased* variance of its own
+    features (the last axis), ``eps`` inside the square root, then scaled by ``gamma`` and
+    shifted by ``beta`` (one entry per feature).
 
     Parameters
     ----------
     x : ndarray, shape (N, D)
     gamma, beta : ndarray, shape (D,)
-    eps : float
+    eps : float > 0
 
     Returns
     -------
     out : ndarray, shape (N, D)
+        Equal to ``torch.nn.functional.layer_norm(x, (D,), gamma, beta, eps=eps)``.
     """
     # BEGIN SOLUTION 7.3
     mu = x.mean(axis=-1, keepdims=True)  # (N, 1)
@@ -95,19 +99,18 @@ def layernorm_forward(x, gamma, beta, eps=1e-5):
 
 
 def update_running_stats(running_mean, running_var, x, momentum=0.1):
-    """Exercise 7.4 — BatchNorm's running statistics, updated exactly as torch does.
+    """Exercise 7.4 — BatchNorm's running statistics after one training batch, notebook §2.
 
-    new_mean = (1 - momentum) * running_mean + momentum * batch_mean
-    new_var  = (1 - momentum) * running_var  + momentum * batch_var_unbiased
-    where batch_var_unbiased divides by N - 1 (the normalization itself uses N!).
-    Return new arrays; do not modify the inputs.
+    Update them exactly as ``torch.nn.BatchNorm1d(momentum=momentum)`` does in train mode
+    (torch's momentum convention; the running variance estimates the population variance).
+    Return new arrays; do not modify the inputs in place.
 
     Parameters
     ----------
     running_mean, running_var : ndarray, shape (D,)
     x : ndarray, shape (N, D)
         A training batch, N >= 2.
-    momentum : float
+    momentum : float in [0, 1]
 
     Returns
     -------
@@ -119,3 +122,39 @@ def update_running_stats(running_mean, running_var, x, momentum=0.1):
     return ((1 - momentum) * running_mean + momentum * mu,
             (1 - momentum) * running_var + momentum * var_unbiased)
     # END SOLUTION 7.4
+
+
+def layernorm_backward(dout, x, gamma, eps=1e-5):
+    """Exercise 7.5 — LayerNorm backward: derive it (notebook §3, the same graph with other axes).
+
+    The forward pass normalizes over the last axis, as in exercise 7.3, for a batch of
+    samples (N, D) or of sequences (N, T, D) (every token normalized on its own).
+
+    Parameters
+    ----------
+    dout : ndarray, same shape as x
+        Upstream gradient dL/dout.
+    x : ndarray, shape (N, D) or (N, T, D)
+        The forward pass's input.
+    gamma : ndarray, shape (D,)
+    eps : float > 0
+
+    Returns
+    -------
+    dx : ndarray, same shape as x
+    dgamma, dbeta : ndarray, shape (D,)
+        Summed over every sample (and token).
+    """
+    # BEGIN SOLUTION 7.5
+    D = x.shape[-1]
+    mu = x.mean(axis=-1, keepdims=True)  # (..., 1)
+    var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)  # (..., 1)
+    inv_std = 1.0 / np.sqrt(var + eps)  # (..., 1)
+    x_hat = (x - mu) * inv_std  # (..., D)
+    lead = tuple(range(x.ndim - 1))
+    dgamma = (dout * x_hat).sum(axis=lead)  # (D,)
+    dbeta = dout.sum(axis=lead)  # (D,)
+    g = dout * gamma  # (..., D)
+    dx = inv_std / D * (D * g - g.sum(axis=-1, keepdims=True) - x_hat * (g * x_hat).sum(axis=-1, keepdims=True))
+    return dx, dgamma, dbeta
+    # END SOLUTION 7.5

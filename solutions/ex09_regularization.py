@@ -10,13 +10,12 @@ import numpy as np
 
 
 def adamw_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
-    """Exercise 9.1 — one AdamW step on one parameter array (as torch.optim.AdamW).
+    """Exercise 9.1 — one AdamW step on one parameter array, exactly as torch.optim.AdamW (notebook §5).
 
-    1. decoupled weight decay:  p <- p * (1 - lr * weight_decay)   (NOT added to g!)
-    2. moments:  m <- beta1 m + (1 - beta1) g,   v <- beta2 v + (1 - beta2) g**2
-    3. bias correction with the step number t (the first step has t = 1):
-       m_hat = m / (1 - beta1**t),   v_hat = v / (1 - beta2**t)
-    4. p <- p - lr * m_hat / (sqrt(v_hat) + eps)
+    The weight decay is *decoupled*: it shrinks the parameter (its value before this step) and
+    never enters the gradient or the moment estimates. The first and second moment estimates are
+    bias-corrected with ``t``, the number of this step (1 on the first step), and ``eps`` is added
+    to the square root of the corrected second moment, as in torch.
 
     Parameters
     ----------
@@ -77,11 +76,12 @@ def early_stopping(val_losses, patience, min_delta=0.0):
 
 
 def label_smoothing_loss(logits, y, eps):
-    """Exercise 9.3 — cross-entropy with label smoothing and its gradient.
+    """Exercise 9.3 — cross-entropy with label smoothing and its gradient (notebook §4).
 
     Smoothed targets: t = (1 - eps) * onehot(y) + eps / C   (eps / C goes to EVERY class,
     the true one included — torch's convention). Loss = mean over the batch of
-    -sum_c t_c log softmax(z)_c. Subtract the row max before exponentiating.
+    -sum_c t_c log softmax(z)_c. Both outputs must stay finite and accurate for logits as large
+    as +-1000.
 
     Parameters
     ----------
@@ -94,7 +94,7 @@ def label_smoothing_loss(logits, y, eps):
     loss : float
         Matches torch.nn.functional.cross_entropy(logits, y, label_smoothing=eps).
     dlogits : ndarray, shape (N, C)
-        (softmax(z) - t) / N.
+        The gradient of ``loss`` with respect to ``logits``.
     """
     # BEGIN SOLUTION 9.3
     n, c = logits.shape
@@ -105,3 +105,49 @@ def label_smoothing_loss(logits, y, eps):
     loss = -(t * log_p).sum() / n
     return float(loss), (np.exp(log_p) - t) / n
     # END SOLUTION 9.3
+
+
+def soft_threshold(w, t):
+    """Exercise 9.4 — the proximal step of the L1 penalty: derive it (notebook §3).
+
+    For every entry of ``w`` return the number z that minimizes (1/2) (z - w)**2 + t * |z|.
+    Where that minimizer is 0 the result must be exactly 0.0 (this is where L1's sparsity comes
+    from), not merely small.
+
+    Parameters
+    ----------
+    w : ndarray, any shape (integers allowed)
+    t : float >= 0, or ndarray of thresholds >= 0 broadcastable to w
+
+    Returns
+    -------
+    z : ndarray of float, shape of w
+        A new array (do not modify ``w``).
+    """
+    # BEGIN SOLUTION 9.4
+    w = np.asarray(w, dtype=float)
+    return np.sign(w) * np.maximum(np.abs(w) - t, 0.0)
+    # END SOLUTION 9.4
+
+
+def rmsprop_step(p, g, v, lr=1e-2, alpha=0.99, eps=1e-8):
+    """Exercise 9.5 — one RMSProp step on one parameter array, exactly as torch.optim.RMSprop with
+    momentum=0, centered=False, weight_decay=0 (notebook §5's table).
+
+    ``alpha`` is the weight of the OLD running average; ``eps`` is added outside the square root.
+
+    Parameters
+    ----------
+    p, g, v : ndarray, all the same shape (any)
+        Parameter, its gradient, and the running average of squared gradients (zeros before step 1).
+    lr, alpha, eps : float
+
+    Returns
+    -------
+    p_new, v_new : ndarray, same shape as p
+        New arrays: do not modify the inputs in place.
+    """
+    # BEGIN SOLUTION 9.5
+    v = alpha * v + (1.0 - alpha) * g * g
+    return p - lr * g / (np.sqrt(v) + eps), v
+    # END SOLUTION 9.5

@@ -316,6 +316,34 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                         skip={**ANY_LEADING, "scalar": "elementwise mask: a scalar is fine"})
     R["core.dropout.dropout_backward"] = _backward_case(
         dropout.dropout_forward, lambda: {"x": A(2, 3), "p": 0.5, "train": True, "rng": 0})
+    R["core.dropout.spatial_dropout_forward"] = Case(lambda: {"x": A(2, 3, 4, 4), "p": 0.5, "train": True, "rng": 0},
+                                                 arrays=("x",), ranges={"p": [1.0, -0.1], "train": ["yes"]},
+                                                 skip={"x:ndim": "accepts (N, C) plus 1 to 3 spatial axes"})
+    R["core.dropout.spatial_dropout_backward"] = Case(
+        lambda: {"dout": A(2, 3, 4, 4, seed=5),
+                 "cache": dropout.spatial_dropout_forward(A(2, 3, 4, 4), 0.5, train=True, rng=0)[1]},
+        arrays=("dout",), mismatch={"dout": 1}, ranges={"cache": [None]})
+    R["core.dropout.dropout_linear_penalty"] = Case(lambda: {"X": A(5, 3), "w": A(3, seed=1), "p": 0.3},
+                                                arrays=("X", "w"), mismatch={"w": 0}, ranges={"p": [1.0, -0.5]})
+    R["core.dropout.dropout_ridge_solution"] = Case(lambda: {"X": A(5, 3), "y": A(5, seed=1), "p": 0.3},
+                                                arrays=("X", "y"), mismatch={"y": 0}, ranges={"p": [1.0]})
+    R["experiments.nb08_dropout.dropout_mse_monte_carlo"] = Case(
+        lambda: {"X": A(5, 3), "y": A(5, seed=1), "w": A(3, seed=2), "p": 0.3, "draws": 3, "rng": 0},
+        arrays=("X", "y", "w"), mismatch={"y": 0, "w": 0}, ranges={"p": [1.0], "draws": [1], "rng": [None]})
+    R["experiments.nb08_dropout.dropout_linear_regression"] = Case(
+        lambda: {"X": A(5, 3), "y": A(5, seed=1), "p": 0.3, "steps": 4, "rng": 0},
+        arrays=("X", "y"), mismatch={"y": 0}, ranges={"p": [1.0], "lr": [0.0], "steps": [1]})
+    R["experiments.nb08_dropout.dropout_bn_variance_shift"] = Case(
+        lambda: {"x": A(10, 3), "p": 0.3, "rng": 0, "batch_size": 4, "steps": 2}, arrays=("x",),
+        ranges={"p": [1.0], "batch_size": [1, 50], "steps": [0], "momentum": [0.0, 1.5]})
+    R["experiments.nb08_dropout.smooth_feature_maps"] = Case(lambda: {"N": 1, "C": 2, "H": 4, "W": 4, "rng": 0},
+                                                        ranges={"N": [0], "H": [0], "passes": [-1], "rng": [None]})
+    R["experiments.nb08_dropout.spatial_dropout_information"] = Case(lambda: {"x": A(1, 2, 4, 4), "p": 0.5, "rng": 0},
+                                                                arrays=("x",), ranges={"p": [1.0]})
+    R["experiments.nb08_dropout.far_points"] = Case(lambda: {"X": A(4, 2), "rng": 0}, arrays=("X",),
+                                               ranges={"radius": [0.0], "n": [0]})
+    R["experiments.nb08_dropout.noisy_digits"] = Case(lambda: {"n_train": 20}, ranges={
+        "n_train": [5, 10_000], "noise": [-0.1, 1.5]})
     R["experiments.nb08_dropout.scaling_mismatch"] = Case(lambda: {"x": A(3, 4), "p": 0.5, "rng": 0, "draws": 5},
                                          arrays=("x",), ranges={"p": [1.0, -0.1], "draws": [0]})
     R["experiments.nb08_dropout.small_noisy_data"] = Case(lambda: {"n_train": 10, "n_val": 10},
@@ -554,6 +582,28 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         skip={"x:ndim": "normalizes the last axis; any leading axes"})
     R["core.norm.layernorm_backward"] = _backward_case(
         norm.layernorm_forward, lambda: {"x": A(4, 3), "gamma": np.ones(3), "beta": np.zeros(3)})
+    R["core.norm.batchnorm2d_forward"] = Case(
+        lambda: {"x": A(2, 3, 4, 4), "gamma": np.ones(3), "beta": np.zeros(3)},
+        arrays=("x", "gamma", "beta"), mismatch={"gamma": 0, "beta": 0},
+        ranges={"momentum": [-0.1, 1.5], "eps": [0.0]})
+    R["core.norm.batchnorm2d_backward"] = Case(
+        lambda: {"dout": A(2, 3, 4, 4, seed=5),
+                 "cache": norm.batchnorm2d_forward(A(2, 3, 4, 4), np.ones(3), np.zeros(3))[1]},
+        arrays=("dout",), mismatch={"dout": -1}, ranges={"cache": [None, "abc"]})
+    R["core.norm.groupnorm_forward"] = Case(
+        lambda: {"x": A(2, 4, 3), "gamma": np.ones(4), "beta": np.zeros(4), "groups": 2},
+        arrays=("x", "gamma", "beta"), mismatch={"gamma": 0, "beta": 0},
+        ranges={"groups": [0, 3, 2.5], "eps": [0.0]})
+    R["core.norm.groupnorm_backward"] = _backward_case(
+        norm.groupnorm_forward, lambda: {"x": A(2, 4, 3), "gamma": np.ones(4), "beta": np.zeros(4), "groups": 2})
+    R["core.norm.rmsnorm_forward"] = Case(
+        lambda: {"x": A(4, 3), "gamma": np.ones(3)}, arrays=("x", "gamma"), mismatch={"gamma": 0},
+        ranges={"eps": [0.0, -1.0]}, skip={"x:ndim": "normalizes the last axis; any leading axes"})
+    R["core.norm.rmsnorm_backward"] = _backward_case(norm.rmsnorm_forward, lambda: {"x": A(4, 3), "gamma": np.ones(3)})
+    R["core.norm.normalization_sets"] = Case(lambda: {"kind": "group", "N": 2, "C": 4, "groups": 2},
+                                             ranges={"kind": ["nope"], "N": [0], "C": [0, 2.5], "groups": [3, 0]})
+    R["core.norm.ema_half_life"] = Case(lambda: {"momentum": 0.1},
+                                        ranges={"momentum": [0.0, 1.0, np.nan], "convention": ["jax"]})
     R["experiments.nb07_norm.batch_size_noise"] = Case(
         lambda: {"x_sample": A(3), "population": A(6, 3, seed=1), "batch_sizes": (2, 4), "draws": 3, "rng": 0},
         arrays=("x_sample", "population"), mismatch={"population": 1},
@@ -576,6 +626,14 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                     "weight_decay": [-1.0], "v": [-np.ones(3)]},
             skip={f"{a}:{m}": "parameters of any shape" for a in "pg" for m in ("ndim", "scalar")},
             nonneg=("v",), dtype_of="p", fuzz=40)
+    R["core.optim.rmsprop_step"] = Case(
+        lambda: {"p": A(3), "g": A(3, seed=1), "v": np.zeros(3)}, arrays=("p", "g", "v"), mismatch={"g": 0, "v": 0},
+        ranges={"lr": [-1.0], "alpha": [1.5, -0.1], "eps": [-1.0], "weight_decay": [-1.0]},
+        skip={f"{a}:{m}": "parameters of any shape" for a in "pgv" for m in ("ndim", "scalar")})
+    R["core.optim.adagrad_step"] = Case(
+        lambda: {"p": A(3), "g": A(3, seed=1), "s": np.zeros(3), "t": 1}, arrays=("p", "g", "s"),
+        mismatch={"g": 0, "s": 0}, ranges={"t": [0], "lr": [-1.0], "lr_decay": [-1.0], "eps": [-1.0]},
+        skip={f"{a}:{m}": "parameters of any shape" for a in "pgs" for m in ("ndim", "scalar")})
     R["core.optim.make"] = Case(lambda: {"name": "sgd", "lr": 0.1},
                            ranges={"name": ["nope"], "lr": [-1.0], "weight_decay": [-1.0]})
     R["core.optim.step_lr"] = Case(lambda: {"step": 3, "base_lr": 0.1, "step_size": 2},
@@ -690,6 +748,19 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                         skip={"params:broadcast": "parameters of any shapes"})
     R["experiments.nb09_regularization.compare_l2_and_decoupled"] = Case(
         lambda: {"steps": 3}, ranges={"optimizer": ["nope"], "lam": [-1.0], "lr": [0.0], "steps": [0]})
+    for n in ("l1_penalty", "l1_penalty_grad"):
+        R[f"core.regularization.{n}"] = Case(lambda: {"params": [A(2, 3), A(3, seed=1)], "lam": 0.1},
+                                             ranges={"lam": [-1.0, np.nan], "params": ["abc"]})
+    R["core.regularization.soft_threshold"] = Case(lambda: {"w": A(2, 3), "t": 0.5}, arrays=("w",),
+                                                   ranges={"t": [-0.1, np.nan, "abc"]}, skip=dict(ELEMENTWISE))
+    R["core.regularization.lasso_ista"] = Case(lambda: {"Phi": A(5, 3), "y": A(5, seed=1), "lam": 0.1, "steps": 3},
+                                               arrays=("Phi", "y"), mismatch={"y": 0},
+                                               ranges={"lam": [-1.0], "steps": [0], "tol": [-1.0], "w0": [A(4)]})
+    R["experiments.nb09_regularization.sparse_regression"] = Case(lambda: {"rng": 0},
+                                                                  ranges={"n": [1], "d": [2], "noise": [-1.0]})
+    R["experiments.nb09_regularization.sparsity_path"] = Case(
+        lambda: {"X": A(5, 3), "y": A(5, seed=1), "lams": np.array([0.1, 1.0]), "steps": 3},
+        arrays=("X", "y", "lams"), ranges={"steps": [0], "lams": [np.array([-1.0])]})
     R["core.regularization.smooth_targets"] = Case(lambda: {"y": labels(0, 2, 1), "n_classes": 3, "eps": 0.1},
                                               arrays=("y",), ranges={"eps": [-0.1, 1.5], "n_classes": [0]})
     for n in ("smoothed_cross_entropy", "smoothed_cross_entropy_grad"):
@@ -756,6 +827,10 @@ def _constructors() -> dict[str, Case]:
                                                        "weight_decay": [-1.0]}),
         "core.optim.Adam": Case(lambda: {}, ranges={"lr": [-1.0], "betas": [(1.0, 0.9)], "eps": [-1.0]}),
         "core.optim.AdamW": Case(lambda: {}, ranges={"lr": [-1.0], "betas": [(0.9, 1.5)], "weight_decay": [-1.0]}),
+        "core.optim.RMSprop": Case(lambda: {}, ranges={"lr": [-1.0], "alpha": [1.5], "eps": [-1.0], "weight_decay": [-1.0]}),
+        "core.optim.Adagrad": Case(lambda: {}, ranges={"lr": [-1.0], "lr_decay": [-1.0], "eps": [-1.0]}),
+        "core.optim.ReduceLROnPlateau": Case(lambda: {"lr": 0.1}, ranges={
+            "lr": [0.0], "factor": [1.0, 0.0], "patience": [-1], "threshold": [-1.0], "cooldown": [-1], "min_lr": [-1.0]}),
     }
 
 
@@ -776,6 +851,7 @@ EXEMPT = {
     "experiments.nb08_dropout.dropout_run": "trains a whole model (lru-cached experiment)",
     "experiments.nb08_dropout.dropout_experiment": "trains several whole models; forwards to dropout_run",
     "experiments.nb08_dropout.unscaled_eval_penalty": "needs a trained DropoutRun (training)",
+    "experiments.nb08_dropout.label_noise_experiment": "trains whole models",
     "lab.hardware.gpu_available": "no arguments",
     "lab.hardware.measure_roofline": "measures the machine (seconds, lru-cached); covered by roofline()",
     "lab.hardware.saved_activation_bytes": "takes a callable; no array or range arguments",
@@ -788,8 +864,11 @@ EXEMPT = {
     "lab.models.count_parameters": "takes a torch model, no array arguments",
     "experiments.nb07_norm.forgotten_eval": "trains a whole model",
     "experiments.nb07_norm.compare_norms": "trains whole models",
+    "experiments.nb07_norm.covariate_shift_experiment": "trains whole models",
     "experiments.nb09_regularization.quadratic_max_stable_lr": "no arguments",
     "experiments.nb09_regularization.lr_experiment": "trains whole models",
+    "experiments.nb09_regularization.schedule_experiment": "trains whole models",
+    "experiments.nb09_regularization.batch_size_experiment": "trains whole models",
     "lab.models.weights_from_torch": "takes a torch module, no array arguments",
     "experiments.nb09_regularization.mlp_capacity": "trains whole models",
     "experiments.nb09_regularization.early_stopping_experiment": "trains a whole model",

@@ -93,6 +93,96 @@ def test_experiment_dropout_narrows_the_gap_and_unscaled_inference_hurts():
     assert not r5.model.training
 
 
+# --------------------------------------------------------------------------- spatial dropout
+@pytest.mark.parametrize("p", [0.2, 0.6])
+def test_spatial_dropout_semantics_match_torch_dropout2d(p):
+    x = np.random.default_rng(0).uniform(1.0, 2.0, size=(40, 30, 4, 5))
+    ours, cache = dropout.spatial_dropout_forward(x, p, train=True, rng=1)
+    theirs = torch.nn.functional.dropout2d(torch.tensor(x), p=p, training=True).numpy()
+    for name, out in (("ours", ours), ("torch", theirs)):
+        kept_map = np.all(out != 0, axis=(2, 3))  # (N, C)
+        dropped_map = np.all(out == 0, axis=(2, 3))
+        assert np.all(kept_map | dropped_map), f"{name}: every map is kept or dropped whole"
+        assert_close(out[kept_map], x[kept_map] / (1 - p), f"{name}: kept maps are x / (1 - p)")
+        assert abs(kept_map.mean() - (1 - p)) < 0.04, (name, kept_map.mean())
+    assert cache.mask.shape == (40, 30, 1, 1)
+    assert_close(dropout.spatial_dropout_forward(x, p, train=False)[0], x, "eval: identity")
+
+
+def test_spatial_dropout_backward_matches_autograd():
+    rng = np.random.default_rng(2)
+    x, dout = rng.normal(size=(3, 4, 2, 5)), rng.normal(size=(3, 4, 2, 5))
+    _, cache = dropout.spatial_dropout_forward(x, 0.5, train=True, rng=3)
+    xt = torch.tensor(x, requires_grad=True)
+    (xt * torch.tensor(cache.mask) / 0.5).backward(torch.tensor(dout))
+    assert_close(dropout.spatial_dropout_backward(dout, cache), xt.grad, "spatial dropout dx", **F64)
+    assert_close(dropout.spatial_dropout_backward(dout, dropout.spatial_dropout_forward(x, 0.5, train=False)[1]),
+                 dout, "eval backward is the identity")
+
+
+# --------------------------------------------------------------------------- dropout as adaptive L2
+def _all_masks_expected_mse(X, y, w, p):
+    """Exact E over every mask of the N x D entries (2^(N D) of them)."""
+    N, D = X.shape
+    total = 0.0
+    for bits in range(2 ** (N * D)):
+        m = np.array([(bits >> k) & 1 for k in range(N * D)], dtype=float).reshape(N, D)
+        prob = np.prod(np.where(m == 1, 1 - p, p))
+        total += prob * np.mean((y - (X * m / (1 - p)) @ w) ** 2)
+    return total
+
+
+@pytest.mark.parametrize("p", [0.0, 0.3, 0.7])
+def test_dropout_penalty_is_the_exact_expected_extra_loss(p):
+    rng = np.random.default_rng(4)
+    X, y, w = rng.normal(size=(2, 4)), rng.normal(size=2), rng.normal(size=4)
+    exact = _all_masks_expected_mse(X, y, w, p)
+    closed = np.mean((y - X @ w) ** 2) + dropout.dropout_linear_penalty(X, w, p)
+    assert_close(closed, exact, "E_mask[mse] = mse + dropout_linear_penalty", **F64)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), p=st.floats(0.0, 0.9), N=st.integers(3, 20), D=st.integers(1, 5))
+def test_dropout_ridge_solution_zeroes_the_expected_gradient(seed, p, N, D):
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(N, D)) * rng.uniform(0.1, 5, size=D), rng.normal(size=N)
+    w = dropout.dropout_ridge_solution(X, y, p)
+    c = (X * X).mean(axis=0)
+    grad = -2 / N * X.T @ (y - X @ w) + 2 * p / (1 - p) * c * w  # gradient of mse + penalty
+    assert np.abs(grad).max() < 1e-9 * (1 + np.abs(X.T @ y).max() / N)
+
+
+def test_dropout_on_orthogonal_features_shrinks_every_weight_by_one_minus_p():
+    """Adaptive: whatever a feature's scale, dropout shrinks its least-squares weight by the same factor."""
+    Q, _ = np.linalg.qr(np.random.default_rng(5).normal(size=(50, 3)))
+    X = Q * np.array([0.1, 1.0, 30.0])  # orthogonal columns of very different scales
+    y = np.random.default_rng(6).normal(size=50)
+    w_ls = np.linalg.lstsq(X, y, rcond=None)[0]
+    assert_close(dropout.dropout_ridge_solution(X, y, 0.4), 0.6 * w_ls, "dropout ridge = (1 - p) * least squares")
+    assert_close(dropout.dropout_ridge_solution(X, y, 0.0), w_ls, "p = 0 is least squares")
+
+
+def test_monte_carlo_dropout_mse_agrees_with_the_closed_form():
+    rng = np.random.default_rng(7)
+    X, y, w = rng.normal(size=(30, 3)), rng.normal(size=30), rng.normal(size=3)
+    mc = nb08_dropout.dropout_mse_monte_carlo(X, y, w, 0.3, draws=500, rng=0)
+    closed = mc["plain_mse"] + dropout.dropout_linear_penalty(X, w, 0.3)
+    assert abs(mc["mean"] - closed) < 4 * mc["stderr"]
+
+
+def test_spatial_information_and_variance_shift_helpers():
+    x = nb08_dropout.smooth_feature_maps(2, 3, 8, 8, rng=0)
+    assert x.shape == (2, 3, 8, 8)
+    assert_close(x.mean(axis=(2, 3)), np.zeros((2, 3)), "maps are centred", atol=1e-12)
+    r = nb08_dropout.spatial_dropout_information(x, 0.5, rng=1)
+    assert np.all(np.isclose(r["r2_spatial"], 0) | np.isclose(r["r2_spatial"], 1))  # a map is kept or gone
+    shift = nb08_dropout.dropout_bn_variance_shift(np.abs(np.random.default_rng(2).normal(size=(300, 2))), 0.0,
+                                                   rng=0, steps=50)
+    assert np.all(np.abs(shift["eval_output_var"] - 1) < 0.15), "p = 0: no shift"
+    far = nb08_dropout.far_points(np.zeros((4, 2)), radius=3.0, n=5, rng=0)
+    assert_close(np.linalg.norm(far, axis=1), np.full(5, 3.0), "far points lie on the circle")
+
+
 @pytest.mark.parametrize("call, match", [
     (lambda: dropout.dropout_forward(np.ones(3), 1.0, train=True, rng=0), "p must be < 1"),
     (lambda: dropout.dropout_forward(np.ones(3), -0.1, train=True, rng=0), "p must be >= 0"),
@@ -108,6 +198,14 @@ def test_experiment_dropout_narrows_the_gap_and_unscaled_inference_hurts():
     (lambda: nb08_dropout.unscaled_eval_penalty("run", np.ones((2, 2)), [0, 1]), "run must be a DropoutRun"),
     (lambda: nb08_dropout.mc_dropout_predict(torch.nn.Linear(2, 2), np.ones((3, 2))), "no nn.Dropout"),
     (lambda: nb08_dropout.small_noisy_data(n_train=2), "n_train must be >= 4"),
+    (lambda: dropout.spatial_dropout_forward(np.ones((2, 3)), 0.5, train=True, rng=0), "x must be 3-D"),
+    (lambda: dropout.spatial_dropout_forward(np.ones((2, 3, 4)), 0.5, train=True), "rng must be"),
+    (lambda: dropout.spatial_dropout_backward(np.ones((2, 3, 4)), None), "cache must be"),
+    (lambda: dropout.dropout_linear_penalty(np.ones((3, 2)), np.ones(3), 0.5), "w has 3 entries"),
+    (lambda: dropout.dropout_ridge_solution(np.ones((3, 2)), np.ones(4), 0.5), "y has 4"),
+    (lambda: nb08_dropout.dropout_bn_variance_shift(np.ones((3, 2)), 0.5, rng=0), "batch_size=64"),
+    (lambda: nb08_dropout.noisy_digits(noise=1.5), "noise must be <= 1"),
+    (lambda: nb08_dropout.far_points(np.ones((3, 3)), rng=0), "2-D points"),
 ])
 def test_bad_input_is_named(call, match):
     with pytest.raises((ValueError, TypeError), match=match):

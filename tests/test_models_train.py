@@ -67,3 +67,29 @@ def test_early_stopping_helper():
 def test_bad_settings_are_named(make, match):
     with pytest.raises((ValueError, TypeError), match=match):
         make()
+
+
+def test_fit_lr_schedule_sets_the_rate_each_epoch_and_validates_it():
+    import numpy as np
+    import pytest as _pytest
+    import torch
+
+    from nnbasics.lab.models import MLPConfig, build_mlp
+    from nnbasics.lab.train import TrainConfig, fit
+
+    X = np.random.default_rng(0).normal(size=(16, 3))
+    y = (X[:, 0] > 0).astype(int)
+    calls = []
+
+    def schedule(epoch, hist):
+        calls.append((epoch, len(hist.train_loss)))  # called before each epoch with the epochs so far
+        return 0.01
+
+    scheduled, plain = (build_mlp(MLPConfig(d_in=3, hidden=(4,), d_out=2)) for _ in range(2))
+    fit(scheduled, X, y, cfg=TrainConfig(epochs=2, batch_size=8, lr=1.0, optimizer="sgd"), lr_schedule=schedule)
+    fit(plain, X, y, cfg=TrainConfig(epochs=2, batch_size=8, lr=0.01, optimizer="sgd"))
+    assert calls == [(0, 0), (1, 1)]
+    for a, b in zip(scheduled.parameters(), plain.parameters()):
+        assert torch.equal(a, b), "the schedule's rate (0.01) must replace cfg.lr (1.0)"
+    with _pytest.raises(ValueError, match="lr_schedule"):
+        fit(scheduled, X, y, cfg=TrainConfig(epochs=1, batch_size=8), lr_schedule=lambda e, h: 0.0)

@@ -170,12 +170,131 @@ def test_forgotten_eval_hurts_and_overwrites_running_stats():
     assert r["running_mean_changed"]
 
 
-@pytest.mark.slow
-def test_compare_norms_batchnorm_tolerates_larger_learning_rates():
-    r = nb07_norm.compare_norms(lrs=(0.3, 3.0), epochs=3, n_train=256)
-    assert 3.0 in r["tolerated"]["batch"]
-    assert 3.0 not in r["tolerated"]["none"] and 3.0 not in r["tolerated"]["layer"]
-    assert r["final"][("batch", 0.3)] < r["final"][("none", 0.3)]
+# --------------------------------------------------------------------------- conv BN, GroupNorm, RMSNorm
+def _grads(fn, *arrays, dout):
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out = fn(*ts)
+    out.backward(torch.tensor(dout))
+    return out.detach().numpy(), [t.grad.numpy() for t in ts]
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 5, 6), (2, 5, 7), (3, 2, 2, 2, 3)])
+def test_batchnorm2d_matches_torch_train_and_eval(shape):
+    rng = np.random.default_rng(1)
+    x, dout = rng.normal(2.0, 3.0, size=shape), rng.normal(size=shape)
+    C = shape[1]
+    gamma, beta = rng.normal(size=C), rng.normal(size=C)
+    bn = {3: torch.nn.BatchNorm1d, 4: torch.nn.BatchNorm2d, 5: torch.nn.BatchNorm3d}[len(shape)](C).double()
+    with torch.no_grad():
+        bn.weight.copy_(torch.tensor(gamma))
+        bn.bias.copy_(torch.tensor(beta))
+    xt = torch.tensor(x, requires_grad=True)
+    out_t = bn(xt)
+    out_t.backward(torch.tensor(dout))
+    out, cache = norm.batchnorm2d_forward(x, gamma, beta)
+    assert_close(out, out_t, "BN2d out")
+    assert_close(cache[0].state.running_mean, bn.running_mean, "running_mean")
+    assert_close(cache[0].state.running_var, bn.running_var, "running_var (unbiased over N*H*W)")
+    dx, dgamma, dbeta = norm.batchnorm2d_backward(dout, cache)
+    assert_close(dx, xt.grad, "BN2d dx")
+    assert_close(dgamma, bn.weight.grad, "BN2d dgamma")
+    assert_close(dbeta, bn.bias.grad, "BN2d dbeta")
+    bn.eval()
+    out_eval = norm.batchnorm2d_forward(x[:1], gamma, beta, cache[0].state, train=False)[0]
+    assert_close(out_eval, bn(torch.tensor(x[:1])), "BN2d eval output")
+
+
+def test_batchnorm2d_normalizes_each_channel_over_batch_and_positions():
+    x = np.random.default_rng(2).normal(5.0, 2.0, size=(3, 4, 5, 5))
+    out, _ = norm.batchnorm2d_forward(x, np.ones(4), np.zeros(4), eps=1e-12)
+    assert_close(out.mean(axis=(0, 2, 3)), np.zeros(4), "per-channel mean", atol=1e-12)
+    assert_close(out.var(axis=(0, 2, 3)), np.ones(4), "per-channel variance", rtol=1e-9)
+
+
+@pytest.mark.parametrize("groups", [1, 2, 3, 6])
+@pytest.mark.parametrize("shape", [(2, 6), (3, 6, 4), (2, 6, 3, 5)])
+def test_groupnorm_matches_torch_autograd(groups, shape):
+    rng = np.random.default_rng(groups)
+    x, dout = rng.normal(1.0, 2.0, size=shape), rng.normal(size=shape)
+    gamma, beta = rng.normal(size=6), rng.normal(size=6)
+    out_t, (gx, gg, gb) = _grads(lambda a, g, b: torch.nn.functional.group_norm(a, groups, g, b, eps=1e-5),
+                                 x, gamma, beta, dout=dout)
+    out, cache = norm.groupnorm_forward(x, gamma, beta, groups)
+    assert_close(out, out_t, f"GroupNorm(G={groups}) out")
+    dx, dgamma, dbeta = norm.groupnorm_backward(dout, cache)
+    assert_close(dx, gx, "GN dx")
+    assert_close(dgamma, gg, "GN dgamma")
+    assert_close(dbeta, gb, "GN dbeta")
+
+
+def test_groupnorm_extremes_are_layernorm_and_instancenorm():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 4, 3, 3))
+    ones, zeros = np.ones(4), np.zeros(4)
+    ln = norm.layernorm_forward(x.reshape(2, 1, -1), np.ones(36), np.zeros(36))[0].reshape(x.shape)
+    assert_close(norm.groupnorm_forward(x, ones, zeros, 1)[0], ln, "G=1 is LayerNorm over (C, H, W)")
+    inst = torch.nn.functional.instance_norm(torch.tensor(x), eps=1e-5).numpy()
+    assert_close(norm.groupnorm_forward(x, ones, zeros, 4)[0], inst, "G=C is InstanceNorm")
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (2, 3, 7), (1, 1)])
+def test_rmsnorm_matches_torch_autograd(shape):
+    rng = np.random.default_rng(4)
+    x, dout, gamma = rng.normal(size=shape), rng.normal(size=shape), rng.normal(size=shape[-1])
+    out_t, (gx, gg) = _grads(lambda a, g: torch.nn.functional.rms_norm(a, (shape[-1],), g, eps=1e-6),
+                             x, gamma, dout=dout)
+    out, cache = norm.rmsnorm_forward(x, gamma)
+    assert_close(out, out_t, "RMSNorm out")
+    dx, dgamma = norm.rmsnorm_backward(dout, cache)
+    assert_close(dx, gx, "RMSNorm dx")
+    assert_close(dgamma, gg, "RMSNorm dgamma")
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), a=st.floats(0.1, 1e3), c=st.floats(0.5, 5.0))  # eps/(a² ms) < 1e-9
+def test_rmsnorm_is_scale_invariant_but_not_shift_invariant(seed, a, c):
+    x = np.random.default_rng(seed).normal(size=(3, 8))
+    g = np.ones(8)
+    base = norm.rmsnorm_forward(x, g, eps=1e-12)[0]
+    assert_close(norm.rmsnorm_forward(a * x, g, eps=1e-12)[0], base, "RMSNorm(a x) = RMSNorm(x)", rtol=1e-8, atol=1e-10)
+    assert np.abs(norm.rmsnorm_forward(x + c, g, eps=1e-12)[0] - base).max() > 0.1
+
+
+def test_normalization_sets_reproduce_each_norm():
+    """Normalizing x (N, C, H, W) over each labelled set (with all positions) gives the library's output."""
+    rng = np.random.default_rng(5)
+    N, C, G = 3, 6, 2
+    x = rng.normal(size=(N, C, 2, 3))
+
+    def by_sets(labels):
+        out = np.empty_like(x)
+        for lab in np.unique(labels):
+            n_idx, c_idx = np.nonzero(labels == lab)
+            vals = x[n_idx, c_idx]  # (k, H, W)
+            out[n_idx, c_idx] = (vals - vals.mean()) / np.sqrt(vals.var() + 1e-5)
+        return out
+
+    ones, zeros = np.ones(C), np.zeros(C)
+    assert_close(by_sets(norm.normalization_sets("batch", N, C)), norm.batchnorm2d_forward(x, ones, zeros)[0], "batch")
+    assert_close(by_sets(norm.normalization_sets("group", N, C, G)), norm.groupnorm_forward(x, ones, zeros, G)[0],
+                 "group")
+    assert_close(by_sets(norm.normalization_sets("instance", N, C)), norm.groupnorm_forward(x, ones, zeros, C)[0],
+                 "instance")
+    assert_close(by_sets(norm.normalization_sets("layer", N, C)), norm.groupnorm_forward(x, ones, zeros, 1)[0],
+                 "layer")
+
+
+def test_ema_half_life_torch_and_keras_conventions_agree():
+    assert_close(norm.ema_half_life(0.1), norm.ema_half_life(0.9, "keras"), "torch m = Keras 1 - m")
+    # simulate: weight of the first batch after k steps, torch convention, via BatchNormState updates
+    k = int(np.ceil(norm.ema_half_life(0.1)))
+    state = norm.BatchNormState.initial(1)
+    x0 = np.array([[1.0], [-1.0]]) + 1.0  # batch mean 1
+    state = norm.batchnorm_forward(x0, [1.0], [0.0], state, momentum=0.1)[1].state
+    w0 = state.running_mean[0]  # = m: the first batch's weight
+    for _ in range(k):
+        state = norm.batchnorm_forward(np.array([[1.0], [-1.0]]), [1.0], [0.0], state, momentum=0.1)[1].state
+    assert state.running_mean[0] <= w0 / 2 < state.running_mean[0] / 0.9
 
 
 @pytest.mark.parametrize("call, match", [
@@ -203,6 +322,18 @@ def test_compare_norms_batchnorm_tolerates_larger_learning_rates():
     (lambda: nb07_norm.compare_norms(norms=("group",)), "norms must hold"),
     (lambda: nb07_norm.forgotten_eval(batch_size=1), "batch_size must be >= 2"),
     (lambda: norm.BatchNormState.initial(0), "D must be >= 1"),
+    (lambda: norm.batchnorm2d_forward(np.ones((2, 3, 4, 4)), np.ones(2), np.zeros(3)), "gamma has 2 entries"),
+    (lambda: norm.batchnorm2d_forward(np.ones((2, 3)), np.ones(3), np.zeros(3)), "x must be 3-D"),
+    (lambda: norm.batchnorm2d_backward(np.ones((2, 3, 4, 4)), None), "cache must be"),
+    (lambda: norm.groupnorm_forward(np.ones((2, 6, 3)), np.ones(6), np.zeros(6), 4), "groups=4 must divide"),
+    (lambda: norm.groupnorm_forward(np.ones((2, 6, 3)), np.ones(5), np.zeros(6), 2), "gamma has 5 entries"),
+    (lambda: norm.groupnorm_backward(np.ones((2, 6)), None), "cache must be"),
+    (lambda: norm.rmsnorm_forward(np.ones((2, 3)), np.ones(4)), "gamma has 4 entries"),
+    (lambda: norm.rmsnorm_backward(np.ones((2, 3)), None), "cache must be"),
+    (lambda: norm.normalization_sets("batchy", 2, 3), "kind"),
+    (lambda: norm.normalization_sets("group", 2, 6, 4), "groups=4 must divide"),
+    (lambda: norm.ema_half_life(1.0), "momentum must be < 1"),
+    (lambda: norm.ema_half_life(0.1, "jax"), "convention"),
 ])
 def test_bad_input_is_named(call, match):
     with pytest.raises((ValueError, TypeError), match=match):

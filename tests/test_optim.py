@@ -45,6 +45,10 @@ CASES = [
     (optim.Adam, torch.optim.Adam, dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
     (optim.AdamW, torch.optim.AdamW, dict(lr=0.01)),
     (optim.AdamW, torch.optim.AdamW, dict(lr=0.03, betas=(0.85, 0.95), weight_decay=0.5)),
+    (optim.RMSprop, torch.optim.RMSprop, dict(lr=0.01)),
+    (optim.RMSprop, torch.optim.RMSprop, dict(lr=0.02, alpha=0.9, eps=1e-6, weight_decay=0.1)),
+    (optim.Adagrad, torch.optim.Adagrad, dict(lr=0.1)),
+    (optim.Adagrad, torch.optim.Adagrad, dict(lr=0.05, lr_decay=0.01, eps=1e-8, weight_decay=0.05)),
 ]
 
 
@@ -219,7 +223,17 @@ def test_bad_inputs():
     with pytest.raises(TypeError, match="lists of arrays"):
         optim.SGD(0.1).step(np.zeros(1), np.zeros(1))
     with pytest.raises(ValueError, match="name must be one of"):
-        optim.make("rmsprop", 0.1)
+        optim.make("lion", 0.1)
+    with pytest.raises(ValueError, match="v has shape"):
+        optim.rmsprop_step(np.zeros(3), np.zeros(3), np.zeros(2))
+    with pytest.raises(ValueError, match="alpha must be <= 1"):
+        optim.RMSprop(alpha=1.5)
+    with pytest.raises(ValueError, match="t must be >= 1"):
+        optim.adagrad_step(np.zeros(2), np.zeros(2), np.zeros(2), 0)
+    with pytest.raises(ValueError, match="factor must be < 1"):
+        optim.ReduceLROnPlateau(0.1, factor=1.0)
+    with pytest.raises(ValueError, match="value must be finite"):
+        optim.ReduceLROnPlateau(0.1).step(float("nan"))
     with pytest.raises(ValueError, match="step_size must be >= 1"):
         optim.step_lr(3, 0.1, 0)
     with pytest.raises(ValueError, match="step must be >= 0"):
@@ -252,3 +266,30 @@ def test_lr_experiment_shapes_and_bad_input():
         nb09_regularization.lr_experiment([0.0])
     with pytest.raises(ValueError, match="optimizer must be one of"):
         nb09_regularization.lr_experiment([0.1], optimizer="adamw")
+
+
+def test_pure_rmsprop_and_adagrad_steps_match_the_classes():
+    rng = np.random.default_rng(3)
+    p, g = rng.normal(size=4), rng.normal(size=4)
+    assert_close(optim.rmsprop_step(p, g, np.zeros(4), lr=0.01)[0], optim.RMSprop(0.01).step([p], [g])[0], "rmsprop")
+    assert_close(optim.adagrad_step(p, g, np.zeros(4), 1, lr=0.1)[0], optim.Adagrad(0.1).step([p], [g])[0], "adagrad")
+    # Adagrad's first step moves every coordinate by exactly lr (up to eps): g / sqrt(g^2)
+    assert_close(np.abs(optim.adagrad_step(p, g, np.zeros(4), 1, lr=0.1)[0] - p), np.full(4, 0.1), "Adagrad step 1",
+                 rtol=1e-8)
+    assert optim.make("rmsprop", 0.1).lr == 0.1 and isinstance(optim.make("adagrad", 0.1), optim.Adagrad)
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(st.floats(0.01, 10.0), min_size=1, max_size=30), factor=st.sampled_from([0.1, 0.5]),
+       patience=st.integers(0, 3), cooldown=st.integers(0, 2), min_lr=st.sampled_from([0.0, 0.02]),
+       threshold=st.sampled_from([1e-4, 0.1]))
+def test_reduce_lr_on_plateau_matches_torch(values, factor, patience, cooldown, min_lr, threshold):
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.1)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=factor, patience=patience, cooldown=cooldown,
+                                                        min_lr=min_lr, threshold=threshold)
+    ours = optim.ReduceLROnPlateau(0.1, factor=factor, patience=patience, cooldown=cooldown, min_lr=min_lr,
+                                   threshold=threshold)
+    for v in values:
+        theirs.step(v)
+        assert ours.step(v) == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12)

@@ -204,8 +204,60 @@ def test_mlp_capacity_reports_sizes_and_errors():
         nb09_regularization.early_stopping_experiment(patience=0)
 
 
+def test_ridge_is_where_gradient_descent_with_torch_weight_decay_stops():
+    """One convention: ridge_fit(λ) minimizes (1/2N)||Φw - y||² + (λ/2)||w||², the fixed point of
+    torch SGD with weight_decay=λ on half the mean squared error."""
+    rng = np.random.default_rng(1)
+    Phi, y = rng.normal(size=(30, 4)), rng.normal(size=30)
+    w = torch.zeros(4, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.3, weight_decay=0.2)
+    P, Y = torch.tensor(Phi), torch.tensor(y)
+    for _ in range(3000):
+        opt.zero_grad()
+        (0.5 * torch.mean((P @ w - Y) ** 2)).backward()
+        opt.step()
+    assert_close(R.ridge_fit(Phi, y, 0.2), w.detach(), "ridge_fit(λ) vs SGD(weight_decay=λ) fixed point", rtol=1e-9,
+                 atol=1e-10)
+
+
+def test_l1_penalty_and_subgradient():
+    params = [np.array([[1.0, -2.0], [0.0, 3.0]]), np.array([-0.5])]
+    assert R.l1_penalty(params, 0.1) == pytest.approx(0.65)
+    g = R.l1_penalty_grad(params, 0.1)
+    assert_close(g[0], 0.1 * np.array([[1.0, -1.0], [0.0, 1.0]]), "L1 subgradient (0 at 0)")
+
+
+@settings(max_examples=50, deadline=None)
+@given(w=st.floats(-10, 10), t=st.floats(0, 5))
+def test_soft_threshold_is_the_l1_proximal_step(w, t):
+    z = float(R.soft_threshold(np.array([w]), t)[0])
+    grid = np.linspace(-12, 12, 24001)  # brute force on a 1e-3 grid
+    obj = 0.5 * (grid - w) ** 2 + t * np.abs(grid)
+    assert abs(z - grid[np.argmin(obj)]) <= 1e-3 + 1e-12
+    if abs(w) <= t:
+        assert z == 0.0  # exactly: this is where sparsity comes from
+
+
+def test_lasso_ista_matches_sklearn_and_is_sparse():
+    from sklearn.linear_model import Lasso
+
+    d = nb09_regularization.sparse_regression(rng=0)
+    for lam in (0.01, 0.1, 0.5):
+        ours = R.lasso_ista(d["X"], d["y"], lam, steps=3000)
+        ref = Lasso(alpha=lam, fit_intercept=False, tol=1e-12, max_iter=100_000).fit(d["X"], d["y"]).coef_
+        assert_close(ours, ref, f"ISTA vs sklearn Lasso(alpha={lam})", rtol=1e-8, atol=1e-9)
+        assert np.array_equal(ours == 0, ref == 0)
+
+
+def test_sparsity_path_l1_zeroes_weights_l2_never():
+    d = nb09_regularization.sparse_regression(rng=1)
+    path = nb09_regularization.sparsity_path(d["X"], d["y"], [0.001, 0.1, 1.0], steps=500)
+    assert path["w_l1"].shape == (3, 20) and np.all(path["zeros_l2"] == 0)
+    assert path["zeros_l1"][0] < path["zeros_l1"][-1]
+
+
 def test_quiz_facts():
-    """The numbers quiz 09 cites: early stop at index 4 (patience 3), smoothed true-class target 0.91."""
+    """Quiz 09 cites the early stop at index 4 (patience 3); the smoothed true-class target is 0.91 (torch)."""
     from nnbasics.lab.train import EarlyStopping
 
     stop = EarlyStopping(patience=3)

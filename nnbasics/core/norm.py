@@ -13,8 +13,12 @@ estimates for inference, updated as torch does:
 (N - 1) batch variance. Running statistics live in an immutable :class:`BatchNormState`;
 :func:`batchnorm_forward` never mutates it and returns the updated state as ``cache.state``.
 
-The experiment helpers at the bottom (batch-size noise, the forgotten ``model.eval()``,
-no norm vs BN vs LN training) return data for notebook 07; they never plot.
+For images (N, C, H, W) the same idea comes in four flavours that differ only in the set of
+entries sharing one mean and variance (:func:`normalization_sets`): BatchNorm2d (per channel over
+N, H, W), LayerNorm (per sample over C, H, W), GroupNorm (per sample over a group of channels and
+H, W) and InstanceNorm (GroupNorm with one channel per group). RMSNorm drops the centring and
+divides by the root mean square over the features. :func:`ema_half_life` converts the two
+momentum conventions for running averages (torch's and Keras's).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import numpy as np
 
 from nnbasics._validate import (
     as_float_array,
+    check_choice,
     check_float,
     check_int,
     check_shapes,
@@ -32,7 +37,10 @@ from nnbasics._validate import (
     finite_output,
 )
 
-__all__ = ['BatchNormState', 'BatchNormCache', 'LayerNormCache', 'batchnorm_forward', 'batchnorm_backward', 'layernorm_forward', 'layernorm_backward']
+__all__ = ['BatchNormState', 'BatchNormCache', 'LayerNormCache', 'batchnorm_forward', 'batchnorm_backward',
+           'layernorm_forward', 'layernorm_backward', 'batchnorm2d_forward', 'batchnorm2d_backward',
+           'GroupNormCache', 'groupnorm_forward', 'groupnorm_backward', 'RMSNormCache', 'rmsnorm_forward',
+           'rmsnorm_backward', 'normalization_sets', 'ema_half_life']
 
 
 # --------------------------------------------------------------------------- state and caches
@@ -289,3 +297,266 @@ def layernorm_backward(dout, cache: LayerNormCache):
     dx = inv_std / D * (D * dx_hat - dx_hat.sum(axis=-1, keepdims=True)
                         - x_hat * (dx_hat * x_hat).sum(axis=-1, keepdims=True))  # (..., D)
     return dx, dgamma, dbeta
+
+
+# --------------------------------------------------------------------------- BatchNorm for conv layers
+def _channels_last(x: np.ndarray) -> np.ndarray:
+    """(N, C, *spatial) -> (N * prod(spatial), C): one row per (sample, position)."""
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
+def _channels_first(rows: np.ndarray, shape: tuple) -> np.ndarray:
+    """Inverse of :func:`_channels_last` for an array of ``shape`` (N, C, *spatial)."""
+    N, C, *spatial = shape
+    return np.moveaxis(rows.reshape(N, *spatial, C), -1, 1)
+
+
+def batchnorm2d_forward(x, gamma, beta, state: BatchNormState | None = None, *, train: bool = True,
+                        momentum: float = 0.1, eps: float = 1e-5):
+    """BatchNorm for convolutional feature maps, as ``torch.nn.BatchNorm2d``: one mean and variance
+    per *channel*, over the batch and every spatial position.
+
+    mu_c = mean over (n, h, w) of x[n, c, h, w], var_c likewise (biased); the running variance
+    uses the unbiased estimate with M = N * H * W values per channel. It is
+    :func:`batchnorm_forward` on the (N*H*W, C) matrix whose rows are (sample, position) pairs.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W) (or (N, C, L), any spatial rank)
+    gamma, beta : array_like, shape (C,)
+    state, train, momentum, eps
+        As in :func:`batchnorm_forward` (``state`` holds C running statistics).
+
+    Returns
+    -------
+    out : ndarray, same shape as x
+    cache : tuple (BatchNormCache, shape)
+        For :func:`batchnorm2d_backward`; ``cache[0].state`` is the new running state.
+    """
+    x = as_float_array(x, "x", ndim=(3, 4, 5))
+    for name, v in (("gamma", gamma), ("beta", beta)):
+        v = as_float_array(v, name, ndim=1)
+        if v.shape[0] != x.shape[1]:
+            raise ValueError(f"{name} has {v.shape[0]} entries but x has C={x.shape[1]} channels")
+    out, cache = batchnorm_forward(_channels_last(x), gamma, beta, state, train=train,
+                                   momentum=momentum, eps=eps)
+    return _channels_first(out, x.shape), (cache, x.shape)
+
+
+def batchnorm2d_backward(dout, cache):
+    """Gradients of :func:`batchnorm2d_forward`: dx (N, C, H, W), dgamma (C,), dbeta (C,).
+
+    The train-mode formula of :func:`batchnorm_backward` with the sums running over every
+    (sample, position) pair of a channel.
+    """
+    if not (isinstance(cache, tuple) and len(cache) == 2 and isinstance(cache[0], BatchNormCache)):
+        raise TypeError("cache must be the (BatchNormCache, shape) pair from batchnorm2d_forward")
+    bn_cache, shape = cache
+    dout = as_float_array(dout, "dout", ndim=len(shape))
+    if dout.shape != tuple(shape):
+        raise ValueError(f"dout has shape {dout.shape} but the forward output had shape {tuple(shape)}")
+    dx, dgamma, dbeta = batchnorm_backward(_channels_last(dout), bn_cache)
+    return _channels_first(dx, shape), dgamma, dbeta
+
+
+# --------------------------------------------------------------------------- GroupNorm
+@dataclass(frozen=True)
+class GroupNormCache:
+    """What :func:`groupnorm_backward` needs: x_hat (N, C, ...), inv_std (N, G), gamma (C,), groups."""
+
+    x_hat: np.ndarray
+    inv_std: np.ndarray
+    gamma: np.ndarray
+    groups: int
+
+
+def _per_channel(v: np.ndarray, ndim: int) -> np.ndarray:
+    """A (C,) vector shaped to broadcast over (N, C, *spatial)."""
+    return v.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def groupnorm_forward(x, gamma, beta, groups: int, eps: float = 1e-5):
+    """Group normalization (Wu & He, 2018), as ``torch.nn.functional.group_norm``.
+
+    The C channels are split into ``groups`` consecutive groups of C / G channels; each sample
+    is normalized over (its group's channels) x (all spatial positions), biased variance,
+    then scaled and shifted per channel. G = 1 is LayerNorm over (C, H, W); G = C is
+    InstanceNorm. Nothing depends on the batch: identical in training and inference.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C) or (N, C, *spatial)
+    gamma, beta : array_like, shape (C,)
+    groups : int, divides C
+    eps : float > 0
+
+    Returns
+    -------
+    out : ndarray, same shape as x
+    cache : GroupNormCache
+    """
+    x = as_float_array(x, "x", ndim=(2, 3, 4, 5))
+    N, C = x.shape[:2]
+    gamma = as_float_array(gamma, "gamma", ndim=1)
+    beta = as_float_array(beta, "beta", ndim=1)
+    for name, v in (("gamma", gamma), ("beta", beta)):
+        if v.shape[0] != C:
+            raise ValueError(f"{name} has {v.shape[0]} entries but x has C={C} channels")
+    groups = check_int(groups, "groups", minimum=1)
+    if C % groups:
+        raise ValueError(f"groups={groups} must divide the C={C} channels")
+    eps = check_float(eps, "eps", minimum=0.0, min_inclusive=False)
+    xg = x.reshape(N, groups, -1)  # (N, G, C/G * spatial)
+    mu = xg.mean(axis=-1, keepdims=True)  # (N, G, 1)
+    var = ((xg - mu) ** 2).mean(axis=-1, keepdims=True)  # (N, G, 1) biased
+    inv_std = 1.0 / np.sqrt(var + eps)  # (N, G, 1)
+    x_hat = ((xg - mu) * inv_std).reshape(x.shape)  # (N, C, ...)
+    out = _per_channel(gamma, x.ndim) * x_hat + _per_channel(beta, x.ndim)
+    return out, GroupNormCache(x_hat, inv_std[..., 0], gamma, groups)
+
+
+def groupnorm_backward(dout, cache: GroupNormCache):
+    """Gradients of :func:`groupnorm_forward`: LayerNorm's backward applied to each (sample, group).
+
+    Returns
+    -------
+    dx : ndarray, same shape as dout
+    dgamma, dbeta : ndarray, shape (C,)
+        Summed over samples and positions.
+    """
+    if not isinstance(cache, GroupNormCache):
+        raise TypeError(f"cache must be the GroupNormCache from groupnorm_forward, got {type(cache).__name__}")
+    dout = as_float_array(dout, "dout", ndim=cache.x_hat.ndim)
+    if dout.shape != cache.x_hat.shape:
+        raise ValueError(f"dout has shape {dout.shape} but the forward output had shape {cache.x_hat.shape}")
+    axes = (0,) + tuple(range(2, dout.ndim))
+    dgamma = (dout * cache.x_hat).sum(axis=axes)  # (C,)
+    dbeta = dout.sum(axis=axes)  # (C,)
+    N = dout.shape[0]
+    g = (dout * _per_channel(cache.gamma, dout.ndim)).reshape(N, cache.groups, -1)  # dL/dx_hat per group
+    xh = cache.x_hat.reshape(N, cache.groups, -1)
+    M = g.shape[-1]
+    dx = cache.inv_std[..., None] / M * (M * g - g.sum(-1, keepdims=True)
+                                         - xh * (g * xh).sum(-1, keepdims=True))
+    return dx.reshape(dout.shape), dgamma, dbeta
+
+
+# --------------------------------------------------------------------------- RMSNorm
+@dataclass(frozen=True)
+class RMSNormCache:
+    """What :func:`rmsnorm_backward` needs: x_hat = x / rms (..., D), inv_rms (..., 1), gamma (D,)."""
+
+    x_hat: np.ndarray
+    inv_rms: np.ndarray
+    gamma: np.ndarray
+
+
+def rmsnorm_forward(x, gamma, eps: float = 1e-6):
+    """Root-mean-square normalization (Zhang & Sennrich, 2019), as ``torch.nn.functional.rms_norm``.
+
+    rms = sqrt(mean_d x^2 + eps),  out = gamma * x / rms. Like LayerNorm over the last axis but
+    without subtracting the mean (and without beta): cheaper, and what LLaMA-style transformer
+    blocks use. Invariant to a per-sample *scale*, not to a shift.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, D) or (N, T, D)
+    gamma : array_like, shape (D,)
+    eps : float > 0
+
+    Returns
+    -------
+    out : ndarray, same shape as x
+    cache : RMSNormCache
+    """
+    x = as_float_array(x, "x", ndim=(2, 3))
+    gamma = as_float_array(gamma, "gamma", ndim=1)
+    if gamma.shape[0] != x.shape[-1]:
+        raise ValueError(f"gamma has {gamma.shape[0]} entries but x has D={x.shape[-1]} features")
+    eps = check_float(eps, "eps", minimum=0.0, min_inclusive=False)
+    inv_rms = 1.0 / np.sqrt((x * x).mean(axis=-1, keepdims=True) + eps)  # (..., 1)
+    x_hat = x * inv_rms  # (..., D)
+    return gamma * x_hat, RMSNormCache(x_hat, inv_rms, gamma)
+
+
+def rmsnorm_backward(dout, cache: RMSNormCache):
+    """Gradients of :func:`rmsnorm_forward`.
+
+    dx = inv_rms * (g - x_hat * mean_d(g * x_hat)),  g = dout * gamma  (only the scale direction
+    is removed: RMSNorm does not centre).
+
+    Returns
+    -------
+    dx : ndarray, same shape as dout
+    dgamma : ndarray, shape (D,)
+    """
+    if not isinstance(cache, RMSNormCache):
+        raise TypeError(f"cache must be the RMSNormCache from rmsnorm_forward, got {type(cache).__name__}")
+    dout = as_float_array(dout, "dout", ndim=(2, 3))
+    if dout.shape != cache.x_hat.shape:
+        raise ValueError(f"dout has shape {dout.shape} but the forward output had shape {cache.x_hat.shape}")
+    g = dout * cache.gamma  # (..., D)
+    dx = cache.inv_rms * (g - cache.x_hat * (g * cache.x_hat).mean(axis=-1, keepdims=True))
+    dgamma = (dout * cache.x_hat).reshape(-1, dout.shape[-1]).sum(axis=0)
+    return dx, dgamma
+
+
+# --------------------------------------------------------------------------- which entries share statistics
+NORM_KINDS = ("batch", "layer", "instance", "group")
+
+
+def normalization_sets(kind: str, N: int, C: int, groups: int | None = None) -> np.ndarray:
+    """Label every (sample n, channel c) pair by the statistics it is normalized with.
+
+    For activations (N, C, H, W) each normalization computes one mean and variance per *set* of
+    entries; all spatial positions of an (n, c) pair always share one set, so the sets are a
+    partition of the N x C grid:
+
+    - ``"batch"``: one set per channel c (over n, h, w)
+    - ``"layer"``: one set per sample n (over c, h, w)
+    - ``"instance"``: one set per (n, c) (over h, w)
+    - ``"group"``: one set per (n, group of C / groups consecutive channels)
+
+    Returns
+    -------
+    labels : ndarray of int, shape (N, C)
+        Equal labels <=> normalized together.
+    """
+    check_choice(kind, "kind", NORM_KINDS)
+    N = check_int(N, "N", minimum=1)
+    C = check_int(C, "C", minimum=1)
+    n, c = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")  # (N, C) each
+    if kind == "batch":
+        return c
+    if kind == "layer":
+        return n
+    if kind == "instance":
+        return n * C + c
+    groups = check_int(groups, "groups", minimum=1)
+    if C % groups:
+        raise ValueError(f"groups={groups} must divide the C={C} channels")
+    return n * groups + c // (C // groups)
+
+
+def ema_half_life(momentum: float, convention: str = "torch") -> float:
+    """Steps after which a batch's weight in a running average has halved.
+
+    torch:  running <- (1 - m) running + m batch   (default m = 0.1: the NEW batch's weight)
+    Keras:  running <- m running + (1 - m) batch   (default m = 0.99: the OLD average's weight)
+    So torch's m corresponds to Keras's 1 - m. The weight of a batch k steps ago is
+    m (1 - m)^k (torch), which halves after ln(1/2) / ln(1 - m) steps.
+
+    Parameters
+    ----------
+    momentum : float in (0, 1)
+    convention : {"torch", "keras"}
+
+    Returns
+    -------
+    float
+    """
+    momentum = check_float(momentum, "momentum", minimum=0.0, maximum=1.0, min_inclusive=False,
+                           max_inclusive=False)
+    check_choice(convention, "convention", ("torch", "keras"))
+    decay = 1.0 - momentum if convention == "torch" else momentum  # weight kept by the old average
+    return float(np.log(0.5) / np.log(decay))

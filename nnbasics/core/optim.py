@@ -9,6 +9,11 @@ parameter arrays. The update rules, with gradient g_t, step t = 1, 2, ... and le
 - Adam:       m <- β1 m + (1-β1) g;  v <- β2 v + (1-β2) g²;
               p <- p - η m/(1-β1^t) / (sqrt(v/(1-β2^t)) + ε)     (L2: g <- g + λ p first)
 - AdamW:      p <- p (1 - η λ), then the Adam update with the *raw* gradient (decoupled decay).
+- Adagrad:    s <- s + g²;  p <- p - η g / (sqrt(s) + ε)       (per-coordinate rates that only shrink)
+- RMSProp:    v <- α v + (1-α) g²;  p <- p - η g / (sqrt(v) + ε)  (Adagrad with a forgetting average)
+
+Weight decay ``λ`` everywhere follows torch's convention: ``weight_decay=λ`` adds λ p to the
+gradient, i.e. the penalty (λ/2) ||p||² (AdamW: the shrink p (1 - η λ) instead).
 
 The module also holds the schedules (step, cosine, linear warmup + cosine) as pure
 functions of the step, and 2-D loss surfaces with an "optimizer race" for the widgets.
@@ -30,10 +35,12 @@ from nnbasics._validate import (
     finite_output,
 )
 
-__all__ = ['OPTIMIZERS', 'sgd_step', 'adam_step', 'adamw_step', 'SGD', 'Adam', 'AdamW', 'make', 'step_lr', 'cosine_lr', 'warmup_lr', 'warmup_cosine_lr', 'schedule']
+__all__ = ['OPTIMIZERS', 'sgd_step', 'adam_step', 'adamw_step', 'rmsprop_step', 'adagrad_step', 'SGD', 'Adam', 'AdamW',
+           'RMSprop', 'Adagrad', 'make', 'step_lr', 'cosine_lr', 'warmup_lr', 'warmup_cosine_lr', 'schedule',
+           'ReduceLROnPlateau']
 
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad")
 
 
 # ---------------------------------------------------------------- pure step functions
@@ -136,6 +143,85 @@ def adamw_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps:
     weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
     lr, eps, m, v = _check_adam_state(p, m, v, lr, eps)
     return _like(p, *_adam_core(p, g, m, v, t, lr, b1, b2, eps, weight_decay, decoupled=True))
+
+
+def rmsprop_step(p, g, v, *, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0):
+    """One RMSProp step (Tieleman & Hinton, 2012) as ``torch.optim.RMSprop`` (no momentum, not centred).
+
+    g <- g + λ p;  v <- α v + (1 - α) g²;  p <- p - lr g / (sqrt(v) + eps).
+    A running average of squared gradients divides each coordinate's step: steep coordinates
+    take small steps, flat ones large steps; unlike Adagrad it forgets old gradients.
+
+    Parameters
+    ----------
+    p, g : array_like, same shape
+    v : ndarray, same shape as ``p``
+        Running average of g² (zeros before the first step).
+
+    Returns
+    -------
+    p_new, v_new : ndarray
+    """
+    p, g = _check_pg(p, g)
+    lr = check_float(lr, "lr", minimum=0.0)
+    alpha = check_float(alpha, "alpha", minimum=0.0, maximum=1.0)
+    eps = check_float(eps, "eps", minimum=0.0)
+    weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
+    v = _check_state(p, v, "v")
+    return _rmsprop_core(p, g, v, lr, alpha, eps, weight_decay)
+
+
+def _rmsprop_core(p, g, v, lr, alpha, eps, weight_decay):
+    if weight_decay:
+        g = g + weight_decay * p
+    v = alpha * v + (1.0 - alpha) * g * g
+    return p - lr * g / (np.sqrt(v) + eps), v
+
+
+def adagrad_step(p, g, s, t: int, *, lr: float = 1e-2, lr_decay: float = 0.0, eps: float = 1e-10,
+                 weight_decay: float = 0.0):
+    """One Adagrad step (Duchi et al., 2011) as ``torch.optim.Adagrad`` (initial accumulator 0).
+
+    g <- g + λ p;  s <- s + g²;  p <- p - lr_t g / (sqrt(s) + eps),  lr_t = lr / (1 + (t - 1) lr_decay).
+    The accumulated sum only grows, so every coordinate's effective rate only shrinks: good for
+    sparse features, too timid for long non-convex training (which RMSProp and Adam fix).
+
+    Parameters
+    ----------
+    p, g : array_like, same shape
+    s : ndarray, same shape as ``p``
+        Sum of squared gradients so far (zeros before the first step).
+    t : int >= 1
+        The step number.
+
+    Returns
+    -------
+    p_new, s_new : ndarray
+    """
+    p, g = _check_pg(p, g)
+    t = check_int(t, "t", minimum=1)
+    lr = check_float(lr, "lr", minimum=0.0)
+    lr_decay = check_float(lr_decay, "lr_decay", minimum=0.0)
+    eps = check_float(eps, "eps", minimum=0.0)
+    weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
+    s = _check_state(p, s, "s")
+    return _adagrad_core(p, g, s, t, lr, lr_decay, eps, weight_decay)
+
+
+def _adagrad_core(p, g, s, t, lr, lr_decay, eps, weight_decay):
+    if weight_decay:
+        g = g + weight_decay * p
+    s = s + g * g
+    clr = lr / (1.0 + (t - 1) * lr_decay)
+    return p - clr * g / (np.sqrt(s) + eps), s
+
+
+def _check_state(p, state, name):
+    state = as_float_array(state, name)
+    if state.shape != p.shape:
+        raise ValueError(f"{name} has shape {state.shape} but p has shape {p.shape}")
+    return state
 
 
 def _check_betas(betas):
@@ -252,9 +338,47 @@ class AdamW(Adam):
         super().__init__(lr, betas, eps, weight_decay)
 
 
+class RMSprop(_Optimizer):
+    """RMSProp (torch.optim.RMSprop with momentum=0, centered=False)."""
+
+    def __init__(self, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(lr)
+        self.kw = dict(alpha=check_float(alpha, "alpha", minimum=0.0, maximum=1.0),
+                       eps=check_float(eps, "eps", minimum=0.0),
+                       weight_decay=check_float(weight_decay, "weight_decay", minimum=0.0))
+
+    def _init_state(self, p):
+        return np.zeros_like(p)
+
+    def _update(self, p, g, v):
+        k = self.kw
+        return _rmsprop_core(p, g, v, self.lr, k["alpha"], k["eps"], k["weight_decay"])
+
+
+class Adagrad(_Optimizer):
+    """Adagrad (torch.optim.Adagrad, initial_accumulator_value=0)."""
+
+    def __init__(self, lr: float = 1e-2, lr_decay: float = 0.0, eps: float = 1e-10, weight_decay: float = 0.0):
+        super().__init__(lr)
+        self.kw = dict(lr_decay=check_float(lr_decay, "lr_decay", minimum=0.0),
+                       eps=check_float(eps, "eps", minimum=0.0),
+                       weight_decay=check_float(weight_decay, "weight_decay", minimum=0.0))
+
+    def _init_state(self, p):
+        return np.zeros_like(p)
+
+    def _update(self, p, g, s):
+        k = self.kw
+        return _adagrad_core(p, g, s, self.t, self.lr, k["lr_decay"], k["eps"], k["weight_decay"])
+
+
 def make(name: str, lr: float, weight_decay: float = 0.0) -> _Optimizer:
-    """An optimizer by name: sgd, momentum (0.9), nesterov (0.9), adam, adamw."""
+    """An optimizer by name: sgd, momentum (0.9), nesterov (0.9), adam, adamw, rmsprop, adagrad."""
     check_choice(name, "name", OPTIMIZERS)
+    if name == "rmsprop":
+        return RMSprop(lr, weight_decay=weight_decay)
+    if name == "adagrad":
+        return Adagrad(lr, weight_decay=weight_decay)
     if name == "sgd":
         return SGD(lr, weight_decay=weight_decay)
     if name in ("momentum", "nesterov"):
@@ -321,3 +445,63 @@ def schedule(name: str, steps: int, base_lr: float = 0.1, **kw) -> np.ndarray:
     if name == "warmup_cosine":
         kw.setdefault("warmup_steps", max(1, steps // 10))
     return np.array([fn(t, base_lr, **kw) for t in range(steps)])
+
+
+class ReduceLROnPlateau:
+    """Cut the learning rate when a monitored value stops improving (torch's ReduceLROnPlateau, mode "min").
+
+    After each epoch call ``lr = sched.step(val_loss)``. A value counts as better when it is below
+    ``best * (1 - threshold)`` (relative threshold, torch's default). After more than ``patience``
+    epochs without a better value the rate is multiplied by ``factor`` (not below ``min_lr``), then
+    ``cooldown`` epochs pass before bad epochs are counted again.
+
+    Parameters
+    ----------
+    lr : float > 0
+        The starting learning rate.
+    factor : float in (0, 1)
+    patience : int >= 0
+    threshold : float >= 0
+    cooldown : int >= 0
+    min_lr : float >= 0
+    eps : float >= 0
+        A cut smaller than eps is skipped (as in torch).
+
+    Examples
+    --------
+    >>> sched = ReduceLROnPlateau(0.1, factor=0.5, patience=1)
+    >>> [sched.step(v) for v in [1.0, 0.9, 0.95, 0.92, 0.91]]
+    [0.1, 0.1, 0.1, 0.05, 0.05]
+    """
+
+    def __init__(self, lr: float, factor: float = 0.1, patience: int = 10, threshold: float = 1e-4,
+                 cooldown: int = 0, min_lr: float = 0.0, eps: float = 1e-8):
+        self.lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+        self.factor = check_float(factor, "factor", minimum=0.0, maximum=1.0, min_inclusive=False,
+                                  max_inclusive=False)
+        self.patience = check_int(patience, "patience", minimum=0)
+        self.threshold = check_float(threshold, "threshold", minimum=0.0)
+        self.cooldown = check_int(cooldown, "cooldown", minimum=0)
+        self.min_lr = check_float(min_lr, "min_lr", minimum=0.0)
+        self.eps = check_float(eps, "eps", minimum=0.0)
+        self.best = math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+
+    def step(self, value: float) -> float:
+        """Record one epoch's monitored value; return the learning rate for the next epoch."""
+        value = check_float(value, "value")
+        if value < self.best * (1.0 - self.threshold):
+            self.best, self.num_bad_epochs = value, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            new_lr = max(self.lr * self.factor, self.min_lr)
+            if self.lr - new_lr > self.eps:
+                self.lr = new_lr
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        return self.lr

@@ -1,11 +1,16 @@
-"""Regularization: L2 vs decoupled weight decay, label smoothing, mixup, augmentation, capacity.
+"""Regularization: L2 and L1 penalties, decoupled weight decay, label smoothing, mixup, augmentation, capacity.
 
-- L2 penalty: R(w) = (λ/2) Σ ||w||², gradient λ w (torch's ``weight_decay=λ`` adds exactly this).
+One penalty convention for the whole course (torch's): a data loss written with a 1/2,
+(1/2N) ||Φ w - y||², plus
+
+- L2: R(w) = (λ/2) Σ ||w||², gradient λ w — exactly what torch's ``weight_decay=λ`` adds;
+- L1: R(w) = λ Σ |w_i|, subgradient λ sign(w); its proximal step is :func:`soft_threshold`,
+  which sets small weights exactly to zero (scikit-learn's ``Lasso(alpha=λ)`` minimizes the same).
 - For SGD, L2 in the loss and decoupled decay w <- w (1 - η λ) are the same update; for Adam
   they differ, because Adam divides the L2 gradient by sqrt(v̂) (AdamW does not).
 - Label smoothing: targets (1 - ε) onehot(y) + ε / C.
 - Mixup: x̃ = λ x_i + (1 - λ) x_j, ỹ likewise, λ ~ Beta(α, α).
-- Capacity: polynomial ridge regression in closed form, w = (Φᵀ Φ + λ I)⁻¹ Φᵀ y.
+- Capacity: polynomial ridge regression in closed form, w = (Φᵀ Φ + λ N I)⁻¹ Φᵀ y.
 
 Early stopping lives in :class:`nnbasics.lab.train.EarlyStopping`.
 """
@@ -26,7 +31,9 @@ from nnbasics._validate import (
 )
 from nnbasics.core.losses import log_softmax, softmax
 
-__all__ = ['l2_penalty', 'l2_penalty_grad', 'smooth_targets', 'smoothed_cross_entropy', 'smoothed_cross_entropy_grad', 'mixup', 'add_noise', 'rotate', 'augment_2d', 'poly_features', 'ridge_fit']
+__all__ = ['l2_penalty', 'l2_penalty_grad', 'l1_penalty', 'l1_penalty_grad', 'soft_threshold', 'lasso_ista',
+           'smooth_targets', 'smoothed_cross_entropy', 'smoothed_cross_entropy_grad', 'mixup', 'add_noise', 'rotate',
+           'augment_2d', 'poly_features', 'ridge_fit']
 
 
 # ---------------------------------------------------------------- L2 / weight decay
@@ -48,6 +55,88 @@ def l2_penalty_grad(params, lam: float) -> list:
     """Gradient of :func:`l2_penalty`: λ W_k for each array (same shapes)."""
     lam = check_float(lam, "lam", minimum=0.0)
     return [lam * p for p in _param_list(params)]
+
+
+# ---------------------------------------------------------------- L1 and sparsity
+def l1_penalty(params, lam: float) -> float:
+    """L1 penalty λ Σ_k Σ |W_k| over a list of arrays (any shapes)."""
+    lam = check_float(lam, "lam", minimum=0.0)
+    return lam * float(sum(np.sum(np.abs(p)) for p in _param_list(params)))
+
+
+def l1_penalty_grad(params, lam: float) -> list:
+    """A subgradient of :func:`l1_penalty`: λ sign(W_k) (0 where a weight is exactly 0)."""
+    lam = check_float(lam, "lam", minimum=0.0)
+    return [lam * np.sign(p) for p in _param_list(params)]
+
+
+def soft_threshold(w, t) -> np.ndarray:
+    """The proximal step of the L1 penalty: argmin_z (1/2)(z - w)² + t |z|, elementwise.
+
+    z = sign(w) max(|w| - t, 0): weights with |w| <= t become exactly 0, the others move t
+    towards 0. A gradient step on the smooth loss followed by this step (ISTA) solves the lasso.
+
+    Parameters
+    ----------
+    w : array_like, any shape
+    t : float >= 0 or array_like broadcastable to w (all >= 0)
+
+    Returns
+    -------
+    ndarray, shape of ``w``
+    """
+    w = as_float_array(w, "w", allow_empty=True)
+    t = as_float_array(t, "t")
+    if np.any(t < 0):
+        raise ValueError(f"t must be >= 0, got minimum {t.min()}")
+    return np.sign(w) * np.maximum(np.abs(w) - t, 0.0)
+
+
+def lasso_ista(Phi, y, lam: float, *, steps: int = 20_000, tol: float = 1e-12, w0=None) -> np.ndarray:
+    """Minimize (1/2N) ||Φ w - y||² + λ ||w||₁ by proximal gradient descent (ISTA).
+
+    Step size 1/L with L = the largest eigenvalue of ΦᵀΦ / N (the smooth part's curvature):
+    w <- soft_threshold(w - ∇ / L, λ / L). The same objective as scikit-learn's
+    ``Lasso(alpha=λ, fit_intercept=False)``.
+
+    Parameters
+    ----------
+    Phi : array_like, shape (N, P)
+    y : array_like, shape (N,)
+    lam : float >= 0
+    steps : int
+        At most this many iterations.
+    tol : float >= 0
+        Stop once no weight moved by more than ``tol`` in an iteration.
+    w0 : array_like, shape (P,), optional
+        Starting point (default zeros).
+
+    Returns
+    -------
+    w : ndarray, shape (P,)
+        Exactly zero where the L1 penalty wins.
+    """
+    Phi = as_float_array(Phi, "Phi", ndim=2)
+    y = as_float_array(y, "y", ndim=1)
+    check_same_rows(Phi, "Phi", y, "y")
+    lam = check_float(lam, "lam", minimum=0.0)
+    steps = check_int(steps, "steps", minimum=1)
+    tol = check_float(tol, "tol", minimum=0.0)
+    n, p = Phi.shape
+    w = np.zeros(p) if w0 is None else as_float_array(w0, "w0", ndim=1).copy()
+    if w.shape != (p,):
+        raise ValueError(f"w0 has shape {w.shape} but Phi has P={p} columns")
+    L = float(np.linalg.eigvalsh(Phi.T @ Phi / n)[-1])
+    if L == 0.0:
+        return np.zeros(p)
+    for _ in range(steps):
+        grad = Phi.T @ (Phi @ w - y) / n  # (P,)
+        w_new = soft_threshold(w - grad / L, lam / L)
+        done = np.max(np.abs(w_new - w)) <= tol
+        w = w_new
+        if done:
+            break
+    return w
 
 
 # ---------------------------------------------------------------- label smoothing
@@ -176,7 +265,10 @@ def poly_features(x, degree: int) -> np.ndarray:
 
 @finite_output("Phi or y too large: the normal equations overflow; scale the features")
 def ridge_fit(Phi, y, lam: float) -> np.ndarray:
-    """Closed-form ridge: w = (Φᵀ Φ + λ N I)⁻¹ Φᵀ y minimizes (1/N)||Φ w - y||² + λ ||w||².
+    """Closed-form ridge: w = (Φᵀ Φ + λ N I)⁻¹ Φᵀ y minimizes (1/2N)||Φ w - y||² + (λ/2) ||w||².
+
+    The course's penalty convention: the gradient of the penalty is λ w, so this is the point where
+    gradient descent with torch's ``weight_decay=λ`` on the half mean squared error comes to rest.
 
     Phi (N, P), y (N,) -> w (P,) in Phi's dtype. The bias column is penalized too (simple and
     harmless here).

@@ -15,9 +15,18 @@ from nnbasics._validate import (
     check_rng,
     finite_output,
 )
-from nnbasics.core.dropout import dropout_mask
+from nnbasics.core.dropout import (
+    dropout_forward,
+    dropout_mask,
+    dropout_ridge_solution,
+    spatial_dropout_forward,
+)
+from nnbasics.core.norm import BatchNormState, batchnorm_forward
 
-__all__ = ['scaling_mismatch', 'DropoutRun', 'small_noisy_data', 'dropout_run', 'dropout_experiment', 'unscaled_eval_penalty', 'mc_dropout_predict']
+__all__ = ['scaling_mismatch', 'DropoutRun', 'small_noisy_data', 'dropout_run', 'dropout_experiment', 'unscaled_eval_penalty',
+           'mc_dropout_predict', 'noisy_digits', 'label_noise_experiment', 'dropout_mse_monte_carlo',
+           'dropout_linear_regression', 'dropout_bn_variance_shift', 'smooth_feature_maps',
+           'spatial_dropout_information', 'far_points']
 
 
 @finite_output("x / (1 - p) or the means overflow: x too large for its dtype")
@@ -275,3 +284,259 @@ def mc_dropout_predict(model, X, *, samples: int = 30, seed: int = 0) -> dict:
     entropy = -(mean * np.log(np.clip(mean, 1e-12, None))).sum(axis=1)  # (N,)
     return {"mean_prob": mean, "std_prob": P.std(axis=0), "entropy": entropy,
             "prediction": mean.argmax(axis=1)}
+
+
+# --------------------------------------------------------------------------- a regime where dropout helps
+def noisy_digits(*, n_train: int = 300, noise: float = 0.4, seed: int = 0):
+    """The first ``n_train`` digits training images with a fraction ``noise`` of their labels
+    replaced by uniformly random *other* classes; validation labels stay clean.
+
+    Returns
+    -------
+    X_train (n_train, 64), y_train (n_train,) noisy labels, corrupted (n_train,) bool,
+    X_val (M, 64), y_val (M,) clean labels
+    """
+    from nnbasics import data
+
+    n_train = check_int(n_train, "n_train", minimum=10)
+    noise = check_float(noise, "noise", minimum=0.0, maximum=1.0)
+    seed = check_int(seed, "seed")
+    split = data.digits(rng=seed)
+    if n_train > len(split.y_train):
+        raise ValueError(f"n_train={n_train} but the digits training split has {len(split.y_train)} images")
+    rng = np.random.default_rng(seed + 10_000)
+    y = split.y_train[:n_train].copy()
+    corrupted = rng.random(n_train) < noise
+    y[corrupted] = (y[corrupted] + rng.integers(1, 10, size=int(corrupted.sum()))) % 10  # never the true class
+    return split.X_train[:n_train], y, corrupted, split.X_val, split.y_val
+
+
+def label_noise_experiment(ps=(0.0, 0.5, 0.8), *, n_train: int = 300, noise: float = 0.4,
+                           hidden=(128, 128), epochs: int = 40, lr: float = 1e-3, batch_size: int = 32,
+                           seed: int = 0) -> dict:
+    """Dropout where it helps: an MLP that can memorise a small training set with noisy labels.
+
+    For each drop rate p: a 64-128-128-10 MLP (dropout after each hidden ReLU, masks from a local
+    generator) trained with Adam on :func:`noisy_digits`; after every epoch, in eval mode, the
+    validation accuracy (clean labels) and the fraction of *corrupted* training images the model
+    predicts with their wrong, noisy label (how much noise it memorised).
+
+    Returns
+    -------
+    dict
+        ``ps``; for each p: ``val_acc[p]`` and ``memorised[p]`` (per-epoch lists),
+        ``train_loss[p]`` (per-epoch eval-mode loss on the noisy training labels), and the
+        summaries ``final_val_acc[p]``, ``best_val_acc[p]``, ``best_epoch[p]``, ``final_memorised[p]``.
+    """
+    import torch
+
+    from nnbasics.lab.models import MLPConfig, build_mlp
+    from nnbasics.lab.train import TrainConfig, evaluate, fit
+
+    ps = tuple(check_drop_probability(p) for p in ps)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    if not (isinstance(hidden, (tuple, list)) and hidden):
+        raise ValueError(f"hidden must be a non-empty tuple of widths, got {hidden!r}")
+    Xtr, ytr, corrupted, Xva, yva = noisy_digits(n_train=n_train, noise=noise, seed=seed)
+    Xc = torch.as_tensor(Xtr[corrupted], dtype=torch.float32)
+    out = {"ps": ps, "val_acc": {}, "memorised": {}, "train_loss": {}, "final_val_acc": {}, "best_val_acc": {},
+           "best_epoch": {}, "final_memorised": {}, "noise": noise, "n_train": n_train}
+    for p in ps:
+        model = build_mlp(MLPConfig(d_in=64, hidden=tuple(hidden), d_out=10, dropout=p, seed=seed))
+        gen = torch.Generator().manual_seed(seed)
+        va, mem, tl = [], [], []
+
+        def measure(m, _hist, va=va, mem=mem, tl=tl):
+            tl.append(evaluate(m, Xtr, ytr)[0])
+            va.append(evaluate(m, Xva, yva)[1])
+            m.eval()
+            with torch.no_grad():
+                mem.append(float((m(Xc).argmax(1).numpy() == ytr[corrupted]).mean()))
+
+        fit(model, Xtr, ytr, cfg=TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, optimizer="adam",
+                                             seed=seed, threads=1),
+            on_epoch=measure, forward=lambda m, xb, gen=gen: _forward_seeded(m, xb, gen))
+        out["val_acc"][p], out["memorised"][p], out["train_loss"][p] = va, mem, tl
+        out["final_val_acc"][p], out["final_memorised"][p] = va[-1], mem[-1]
+        out["best_epoch"][p] = int(np.argmax(va))
+        out["best_val_acc"][p] = float(max(va))
+    return out
+
+
+# --------------------------------------------------------------------------- dropout as adaptive L2 (linear model)
+def _xy(X, y):
+    X = as_float_array(X, "X", ndim=2)
+    y = as_float_array(y, "y", ndim=1)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X has N={X.shape[0]} rows but y has {y.shape[0]}")
+    return X, y
+
+
+def dropout_mse_monte_carlo(X, y, w, p: float, *, draws: int = 2000, rng) -> dict:
+    """Monte-Carlo estimate of the expected mean squared error of y ~ X w under input dropout.
+
+    Each draw samples a fresh inverted-dropout mask for every entry of X (N, D) and computes
+    (1/N) ||y - (X * m / (1 - p)) w||^2. Compare with the closed form
+    ``mse + dropout_linear_penalty(X, w, p)``.
+
+    Returns
+    -------
+    dict
+        ``mean`` and ``stderr`` (standard error of the mean over draws), ``plain_mse`` (no dropout).
+    """
+    X, y = _xy(X, y)
+    w = as_float_array(w, "w", ndim=1)
+    if w.shape[0] != X.shape[1]:
+        raise ValueError(f"w has {w.shape[0]} entries but X has D={X.shape[1]} features")
+    p = check_drop_probability(p)
+    draws = check_int(draws, "draws", minimum=2)
+    rng = check_rng(rng)
+    vals = np.empty(draws)
+    for k in range(draws):
+        Xm = dropout_forward(X, p, train=True, rng=rng)[0]  # (N, D)
+        vals[k] = np.mean((y - Xm @ w) ** 2)
+    return {"mean": float(vals.mean()), "stderr": float(vals.std(ddof=1) / np.sqrt(draws)),
+            "plain_mse": float(np.mean((y - X @ w) ** 2))}
+
+
+def dropout_linear_regression(X, y, p: float, *, lr: float = 0.01, steps: int = 4000, rng) -> dict:
+    """Gradient descent on a linear model with inverted dropout on its inputs (a fresh mask per step).
+
+    The iterates keep fluctuating (each step sees another mask); their average over the second
+    half of the run estimates where the noisy descent settles, to be compared with the minimizer
+    of the expected loss, :func:`~nnbasics.core.dropout.dropout_ridge_solution`.
+
+    Returns
+    -------
+    dict
+        ``path`` (steps + 1, D), ``w_avg`` (D,), ``w_dropout_ridge`` (D,), ``w_least_squares`` (D,).
+    """
+    X, y = _xy(X, y)
+    p = check_drop_probability(p)
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    steps = check_int(steps, "steps", minimum=2)
+    rng = check_rng(rng)
+    N, D = X.shape
+    w = np.zeros(D)
+    path = [w]
+    for _ in range(steps):
+        Xm = dropout_forward(X, p, train=True, rng=rng)[0]  # (N, D)
+        w = w + lr * 2.0 / N * Xm.T @ (y - Xm @ w)  # gradient step on (1/N)||y - Xm w||^2
+        path.append(w)
+    path = np.array(path)
+    return {"path": path, "w_avg": path[steps // 2 + 1:].mean(axis=0),
+            "w_dropout_ridge": dropout_ridge_solution(X, y, p),
+            "w_least_squares": np.linalg.lstsq(X, y, rcond=None)[0]}
+
+
+# --------------------------------------------------------------------------- dropout before BatchNorm
+def dropout_bn_variance_shift(x, p: float, *, rng, batch_size: int = 64, steps: int = 300,
+                              momentum: float = 0.1) -> dict:
+    """Dropout feeding a BatchNorm: the running variance learned in training vs the variance at eval.
+
+    Training: ``steps`` mini-batches of ``x`` go through inverted dropout, then train-mode BatchNorm,
+    which updates its running statistics. Evaluation: dropout is the identity, so BatchNorm (eval
+    mode, running statistics) sees the *undropped* activations, whose variance differs from the
+    dropped ones' (Li et al., 2019, "variance shift").
+
+    Parameters
+    ----------
+    x : array_like, shape (M, D)
+        A pool of activations (e.g. post-ReLU), M >= batch_size.
+    p : float in [0, 1)
+
+    Returns
+    -------
+    dict
+        ``running_var`` (D,): what BatchNorm learned; ``eval_input_var`` (D,): the variance it sees at
+        eval; ``eval_output_var`` (D,): the variance of its eval output (1 if nothing shifted);
+        ``train_output_var`` (D,): the same in train mode on the last batch (1 by construction).
+    """
+    x = as_float_array(x, "x", ndim=2)
+    p = check_drop_probability(p)
+    rng = check_rng(rng)
+    batch_size = check_int(batch_size, "batch_size", minimum=2)
+    if batch_size > x.shape[0]:
+        raise ValueError(f"batch_size={batch_size} but x has only M={x.shape[0]} rows")
+    steps = check_int(steps, "steps", minimum=1)
+    momentum = check_float(momentum, "momentum", minimum=0.0, maximum=1.0, min_inclusive=False)
+    D = x.shape[1]
+    ones, zeros = np.ones(D), np.zeros(D)
+    state = BatchNormState.initial(D)
+    for _ in range(steps):
+        xb = x[rng.choice(x.shape[0], size=batch_size, replace=False)]
+        dropped = dropout_forward(xb, p, train=True, rng=rng)[0]
+        out, cache = batchnorm_forward(dropped, ones, zeros, state, train=True, momentum=momentum)
+        state = cache.state
+    eval_out = batchnorm_forward(x, ones, zeros, state, train=False)[0]
+    return {"running_var": state.running_var, "eval_input_var": x.var(axis=0),
+            "eval_output_var": eval_out.var(axis=0), "train_output_var": out.var(axis=0), "p": p}
+
+
+# --------------------------------------------------------------------------- spatial dropout
+def _box3(x: np.ndarray) -> np.ndarray:
+    """3 x 3 mean filter over the last two axes (edges replicated)."""
+    H, W = x.shape[-2:]
+    pad = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(1, 1), (1, 1)], mode="edge")
+    return sum(pad[..., i:i + H, j:j + W] for i in range(3) for j in range(3)) / 9.0
+
+
+def smooth_feature_maps(N: int = 8, C: int = 16, H: int = 16, W: int = 16, *, rng, passes: int = 3) -> np.ndarray:
+    """Smooth random feature maps (N, C, H, W): white noise blurred ``passes`` times by a 3 x 3 mean,
+    then standardized per map. Like real conv activations, neighbouring pixels are strongly correlated."""
+    N, C, H, W = (check_int(v, n, minimum=1) for v, n in ((N, "N"), (C, "C"), (H, "H"), (W, "W")))
+    passes = check_int(passes, "passes", minimum=0)
+    x = check_rng(rng).normal(size=(N, C, H, W))
+    for _ in range(passes):
+        x = _box3(x)
+    x = x - x.mean(axis=(-2, -1), keepdims=True)
+    return x / (x.std(axis=(-2, -1), keepdims=True) + 1e-12)
+
+
+def spatial_dropout_information(x, p: float, *, rng) -> dict:
+    """How much of each feature map a 3 x 3 neighbourhood still sees after element vs channel dropout.
+
+    For every map (n, c): r^2 = squared correlation between the 3 x 3 mean of the clean map and
+    the 3 x 3 mean of the dropped map (0 for a map dropped entirely). Also the correlation of
+    neighbouring pixels, which is why dropping single pixels removes so little.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    p : float in [0, 1)
+
+    Returns
+    -------
+    dict
+        ``r2_elementwise`` (N, C), ``r2_spatial`` (N, C), ``neighbour_corr`` (float).
+    """
+    x = as_float_array(x, "x", ndim=4)
+    p = check_drop_probability(p)
+    rng = check_rng(rng)
+    clean = _box3(x)
+    elem = _box3(dropout_forward(x, p, train=True, rng=rng)[0])
+    spat = _box3(spatial_dropout_forward(x, p, train=True, rng=rng)[0])
+
+    def r2(a, b):  # per map, over (H, W)
+        a = a - a.mean(axis=(-2, -1), keepdims=True)
+        b = b - b.mean(axis=(-2, -1), keepdims=True)
+        den = np.sqrt((a * a).sum(axis=(-2, -1)) * (b * b).sum(axis=(-2, -1)))
+        num = (a * b).sum(axis=(-2, -1))
+        return np.where(den > 0, (num / np.where(den > 0, den, 1.0)) ** 2, 0.0)
+
+    neighbour = float(np.corrcoef(x[..., :, :-1].ravel(), x[..., :, 1:].ravel())[0, 1])
+    return {"r2_elementwise": r2(clean, elem), "r2_spatial": r2(clean, spat), "neighbour_corr": neighbour, "p": p}
+
+
+# --------------------------------------------------------------------------- MC dropout far from the data
+def far_points(X, *, radius: float = 6.0, n: int = 200, rng) -> np.ndarray:
+    """``n`` points on a circle of ``radius`` around the centre of the 2-D data ``X`` (N, 2): far from it."""
+    X = as_float_array(X, "X", ndim=2)
+    if X.shape[1] != 2:
+        raise ValueError(f"X must hold 2-D points, got D={X.shape[1]}")
+    radius = check_float(radius, "radius", minimum=0.0, min_inclusive=False)
+    n = check_int(n, "n", minimum=1)
+    angles = check_rng(rng).uniform(0, 2 * np.pi, size=n)
+    return X.mean(axis=0) + radius * np.column_stack([np.cos(angles), np.sin(angles)])

@@ -1,4 +1,5 @@
-"""Notebook 09's measured demos: L2 vs decoupled decay, capacity, early stopping, optimizer races, learning-rate sweeps."""
+"""Notebook 09's measured demos: L2 vs decoupled decay, L1 sparsity, capacity, early stopping, optimizer races,
+learning-rate sweeps, schedules (warmup + cosine, ReduceLROnPlateau) and batch size vs learning rate."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from nnbasics._validate import (
     finite_output,
 )
 from nnbasics.core.optim import OPTIMIZERS, make
-from nnbasics.core.regularization import poly_features, ridge_fit
+from nnbasics.core.regularization import lasso_ista, poly_features, ridge_fit
 from nnbasics.lab.runtime import one_thread
 
-__all__ = ['compare_l2_and_decoupled', 'target_function', 'make_regression_1d', 'capacity_fit', 'capacity_sweep', 'early_stopping_experiment', 'mlp_capacity', 'SURFACES', 'surface_value', 'surface_grad', 'surface_grid', 'optimizer_race', 'lr_sweep', 'quadratic_max_stable_lr', 'lr_experiment']
+__all__ = ['compare_l2_and_decoupled', 'sparse_regression', 'sparsity_path', 'schedule_experiment',
+           'batch_size_experiment', 'target_function', 'make_regression_1d', 'capacity_fit', 'capacity_sweep', 'early_stopping_experiment', 'mlp_capacity', 'SURFACES', 'surface_value', 'surface_grad', 'surface_grid', 'optimizer_race', 'lr_sweep', 'quadratic_max_stable_lr', 'lr_experiment']
 
 
 def _lsq_problem(seed: int = 0, n: int = 64, d: int = 4):
@@ -428,3 +430,145 @@ def lr_experiment(lrs, *, epochs: int = 30, seed: int = 0, optimizer: str = "sgd
         acc.append(np.nan if div[-1] else evaluate(model, split.X_val, split.y_val)[1])
     return {"lrs": lrs, "train_loss": curves, "final_loss": np.array(final), "val_acc": np.array(acc),
             "diverged": np.array(div)}
+
+
+# ---------------------------------------------------------------- L1 and sparsity
+def sparse_regression(n: int = 50, d: int = 20, *, rng, noise: float = 0.5) -> dict:
+    """A linear regression whose true weights are sparse: 3 of ``d`` are non-zero (2, -1.5, 1).
+
+    Returns
+    -------
+    dict
+        ``X`` (n, d) standard normal features, ``y`` (n,), ``w_true`` (d,), ``support`` (3,) indices.
+    """
+    n = check_int(n, "n", minimum=2)
+    d = check_int(d, "d", minimum=3)
+    noise = check_float(noise, "noise", minimum=0.0)
+    rng = check_rng(rng)
+    support = np.sort(rng.choice(d, size=3, replace=False))
+    w = np.zeros(d)
+    w[support] = [2.0, -1.5, 1.0]
+    X = rng.normal(size=(n, d))
+    return {"X": X, "y": X @ w + noise * rng.normal(size=n), "w_true": w, "support": support}
+
+
+def sparsity_path(X, y, lams, *, steps: int = 20_000) -> dict:
+    """Weights along a grid of penalty strengths, for L1 (lasso, by ISTA) and L2 (ridge, closed form).
+
+    Both on the half mean squared error: (1/2N)||Xw - y||² + λ||w||₁ and + (λ/2)||w||².
+
+    Returns
+    -------
+    dict
+        ``lams`` (K,), ``w_l1`` (K, D), ``w_l2`` (K, D), ``zeros_l1`` (K,) and ``zeros_l2`` (K,):
+        how many weights are exactly 0.
+    """
+    X = as_float_array(X, "X", ndim=2)
+    y = as_float_array(y, "y", ndim=1)
+    lams = as_float_array(lams, "lams", ndim=1)
+    if np.any(lams < 0):
+        raise ValueError(f"lams must all be >= 0, got minimum {lams.min()}")
+    steps = check_int(steps, "steps", minimum=1)
+    w1, w2 = [], []
+    for lam in lams:
+        w1.append(lasso_ista(X, y, float(lam), steps=steps, w0=w1[-1] if w1 else None))  # warm start
+        w2.append(ridge_fit(X, y, float(lam)))
+    w1, w2 = np.array(w1), np.array(w2)
+    return {"lams": lams, "w_l1": w1, "w_l2": w2, "zeros_l1": (w1 == 0).sum(axis=1), "zeros_l2": (w2 == 0).sum(axis=1)}
+
+
+# ---------------------------------------------------------------- schedules and batch size (torch)
+SCHEDULES = ("constant", "plateau", "warmup_cosine")
+
+
+def schedule_experiment(schedules=SCHEDULES, *, lr: float = 1.0, epochs: int = 30, batch_size: int = 16,
+                        n: int = 600, noise: float = 0.35, warmup: int = 3, seed: int = 0) -> dict:
+    """The same MLP and data trained with plain SGD under three learning-rate schedules.
+
+    Noisy two moons (``n`` points, half for validation), a 2-64-64-2 MLP, SGD with batch 16 at
+    peak rate ``lr``. Schedules, applied per epoch through ``fit(lr_schedule=...)``:
+    ``"constant"``; ``"plateau"``: :class:`~nnbasics.core.optim.ReduceLROnPlateau` on the validation
+    loss (factor 0.3, patience 2); ``"warmup_cosine"``: linear warmup from 0.05 lr over ``warmup``
+    epochs, then cosine decay.
+
+    Returns
+    -------
+    dict
+        ``schedules``; for each: ``lrs`` (per-epoch lists), ``train_loss``, ``val_loss`` (per epoch),
+        ``final_val_loss`` and ``final_train_loss`` (eval mode, after training).
+    """
+    from nnbasics import data as D
+    from nnbasics.core import optim
+    from nnbasics.lab.models import MLPConfig, build_mlp
+    from nnbasics.lab.train import TrainConfig, evaluate, fit
+
+    for name in schedules:
+        check_choice(name, "schedules", SCHEDULES)
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
+    epochs = check_int(epochs, "epochs", minimum=2)
+    warmup = check_int(warmup, "warmup", minimum=1, maximum=epochs - 1)
+    X, y = D.moons(check_int(n, "n", minimum=4), rng=seed, noise=check_float(noise, "noise", minimum=0.0))
+    sp = D.train_val_split(X, y, rng=seed)
+    out = {"schedules": tuple(schedules), "lrs": {}, "train_loss": {}, "val_loss": {}, "final_val_loss": {},
+           "final_train_loss": {}, "lr": lr}
+    for name in schedules:
+        if name == "plateau":
+            plateau = optim.ReduceLROnPlateau(lr, factor=0.3, patience=2)
+            rule = lambda e, h, pl=plateau: lr if not h.val_loss else pl.step(h.val_loss[-1])  # noqa: E731
+        elif name == "warmup_cosine":
+            rule = lambda e, h: optim.warmup_cosine_lr(e, lr, warmup, epochs, start_factor=0.05)  # noqa: E731
+        else:
+            rule = lambda e, h: lr  # noqa: E731
+        lrs: list = []
+
+        def schedule(e, h, rule=rule, lrs=lrs):
+            lrs.append(rule(e, h))
+            return lrs[-1]
+
+        model = build_mlp(MLPConfig(d_in=2, hidden=(64, 64), d_out=2, seed=seed))
+        h = fit(model, sp.X_train, sp.y_train, sp.X_val, sp.y_val,
+                TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, optimizer="sgd", seed=seed),
+                lr_schedule=schedule)
+        out["lrs"][name], out["train_loss"][name], out["val_loss"][name] = lrs, h.train_loss, h.val_loss
+        out["final_val_loss"][name] = h.val_loss[-1]
+        out["final_train_loss"][name] = evaluate(model, sp.X_train, sp.y_train)[0]
+    return out
+
+
+def batch_size_experiment(batch_sizes=(16, 64, 256, 1024), *, base_lr: float = 0.1, epochs: int = 8,
+                          seed: int = 0) -> dict:
+    """Batch size vs learning rate on the digits: the linear scaling rule and where it breaks.
+
+    A 64-64-10 MLP trained with plain SGD for a fixed number of *epochs* (so larger batches take
+    fewer steps), once with the rate scaled linearly, lr = base_lr * B / B_0 (B_0 the first batch
+    size; Goyal et al., 2017), once with the same rate base_lr for every B.
+
+    Returns
+    -------
+    dict
+        ``batch_sizes`` (K,), ``lrs_linear`` (K,), ``steps`` (K,), ``loss_linear`` (K,) and
+        ``loss_constant`` (K,): the final training loss (eval mode; inf if it became NaN).
+    """
+    from nnbasics import data as D
+    from nnbasics.lab.models import MLPConfig, build_mlp
+    from nnbasics.lab.train import TrainConfig, evaluate, fit
+
+    sizes = [check_int(b, "batch_sizes[i]", minimum=1) for b in batch_sizes]
+    if not sizes:
+        raise ValueError("batch_sizes is empty")
+    base_lr = check_float(base_lr, "base_lr", minimum=0.0, min_inclusive=False)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    sp = D.digits(rng=check_int(seed, "seed"))
+    n = len(sp.y_train)
+    res = {"linear": [], "constant": []}
+    for rule in res:
+        for B in sizes:
+            lr = base_lr * B / sizes[0] if rule == "linear" else base_lr
+            model = build_mlp(MLPConfig(d_in=64, hidden=(64,), d_out=10, seed=seed))
+            h = fit(model, sp.X_train, sp.y_train,
+                    cfg=TrainConfig(epochs=epochs, batch_size=B, lr=lr, optimizer="sgd", seed=seed))
+            loss = evaluate(model, sp.X_train, sp.y_train)[0] if not h.diverged else float("inf")
+            res[rule].append(loss if np.isfinite(loss) else float("inf"))
+    return {"batch_sizes": np.array(sizes), "lrs_linear": base_lr * np.array(sizes) / sizes[0],
+            "steps": np.array([epochs * -(-n // B) for B in sizes]),
+            "loss_linear": np.array(res["linear"]), "loss_constant": np.array(res["constant"])}

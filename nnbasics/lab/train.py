@@ -220,7 +220,7 @@ def evaluate(model, X, y, loss: str = "cross_entropy") -> tuple[float, float | N
 
 def fit(model, X_train, y_train, X_val=None, y_val=None, cfg: TrainConfig | None = None,
         on_step: Callable | None = None, on_epoch: Callable | None = None,
-        forward: Callable | None = None) -> History:
+        forward: Callable | None = None, lr_schedule: Callable | None = None) -> History:
     """Train ``model`` in place with mini-batches and return its :class:`History`.
 
     Parameters
@@ -239,6 +239,10 @@ def fit(model, X_train, y_train, X_val=None, y_val=None, cfg: TrainConfig | None
     forward : callable, optional
         ``forward(model, xb) -> out`` replaces ``model(xb)`` in training steps (e.g. dropout
         masks drawn from a local generator); evaluation always calls ``model(X)``.
+    lr_schedule : callable, optional
+        ``lr_schedule(epoch, history) -> lr`` before every epoch (epoch 0, 1, ...; ``history`` holds
+        the epochs so far): the learning rate for that epoch, e.g. warmup + cosine from
+        :mod:`nnbasics.core.optim`, or ``ReduceLROnPlateau.step`` on the last validation loss.
 
     Returns
     -------
@@ -252,10 +256,17 @@ def fit(model, X_train, y_train, X_val=None, y_val=None, cfg: TrainConfig | None
     if not isinstance(cfg, TrainConfig):
         raise TypeError(f"cfg must be a TrainConfig, got {type(cfg).__name__}")
     with threads(cfg.threads, blas=False) if cfg.threads else contextlib.nullcontext():
-        return _fit(model, X_train, y_train, X_val, y_val, cfg, on_step, on_epoch, forward)
+        return _fit(model, X_train, y_train, X_val, y_val, cfg, on_step, on_epoch, forward, lr_schedule)
 
 
-def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_epoch, forward) -> History:
+def _set_lr(opt, lr_schedule, epoch: int, hist: History) -> None:
+    lr = check_float(lr_schedule(epoch, hist), "lr_schedule(epoch, history)", minimum=0.0, min_inclusive=False)
+    for group in opt.param_groups:
+        group["lr"] = lr
+
+
+def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_epoch, forward,
+         lr_schedule=None) -> History:
     import torch
     from tqdm.auto import tqdm
 
@@ -276,7 +287,9 @@ def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_ep
     hist = History()  # frozen: its lists grow in place, its flags are set with dataclasses.replace
     n = len(Xt)
     t0 = time.perf_counter()
-    for _ in tqdm(range(cfg.epochs), disable=not cfg.progress, desc="epochs", leave=False):
+    for epoch in tqdm(range(cfg.epochs), disable=not cfg.progress, desc="epochs", leave=False):
+        if lr_schedule is not None:
+            _set_lr(opt, lr_schedule, epoch, hist)
         model.train()
         perm = torch.randperm(n, generator=gen)
         total, correct, norms = 0.0, 0.0, []

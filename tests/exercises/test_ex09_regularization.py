@@ -1,7 +1,11 @@
 """Graded tests for notebook 09's exercises (run against --impl solutions|exercises|PATH).
 
-Oracles: torch.optim.AdamW and F.cross_entropy(label_smoothing=...) in float64, and the
-library's tested ``nnbasics.lab.train.EarlyStopping`` and ``nnbasics.core.optim``.
+Oracles: torch.optim.AdamW, torch.optim.RMSprop and F.cross_entropy(label_smoothing=...) in float64,
+the library's tested ``nnbasics.lab.train.EarlyStopping`` and ``nnbasics.core.optim``, and for 9.4 the
+optimality (subgradient) conditions of the L1 proximal problem.
+
+Tolerances: optimizer steps are a few float64 operations per coordinate (F64: rtol 1e-9); soft
+thresholding is one subtraction per entry, exact to an ulp (rtol 1e-12).
 """
 
 import numpy as np
@@ -28,6 +32,13 @@ EXERCISES = {
     "9.3": {"title": "label-smoothed cross-entropy and its gradient",
             "hint": "targets (1-eps)*onehot + eps/C on EVERY class (torch's convention), loss = mean over "
                     "rows of -sum(t * log_softmax(z)), gradient (softmax - t) / N; subtract the row max"},
+    "9.4": {"title": "soft thresholding (the L1 proximal step)",
+            "hint": "minimize (1/2)(z - w)^2 + t|z| case by case: for z > 0 the derivative gives z = w - t "
+                    "(valid only if w > t), for z < 0 z = w + t (only if w < -t), otherwise z = 0 exactly; "
+                    "that is sign(w) * max(|w| - t, 0)"},
+    "9.5": {"title": "RMSProp step",
+            "hint": "v <- alpha * v + (1 - alpha) * g**2 (alpha weights the OLD average), then "
+                    "p <- p - lr * g / (sqrt(v) + eps) with eps OUTSIDE the square root; return new arrays"},
 }
 
 
@@ -158,8 +169,10 @@ def _check_stop(ex, values, patience, min_delta=0.0):
         raise AssertionError(f"stopped one epoch early ({got[1]} instead of {want[1]}) on {list(values)} "
                              f"with patience={patience}: patience counts epochs WITHOUT improvement, "
                              "the best epoch itself does not count")
-    if got != want and want[1] is not None and got[1] == want[1] + 1:
-        raise AssertionError(f"stopped one epoch late ({got[1]} instead of {want[1]}): stop as soon as "
+    late = want[1] is not None and (got[1] == want[1] + 1 or (got[1] is None and want[1] == len(values) - 1))
+    if got != want and late:
+        raise AssertionError(f"stopped one epoch late ({'never' if got[1] is None else got[1]} instead of "
+                             f"{want[1]}) on {list(values)} with patience={patience}: stop as soon as "
                              f"{patience} epochs in a row failed to improve")
     assert got == want, (f"early_stopping({list(values)}, patience={patience}, min_delta={min_delta}) "
                          f"returned {got}, expected (best_epoch, stop_epoch) = {want}")
@@ -202,6 +215,9 @@ def _torch_ls(logits, y, eps):
 def _check_ls(ex, logits, y, eps):
     loss, dlogits = call_unmodified(ex.label_smoothing_loss, logits, y, eps)
     ref_loss, ref_grad = _torch_ls(logits, y, eps)
+    if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(dlogits))):
+        raise AssertionError(f"non-finite loss or gradient for logits up to {np.abs(logits).max():g}: exp "
+                             "overflowed — subtract each row's maximum before exponentiating (it cancels)")
     n, c = logits.shape
     if not np.isclose(loss, ref_loss, rtol=1e-9, atol=1e-12):
         other = np.full((n, c), eps / (c - 1))
@@ -240,3 +256,141 @@ def test_label_smoothing_zero_is_plain_cross_entropy_and_stable(ex):
 def test_label_smoothing_property_matches_torch(ex, n, c, eps, seed):
     rng = np.random.default_rng(seed)
     _check_ls(ex, rng.normal(size=(n, c)) * 3, rng.integers(0, c, size=n), eps)
+
+
+# ------------------------------------------------------------------ 9.4 soft thresholding
+def _soft_diagnosis(z, w, t) -> str:
+    variants = {
+        "hard thresholding keeps the surviving entries unchanged; the minimizer also moves them t "
+        "closer to 0": np.where(np.abs(w) > t, w, 0.0),
+        "w / (1 + t) is the proximal step of an L2 penalty: it never gives exact zeros": w / (1 + t),
+        "entries with |w| < t crossed zero: shrinking by t must stop at exactly 0": w - t * np.sign(w),
+        "negative entries must be shrunk towards 0 too (the problem is symmetric in w)": np.maximum(w - t, 0.0),
+        "clipping to [-t, t] is not the minimizer": np.clip(w, -t, t),
+    }
+    za = np.asarray(z, dtype=float)
+    for msg, wrong in variants.items():
+        if za.shape == np.shape(wrong) and np.allclose(za, wrong, rtol=1e-12, atol=0):
+            return msg
+    return ""
+
+
+def _check_soft(ex, w, t, what):
+    w = np.asarray(w)
+    z = call_unmodified(ex.soft_threshold, w, t)
+    assert z is not None, f"{what}: got None — did you forget to return?"
+    z = np.asarray(z)
+    assert z.shape == w.shape, f"{what}: shape {z.shape}, expected w's shape {w.shape}"
+    assert np.issubdtype(z.dtype, np.floating), f"{what}: dtype {z.dtype}; the result must be float (shrunk values)"
+    wf, tb = w.astype(float), np.broadcast_to(np.asarray(t, dtype=float), w.shape)
+    expected = np.sign(wf) * np.maximum(np.abs(wf) - tb, 0.0)
+    if not np.allclose(z, expected, rtol=1e-12, atol=0):
+        why = _soft_diagnosis(z, wf, tb)
+        if why:
+            raise AssertionError(f"{what}: {why}")
+    zero = np.abs(wf) <= tb
+    if np.any(z[zero] != 0):
+        i = tuple(int(k) for k in np.argwhere(zero & (z != 0))[0])
+        raise AssertionError(f"{what}: at index {i}, |w| = {abs(wf[i]):.3g} <= t = {tb[i]:.3g}, so the minimizer "
+                             f"is exactly 0, got {z[i]:.3g}")
+    nz = ~zero  # there the derivative must vanish: z - w + t sign(z) = 0 with sign(z) = sign(w)
+    resid = np.abs(z[nz] - wf[nz] + tb[nz] * np.sign(wf[nz]))
+    bad = resid > 1e-12 * np.maximum(1.0, np.abs(wf[nz]))
+    if np.any(bad):
+        i = tuple(int(k) for k in np.argwhere(nz)[np.argmax(bad)])
+        raise AssertionError(f"{what}: at index {i} (w = {wf[i]:.4g}, t = {tb[i]:.4g}) the derivative of "
+                             f"(1/2)(z - w)^2 + t|z| is not 0 at your z = {z[i]:.4g}")
+
+
+@pytest.mark.exercise("9.4", points=2)
+def test_soft_threshold_basic(ex):
+    _check_soft(ex, np.array([3.0, -3.0, 0.4, -0.4, 1.0, 0.0]), 1.0, "soft_threshold(w, 1.0)")
+
+
+@pytest.mark.exercise("9.4")
+def test_soft_threshold_shapes_thresholds_and_dtypes(ex):
+    rng = np.random.default_rng(0)
+    _check_soft(ex, rng.normal(size=(3, 4)), np.array([0.0, 0.5, 1.0, 2.0]), "a threshold per column, w (3, 4)")
+    _check_soft(ex, np.array([3, -1, 0, 2]), 1, "integer w and t")
+    _check_soft(ex, np.array(2.5), 0.5, "a 0-d w")
+    _check_soft(ex, rng.normal(size=(2, 2, 3)), 0.0, "t = 0 leaves w unchanged")
+
+
+@pytest.mark.exercise("9.4")
+def test_soft_threshold_extreme_magnitudes(ex):
+    _check_soft(ex, np.array([1e300, -1e300, 1e-300, -2e-12, 5.0]), 1e-12, "huge and tiny entries")
+
+
+@pytest.mark.exercise("9.4")
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), t=st.floats(0.0, 3.0), scale=st.floats(0.01, 100))
+def test_soft_threshold_property_is_the_l1_minimizer(ex, seed, t, scale):
+    _check_soft(ex, np.random.default_rng(seed).normal(size=7) * scale, t, f"soft_threshold(w, {t})")
+
+
+# ------------------------------------------------------------------ 9.5 RMSProp
+def _torch_rmsprop(p0, grads, **kw):
+    t = torch.tensor(p0, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.RMSprop([t], **kw)
+    out = []
+    for g in grads:
+        t.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+        out.append(t.detach().numpy().copy())
+    return out
+
+
+def _rmsprop_diagnosis(got, p, g, v, lr, alpha, eps) -> str:
+    variants = {
+        "eps belongs OUTSIDE the square root: sqrt(v) + eps":
+            p - lr * g / np.sqrt(alpha * v + (1 - alpha) * g * g + eps),
+        "the new squared gradient enters with weight (1 - alpha): v = alpha * v + (1 - alpha) * g**2":
+            p - lr * g / (np.sqrt(alpha * v + g * g) + eps),
+        "alpha is the weight of the OLD average, (1 - alpha) that of the new g**2":
+            p - lr * g / (np.sqrt((1 - alpha) * v + alpha * g * g) + eps),
+        "divide by the square ROOT of the running average of g**2":
+            p - lr * g / (alpha * v + (1 - alpha) * g * g + eps),
+    }
+    got = np.asarray(got, dtype=float)
+    for msg, wrong in variants.items():
+        if got.shape == np.shape(wrong) and np.allclose(got, wrong, rtol=1e-9, atol=1e-12):
+            return msg
+    return ""
+
+
+def _check_rmsprop_steps(ex, p0, grads, lr, alpha, eps):
+    expected = _torch_rmsprop(p0, grads, lr=lr, alpha=alpha, eps=eps)
+    p, v = p0.copy(), np.zeros_like(p0)
+    for t, (g, e) in enumerate(zip(grads, expected), start=1):
+        out = call_unmodified(ex.rmsprop_step, p, g, v, lr, alpha, eps)
+        assert isinstance(out, tuple) and len(out) == 2, "rmsprop_step must return (p_new, v_new)"
+        p_new = np.asarray(out[0])
+        if not np.allclose(p_new, e, rtol=F64["rtol"], atol=F64["atol"]):
+            why = _rmsprop_diagnosis(p_new, p, g, v, lr, alpha, eps)
+            assert_close(p_new, e, f"p after step {t}" + (f" — looks like {why}" if why else ""))
+        p, v = p_new, np.asarray(out[1])
+
+
+@pytest.mark.exercise("9.5", points=2)
+def test_rmsprop_matches_torch_over_many_steps(ex):
+    rng = np.random.default_rng(1)
+    _check_rmsprop_steps(ex, rng.normal(size=(3, 4)), [rng.normal(size=(3, 4)) * 2 for _ in range(30)],
+                         lr=0.01, alpha=0.99, eps=1e-8)
+
+
+@pytest.mark.exercise("9.5")
+def test_rmsprop_first_step_and_state(ex):
+    p, g = np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.0, -4.0])
+    p1, v1 = call_unmodified(ex.rmsprop_step, p, g, np.zeros(3), 0.1, 0.9, 1e-8)
+    assert_close(v1, 0.1 * g * g, "v after the first step (alpha = 0.9: the new g**2 gets weight 0.1)")
+    assert_close(p1, p - 0.1 * g / (np.sqrt(0.1) * np.abs(g) + 1e-8), "p after the first step")
+
+
+@pytest.mark.exercise("9.5")
+@settings(max_examples=20, deadline=None)
+@given(lr=st.floats(1e-4, 0.5), alpha=st.floats(0.0, 0.999), eps=st.sampled_from([1e-8, 1e-3]),
+       seed=st.integers(0, 10_000), scale=st.sampled_from([1e-4, 1.0, 1e4]))
+def test_rmsprop_property_matches_torch(ex, lr, alpha, eps, seed, scale):
+    rng = np.random.default_rng(seed)
+    _check_rmsprop_steps(ex, rng.normal(size=5), [rng.normal(size=5) * scale for _ in range(4)],
+                         lr=lr, alpha=alpha, eps=eps)

@@ -1,0 +1,18 @@
+"""I counted steps from 0 inside, using t + 1 in the bias correction.
+
+Hint: t is already the number of this step (1 on the first step).
+"""
+
+EXERCISE = "9.1"
+EXPECT = r"step number|t starts at 1"
+
+import numpy as np
+
+
+def adamw_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    b1, b2 = betas
+    p = p * (1 - lr * weight_decay)
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g * g
+    t = t + 1
+    return p - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps), m, v
