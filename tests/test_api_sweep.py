@@ -533,7 +533,11 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                   ranges={"y": [2, 0.5], "lr": [0.0, -1.0], "b": [np.nan]})
     R["core.perceptron.train"] = Case(lambda: {"X": X4.copy(), "y": y4.copy(), "epochs": 2},
                                  arrays=("X", "y"), mismatch={"y": 0},
-                                 ranges={"lr": [0.0, -1.0], "epochs": [0], "w0": [np.ones(3)], "b0": [np.nan]})
+                                 ranges={"lr": [0.0, -1.0], "epochs": [0], "w0": [np.ones(3)], "b0": [np.nan],
+                                         "pocket": ["yes", 1]})
+    R["experiments.nb01_perceptron.shifted_margin_demo"] = Case(
+        lambda: {"n": 4, "shift": 1.0, "rng": 0, "epochs": 50},
+        ranges={"n": [1, 2.5], "shift": [-1.0, np.nan], "epochs": [0], "rng": ["abc"]})
     R["core.perceptron.two_layer_predict"] = Case(
         lambda: {"X": X4.copy(), **__import__("nnbasics.core.perceptron", fromlist=["x"]).xor_network_weights()},
         arrays=("X", "W1", "b1", "w2"), mismatch={"X": 1, "W1": 1, "b1": 0, "w2": 0},
