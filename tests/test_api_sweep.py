@@ -383,6 +383,9 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["core.losses.huber"] = Case(lambda: {"pred": A(4, 2), "target": A(4, 2, seed=1), "delta": 1.0},
                              arrays=("pred", "target"), mismatch={"target": 0},
                              ranges={"delta": [0.0, -1.0, np.nan]}, skip=dict(ANY_LEADING))
+    R["core.losses.gaussian_nll"] = Case(lambda: {"pred": A(4, 2), "target": A(4, 2, seed=1), "sigma": 0.5},
+                                    arrays=("pred", "target"), mismatch={"target": 0},
+                                    ranges={"sigma": [0.0, -1.0, np.nan, "a"]}, skip=dict(ANY_LEADING))
     R["core.losses.bce_with_logits"] = Case(lambda: {"logits": A(4), "y": np.array([0.0, 1.0, 1.0, 0.0])},
                                        arrays=("logits", "y"), mismatch={"y": 0},
                                        ranges={"y": [np.array([0.0, 2.0, 1.0, 0.0])]}, skip=dict(ANY_LEADING))
@@ -441,7 +444,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                     "n_classes": [1], "activation": ["nope"], "X_val": [A(3, 2)], "rng": [None]})
     R["lab.models.torch_model_from_params"] = Case(lambda: {"params": tiny_params()},
                                             ranges={"params": ["abc", {}], "activation": ["nope"]})
-    R["experiments.nb02_mlp_forward.worked_example"] = Case(lambda: {}, ranges={"activation": ["nope"]})
+    R["experiments.nb02_mlp_forward.worked_example"] = Case(lambda: {"x": np.array([0.5, 1.2, -0.7])}, arrays=("x",),
+                                                            ranges={"activation": ["nope"], "x": [np.ones(4)]})
     R["experiments.nb02_mlp_forward.linear_collapse"] = Case(lambda: {"rng": 0, "n": 3}, ranges={"n": [0], "sizes": [(2,), (2, 0, 3)]})
     R["experiments.nb02_mlp_forward.universal_approximation"] = Case(lambda: {"width": 4, "n": 20},
                                             ranges={"width": [0], "target": ["nope"], "n": [0], "ridge": [-1.0]})

@@ -122,6 +122,21 @@ def test_universal_approximation_improves_with_width():
     assert mses[-1] < 1e-3
 
 
+@pytest.mark.parametrize("target", nb02_mlp_forward.UA_TARGETS)
+def test_universal_approximation_units_are_nested(target):
+    narrow = nb02_mlp_forward.universal_approximation(5, target, rng=3)
+    wide = nb02_mlp_forward.universal_approximation(9, target, rng=3)
+    assert_close(wide["kinks"][:5], narrow["kinks"], "the first 5 kinks of the wider layer")
+    assert wide["mse"] <= narrow["mse"] * (1 + 1e-6)
+
+
+def test_worked_example_with_a_unit_zeroed_by_relu():
+    ex = nb02_mlp_forward.worked_example("relu", x=[-1.0, 0.5, 1.0])
+    assert_close(ex["z1"], [[-0.85, 0.95]], "z1", rtol=0, atol=1e-12)
+    assert_close(ex["a1"], [[0.0, 0.95]], "a1 (the negative unit is zeroed)", rtol=0, atol=1e-12)
+    assert_close(ex["z2"], [[-0.52]], "z2", rtol=0, atol=1e-12)
+
+
 def test_tiny_network_trace_matches_torch():
     tr = nb03_backprop.tiny_network_trace(1.0, -0.5, 1.0)
     p = tr["params"]

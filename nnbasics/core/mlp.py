@@ -42,8 +42,9 @@ def init_params(sizes, *, rng, scale: str = "he") -> dict:
     sizes : sequence of int
         At least two widths: input D, hidden widths, output C.
     rng : numpy Generator or int
-    scale : {"he", "xavier"}
-        W_l ~ N(0, 2 / fan_in) ("he", for ReLU) or N(0, 1 / fan_in) ("xavier"-style, for tanh/sigmoid).
+    scale : {"he", "lecun"}
+        W_l ~ N(0, 2 / fan_in) ("he", for ReLU) or N(0, 1 / fan_in) ("lecun", for tanh/sigmoid;
+        Glorot/Xavier would use 2 / (fan_in + fan_out), see notebook 06).
 
     Returns
     -------
@@ -53,7 +54,7 @@ def init_params(sizes, *, rng, scale: str = "he") -> dict:
     if not isinstance(sizes, (tuple, list)) or len(sizes) < 2:
         raise ValueError(f"sizes must list at least 2 widths (D, ..., C), got {sizes!r}")
     sizes = [check_int(s, f"sizes[{i}]", minimum=1) for i, s in enumerate(sizes)]
-    check_choice(scale, "scale", ("he", "xavier"))
+    check_choice(scale, "scale", ("he", "lecun"))
     rng = check_rng(rng)
     gain = 2.0 if scale == "he" else 1.0
     params = {}
@@ -401,7 +402,7 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
         Y_val = _targets(y_val, X_val.shape[0], c)
     if params is None:
         params = init_params([X.shape[1], *hidden, c], rng=rng,
-                             scale="he" if activation == "relu" else "xavier")
+                             scale="he" if activation == "relu" else "lecun")
     else:
         params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
         if _check_params(params, X.shape[1]) and params[f"W{n_layers(params)}"].shape[1] != c:

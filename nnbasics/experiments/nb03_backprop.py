@@ -50,7 +50,7 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val, or neither")
     dtype = dtype or torch.float32
-    p0 = init_params([X.shape[1], *hidden, c], rng=rng, scale="he" if activation == "relu" else "xavier")
+    p0 = init_params([X.shape[1], *hidden, c], rng=rng, scale="he" if activation == "relu" else "lecun")
     model = torch_model_from_params(p0, activation, dtype=dtype)
     Xt = torch.as_tensor(X, dtype=dtype)
     yt = torch.as_tensor(y, dtype=dtype)[:, None] if c == 1 else torch.as_tensor(y)
