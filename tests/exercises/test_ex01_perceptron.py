@@ -154,8 +154,8 @@ def test_train_separable_converges_like_reference(ex):
     assert list(mistakes) == ref.mistakes, (
         f"mistakes per epoch {list(mistakes)}, expected {ref.mistakes} (rows in order, a mistake "
         "counted when the prediction with the weights *before* the update is wrong, reset each epoch)")
-    assert_close(w, ref.w, "final w")
-    assert_close(b, ref.b, "final b")
+    assert_close(w, ref.w, "final w (start from zeros, rows in order)")
+    assert_close(b, ref.b, "final b (start from zeros, rows in order)")
     assert mistakes[-1] == 0, "on separable data training must end with an epoch of 0 mistakes"
 
 

@@ -4,13 +4,13 @@ Hint: check the order: the exercise visits the rows of X in order, so the run is
 """
 
 EXERCISE = "1.3"
-EXPECT = r"mistakes per epoch"
+EXPECT = r"mistakes per epoch|rows in order"
 
 import numpy as np
 
 
 def train(X, y, lr=1.0, epochs=10):
-    rng = np.random.default_rng()
+    rng = np.random.default_rng(0)
     w, b, mistakes = np.zeros(X.shape[1]), 0.0, []
     for _ in range(epochs):
         count = 0
