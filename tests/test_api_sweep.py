@@ -452,6 +452,16 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["experiments.nb03_backprop.tiny_network_trace"] = Case(lambda: {}, ranges={"x1": [np.nan, "a"], "y": [np.inf]})
     R["experiments.nb03_backprop.autodiff_cost"] = Case(lambda: {"sizes": (3, 4, 2), "batch": 8},
                                   ranges={"batch": [0], "sizes": [(3,), (3, -1, 2)]})
+    R["experiments.nb03_backprop.gate_graph_trace"] = Case(lambda: {}, ranges={"x": [np.nan, "a"], "w": [np.inf]})
+    R["experiments.nb03_backprop.dense_jacobian"] = Case(lambda: {"N": 2, "D": 2, "H": 3},
+                                  ranges={"N": [0, 1.5, 1000], "D": [0], "H": [-1], "rng": ["abc"]})
+    R["experiments.nb03_backprop.forward_mode_gradient"] = Case(
+        lambda: {"X": A(4, 3), "y": labels(0, 1, 1, 0), "params": tiny_params()}, arrays=("X", "y"),
+        mismatch={"X": 1, "y": 0}, ranges={"activation": ["nope"], "y": [labels(0, 1, 2, 0)],
+                                           "params": [tiny_params((3, 4, 1))]})
+    R["experiments.nb03_backprop.time_forward_backward"] = Case(
+        lambda: {"sizes": (3, 4, 2), "batch": 4, "repeats": 1, "rounds": 1},
+        ranges={"sizes": [(3,)], "batch": [0], "repeats": [0], "rounds": [1.5], "rng": ["abc"]})
 
     # models --------------------------------------------------------------------------------
     R["lab.models.check_input"] = Case(lambda: {"model": tiny_model(), "X": A(4, 3)}, arrays=("X",),

@@ -154,6 +154,70 @@ def test_tiny_network_trace_matches_torch():
     assert_close(tr["nodes"]["o"]["grad"], tr["nodes"]["y_hat"]["value"] - 1.0, "dL/do = y_hat - y")
 
 
+@pytest.mark.parametrize("x, y, z, w", [(3.0, -4.0, 2.0, -1.0), (0.5, 2.0, -3.0, 1.0), (-1.5, 0.0, 7.0, 7.0)])
+def test_gate_graph_trace_matches_torch(x, y, z, w):
+    tr = nb03_backprop.gate_graph_trace(x, y, z, w)
+    leaves = torch.tensor([x, y, z, w], dtype=torch.float64, requires_grad=True)
+    f = 2 * (leaves[0] * leaves[1] + torch.maximum(leaves[2], leaves[3]))
+    f.backward()
+    assert_close(tr["nodes"]["f"]["value"], float(f.detach()), "f", **F64)
+    grads = [tr["nodes"][k]["grad"] for k in "xyzw"]
+    if z == w:  # torch splits a tie evenly; the gate (and the notebook) routes it to z
+        assert grads[2:] == [2.0, 0.0]
+        grads, expected = grads[:2], leaves.grad[:2]
+    else:
+        expected = leaves.grad
+    assert_close(grads, expected, "df/d(x, y, z, w)", **F64)
+    assert [p for _, p, _ in tr["backward"]] == ["seed", "scale", "add distributes", "max routes", "multiply swaps"]
+
+
+def test_dense_jacobian_matches_torch_and_its_vjp():
+    d = nb03_backprop.dense_jacobian(N=3, D=2, H=4, rng=1)
+    X = torch.zeros(3, 2, dtype=torch.float64)
+    J = torch.autograd.functional.jacobian(lambda X: X @ torch.tensor(d["W"]), X).reshape(12, 6)
+    assert_close(d["J"], J, "dZ/dX", **F64)
+    assert_close(d["vjp"], d["G"] @ d["W"].T, "the VJP", **F64)
+    assert d["max_abs_diff"] < 1e-12 and d["nonzero_fraction"] == 1 / 3
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "identity"])
+def test_forward_mode_gradient_matches_torch(activation):
+    rng = np.random.default_rng(5)
+    params = mlp.init_params((3, 4, 4, 3), rng=rng)
+    params["b1"] = 0.3 * rng.standard_normal(4)  # no ReLU input exactly at its kink
+    X, y = rng.standard_normal((5, 3)), rng.integers(0, 3, size=5)
+    out = nb03_backprop.forward_mode_gradient(X, y, params, activation)
+    model = models.torch_model_from_params(params, activation)
+    F.cross_entropy(model(torch.tensor(X)), torch.tensor(y)).backward()
+    lin = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    for i, layer in enumerate(lin, start=1):
+        assert_close(out["grads"][f"W{i}"], layer.weight.grad.T, f"forward-mode dW{i}", **F64)
+        assert_close(out["grads"][f"b{i}"], layer.bias.grad, f"forward-mode db{i}", **F64)
+        assert_close(out["reverse"][f"W{i}"], layer.weight.grad.T, f"reverse-mode dW{i}", **F64)
+    assert out["passes"] == sum(v.size for v in params.values())
+
+
+def test_time_forward_backward_reports_positive_times_and_the_flop_count():
+    t = nb03_backprop.time_forward_backward((8, 16, 3), 4, repeats=2, rounds=2)
+    assert t["forward"] > 0 and t["backward"] > 0 and np.isclose(t["ratio"], t["backward"] / t["forward"])
+    assert t["backward_flops"] == 2 * t["forward_flops"] == 2 * 2 * 4 * (8 * 16 + 16 * 3)
+
+
+def test_two_layer_backward_intermediate_convention():
+    # every d<name> is dL/d<name> of the MEAN loss: the batch's 1/N sits in dZ2, not in dW
+    rng = np.random.default_rng(2)
+    params = mlp.init_params((3, 4, 2), rng=rng)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 2, size=6)
+    params["W2"] = rng.standard_normal((4, 3))
+    params["b2"] = np.zeros(3)
+    y = rng.integers(0, 3, size=6)
+    Y_hat, cache = mlp.two_layer_forward(X, params, "tanh")
+    grads = mlp.two_layer_backward(np.eye(3)[y], cache, params, "tanh")
+    dZ2 = (Y_hat - np.eye(3)[y]) / 6
+    assert_close(grads["W2"], cache["A1"].T @ dZ2, "dW2 = A1^T dZ2", **F64)
+    assert_close(grads["b2"], dZ2.sum(axis=0), "db2 = sum_rows dZ2", **F64)
+
+
 def test_bad_inputs_are_named():
     with pytest.raises(ValueError, match="sizes must list at least 2"):
         mlp.init_params((3,), rng=0)

@@ -3,9 +3,8 @@
 Parameters live in a dict ``{"W1": (D, H), "b1": (H,), ..., "WL": (H, C), "bL": (C,)}``.
 Hidden layers use an activation from :data:`nnbasics.core.layers.ACTIVATIONS`; the output is
 sigmoid + BCE when C = 1 and softmax + cross-entropy when C > 1, so in both cases
-dL/dZ_L = (Y_hat - Y) / B. Also here: the worked example of notebook 02, the "stacked
-linear layers collapse" demonstration, a 1-D universal-approximation fit, the tiny
-network traced by the backprop stepper, and the same MLP trained in torch for comparison.
+dL/dZ_L = (Y_hat - Y) / N for a (mini-)batch of N rows. The demos built on it live in
+``nnbasics.experiments.nb02_mlp_forward`` and ``nb03_backprop``.
 """
 
 from __future__ import annotations
@@ -215,13 +214,13 @@ def two_layer_forward(X, params: dict, activation: str = "relu") -> tuple[np.nda
 
     Parameters
     ----------
-    X : array_like, shape (B, D)
+    X : array_like, shape (N, D)
     params : dict with W1 (D, H), b1 (H,), W2 (H, C), b2 (C,)
     activation : str
 
     Returns
     -------
-    Y_hat : ndarray, shape (B, C)
+    Y_hat : ndarray, shape (N, C)
     cache : dict
         X, Z1, A1, Z2, Y_hat — what the backward pass reads instead of recomputing.
     """
@@ -233,22 +232,22 @@ def two_layer_forward(X, params: dict, activation: str = "relu") -> tuple[np.nda
     if X.shape[1] != W1.shape[0]:
         raise ValueError(f"X has {X.shape[1]} features but W1 expects D={W1.shape[0]}")
     act_f, _ = layers.ACTIVATIONS[activation]
-    Z1 = X @ W1 + b1  # (B, D) @ (D, H) -> (B, H)
-    A1, _ = act_f(Z1)  # (B, H)
-    Z2 = A1 @ W2 + b2  # (B, H) @ (H, C) -> (B, C)
-    Y_hat = _output_probs(Z2)  # (B, C)
+    Z1 = X @ W1 + b1  # (N, D) @ (D, H) -> (N, H)
+    A1, _ = act_f(Z1)  # (N, H)
+    Z2 = A1 @ W2 + b2  # (N, H) @ (H, C) -> (N, C)
+    Y_hat = _output_probs(Z2)  # (N, C)
     return Y_hat, {"X": X, "Z1": Z1, "A1": A1, "Z2": Z2, "Y_hat": Y_hat}
 
 
 def two_layer_backward(Y, cache: dict, params: dict, activation: str = "relu") -> dict:
-    """The vectorized two-layer backward pass, one line per step.
+    """The vectorized two-layer backward pass, one line per step; every d<name> is dL/d<name>.
 
-    dZ2 = Y_hat - Y;  dW2 = A1^T dZ2 / B;  db2 = sum_rows(dZ2) / B;
-    dA1 = dZ2 W2^T;   dZ1 = dA1 * g'(Z1);  dW1 = X^T dZ1 / B;  db1 = sum_rows(dZ1) / B.
+    dZ2 = (Y_hat - Y) / N;  dW2 = A1^T dZ2;  db2 = sum_rows(dZ2);
+    dA1 = dZ2 W2^T;         dZ1 = dA1 * g'(Z1);  dW1 = X^T dZ1;  db1 = sum_rows(dZ1).
 
     Parameters
     ----------
-    Y : array_like, shape (B, C)
+    Y : array_like, shape (N, C)
         One-hot targets (or 0/1 column when C = 1).
     cache : dict
         From :func:`two_layer_forward`.
@@ -269,14 +268,14 @@ def two_layer_backward(Y, cache: dict, params: dict, activation: str = "relu") -
         raise ValueError(f"Y has shape {Y.shape} but the network's output has shape {Y_hat.shape}")
     _, act_b = layers.ACTIVATIONS[activation]
     act_cache = {"relu": Z1, "sigmoid": A1, "tanh": A1, "identity": Z1.shape}[activation]
-    B = X.shape[0]
-    dZ2 = Y_hat - Y  # (B, C)
-    dW2 = A1.T @ dZ2 / B  # (H, B) @ (B, C) -> (H, C)
-    db2 = dZ2.sum(axis=0) / B  # (C,)
-    dA1 = dZ2 @ params["W2"].T  # (B, C) @ (C, H) -> (B, H)
-    dZ1 = act_b(dA1, act_cache)  # (B, H), elementwise g'(Z1)
-    dW1 = X.T @ dZ1 / B  # (D, B) @ (B, H) -> (D, H)
-    db1 = dZ1.sum(axis=0) / B  # (H,)
+    N = X.shape[0]
+    dZ2 = (Y_hat - Y) / N  # (N, C): the loss is a mean, so each row carries 1/N
+    dW2 = A1.T @ dZ2  # (H, N) @ (N, C) -> (H, C)
+    db2 = dZ2.sum(axis=0)  # (C,)
+    dA1 = dZ2 @ params["W2"].T  # (N, C) @ (C, H) -> (N, H)
+    dZ1 = act_b(dA1, act_cache)  # (N, H), elementwise g'(Z1)
+    dW1 = X.T @ dZ1  # (D, N) @ (N, H) -> (D, H)
+    db1 = dZ1.sum(axis=0)  # (H,)
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
 
@@ -377,7 +376,7 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
     lr : float > 0
     epochs : int >= 1
     batch_size : int >= 1
-        B (the last batch of an epoch may be smaller).
+        Rows per mini-batch (the last batch of an epoch may be smaller).
     rng : numpy Generator or int
         Initial weights (unless ``params`` is given) and the shuffling.
     X_val, y_val : array_like, optional
@@ -418,7 +417,7 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
         for start in range(0, n, batch_size):
             idx = perm[start:start + batch_size]
             Z, caches = _forward(X[idx], params, activation)
-            dZ = (_output_probs(Z) - Y[idx]) / len(idx)  # dL/dZ = (Y_hat - Y) / B
+            dZ = (_output_probs(Z) - Y[idx]) / len(idx)  # dL/dZ = (Y_hat - Y) / N, N = this batch
             grads = _backward(dZ, caches, activation)
             for k in params:
                 params[k] -= lr * grads[k]

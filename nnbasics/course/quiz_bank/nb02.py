@@ -41,16 +41,6 @@ QUESTIONS = [
                     "(multi-label classification).",
     ),
     Question(
-        prompt="Why do losses such as torch's cross_entropy take logits rather than probabilities?",
-        choices=("It is faster to type", "Probabilities cannot be differentiated",
-                 "Logits are always positive", "Fusing softmax/sigmoid with the log is numerically stable "
-                 "and gives the simple gradient y_hat - y"),
-        answer=3,
-        explanation="log(softmax(z)) computed as z - logsumexp(z) never takes log(0) even when a "
-                    "probability underflows, and the gradient of the fused loss is just "
-                    "(softmax(z) - onehot(y)) / N.",
-    ),
-    Question(
         prompt="A regression network is trained with MSE. Under which assumption is that the same as "
                "maximum likelihood?",
         choices=("The targets are integers", "The inputs are standardised",
