@@ -340,8 +340,10 @@ def forward_mode_gradient(X, y, params: dict, activation: str = "tanh") -> dict:
 def time_forward_backward(sizes, batch: int, *, repeats: int = 5, rounds: int = 3, rng=0) -> dict:
     """Seconds per forward and per backward pass of the numpy MLP, the best of several rounds.
 
-    The minimum over ``rounds`` (each the mean of ``repeats`` calls) is the least disturbed
-    by other programs sharing the CPU. Both passes are the public, validated functions.
+    The passes run on one BLAS thread (so that thread scheduling on a busy machine does not
+    distort the ratio) after one untimed warm-up call; the minimum over ``rounds`` (each the
+    mean of ``repeats`` calls) is the least disturbed by other programs sharing the CPU. Both
+    passes are the public, validated functions.
 
     Returns
     -------
@@ -355,16 +357,21 @@ def time_forward_backward(sizes, batch: int, *, repeats: int = 5, rounds: int = 
     rng = check_rng(rng)
     params = init_params(list(sizes), rng=rng)
     X = rng.standard_normal((cost["batch"], sizes[0]))
+    from nnbasics.lab.runtime import blas_threads
+
     fwd, bwd = [], []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(repeats):
-            logits, caches = forward(X, params, "relu")
-        t1 = time.perf_counter()
-        for _ in range(repeats):
-            backward(logits, caches, "relu")
-        t2 = time.perf_counter()
-        fwd.append((t1 - t0) / repeats)
-        bwd.append((t2 - t1) / repeats)
+    with blas_threads(1):
+        logits, caches = forward(X, params, "relu")  # warm-up: allocations, caches
+        backward(logits, caches, "relu")
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            for _ in range(repeats):
+                logits, caches = forward(X, params, "relu")
+            t1 = time.perf_counter()
+            for _ in range(repeats):
+                backward(logits, caches, "relu")
+            t2 = time.perf_counter()
+            fwd.append((t1 - t0) / repeats)
+            bwd.append((t2 - t1) / repeats)
     return {"forward": min(fwd), "backward": min(bwd), "ratio": min(bwd) / min(fwd),
             "forward_flops": cost["forward"], "backward_flops": cost["reverse"]}
