@@ -18,6 +18,7 @@ gradient), so the module depends only on torch and :mod:`nnbasics.lab.models`.
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from dataclasses import dataclass, field
@@ -275,10 +276,13 @@ def run_bug(name: str, *, seed: int = 0) -> ZooRun:
     Returns
     -------
     ZooRun
+        A fresh copy (about 1 ms): the run is trained once and cached, but its model is live
+        (a forward pass in training mode moves BatchNorm's statistics), so no caller may
+        change what the next one gets.
     """
     check_choice(name, "name", tuple(ZOO))
     check_int(seed, "seed", minimum=0)
-    return _run_cached(name, seed)
+    return copy.deepcopy(_run_cached(name, seed))
 
 
 @functools.lru_cache(maxsize=64)

@@ -8,6 +8,7 @@ weights restored) and a ``tqdm`` progress bar.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -258,7 +259,7 @@ def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_ep
     gen = torch.Generator().manual_seed(cfg.seed)
     stopper = EarlyStopping(cfg.patience) if cfg.patience else None
     best_state = None
-    hist = History()
+    hist = History()  # frozen: its lists grow in place, its flags are set with dataclasses.replace
     n = len(Xt)
     t0 = time.perf_counter()
     for _ in tqdm(range(cfg.epochs), disable=not cfg.progress, desc="epochs", leave=False):
@@ -272,7 +273,7 @@ def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_ep
             out = model(xb) if forward is None else forward(model, xb)
             loss = loss_fn(out, yb)
             if not torch.isfinite(loss):
-                hist.diverged = True
+                hist = dataclasses.replace(hist, diverged=True)
                 break
             loss.backward()
             limit = cfg.clip_grad_norm if cfg.clip_grad_norm is not None else float("inf")
@@ -299,14 +300,14 @@ def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_ep
                 stop = stopper.step(vl) if np.isfinite(vl) else True
                 if stopper.improved:
                     best_state = copy.deepcopy(model.state_dict())
-                    hist.best_epoch = len(hist.train_loss) - 1
+                    hist = dataclasses.replace(hist, best_epoch=len(hist.train_loss) - 1)
                 if stop:
-                    hist.stopped_early = True
+                    hist = dataclasses.replace(hist, stopped_early=True)
         if on_epoch is not None:
             on_epoch(model, hist)
         if hist.stopped_early:
             break
     if best_state is not None:
         model.load_state_dict(best_state)
-    hist.seconds = time.perf_counter() - t0
+    hist = dataclasses.replace(hist, seconds=time.perf_counter() - t0)
     return hist
