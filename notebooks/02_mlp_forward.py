@@ -129,10 +129,11 @@ assert np.max(np.abs(col["relu_stacked"] - col["single"])) > 1e-3
 
 # %% [markdown]
 # A ReLU network is piecewise linear, and the pieces let it **bend** the decision boundary.
-# **Try it.** Train one hidden layer (80 epochs) on each dataset. Set the activation to
-# `identity`: whatever the width, the boundary stays straight — on the moons, which a line
-# already separates well, that costs little (identity and relu both score 86–94 % over five
-# seeds), so switch to the circles or the spirals. On the spirals at width 32, the slider's
+# **Try it.** The explorer trains one hidden layer (80 epochs); it starts on the circles with
+# 16 relu units. Set the activation to `identity`: whatever the width, the boundary stays
+# straight and the circles fall to about chance (below). On the moons, which a line already
+# separates well, that costs little (identity and relu both score 86–94 % over five seeds).
+# On the spirals at width 32, the slider's
 # maximum, relu gets 93–95 % of the points right, tanh learns more slowly in the same 80
 # epochs (80–87 %), and sigmoid barely leaves chance (60–64 %; seeds 0–4, re-measured in
 # `tests/claims`). (Each setting trains for ~0.1 s the first time, then is cached.)

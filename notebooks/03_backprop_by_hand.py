@@ -57,8 +57,11 @@ assert doctor.report(quiet=True), "fix the environment problems listed above, th
 # $\partial L/\partial L = 1$, multiplying each upstream gradient by a *local* derivative.
 #
 # **Try it.** Step through a 2-2-1 network with sigmoid hidden units and a BCE loss: first the
-# values (forward), then the gradients (backward). Change $x_1$ or the target $y$ and watch
-# which numbers change.
+# values (forward), then the gradients (backward) — of the nodes and, on the edges, of the
+# weights. The names are those of §3, one example at a time: layer 1 computes
+# $z_1 = x W_1 + b_1$ and $a_1 = \sigma(z_1)$ (units `z1[0]`, `z1[1]`, `a1[0]`, `a1[1]`), layer 2 the
+# logit $z_2 = a_1 \cdot W_2 + b_2$, then $\hat y = \sigma(z_2)$ and the loss $L$. Change the input
+# `x[0]` or the target $y$ and watch which numbers change.
 
 # %%
 stepper = widgets.backprop_explorer()
@@ -71,12 +74,15 @@ stepper
 trace = exp.tiny_network_trace(x1=1.0, x2=-0.5, y=1.0)
 nodes = trace["nodes"]
 x_t = torch.tensor(trace["x"], requires_grad=True)
-h_t = torch.sigmoid(x_t @ torch.tensor(trace["params"]["W1"]) + torch.tensor(trace["params"]["b1"]))
-o_t = h_t @ torch.tensor(trace["params"]["v"]) + trace["params"]["c"]
-F.binary_cross_entropy_with_logits(o_t, torch.tensor(1.0, dtype=torch.float64)).backward()
-print(f"dL/do = {nodes['o']['grad']:.4f} = y_hat - y = {nodes['y_hat']['value']:.4f} - 1")
-assert np.isclose(nodes["o"]["grad"], nodes["y_hat"]["value"] - 1.0)
-assert_close([nodes["x1"]["grad"], nodes["x2"]["grad"]], x_t.grad, "dL/dx vs torch", **F64)
+W1_t, W2_t = (torch.tensor(trace["params"][k], requires_grad=True) for k in ("W1", "W2"))
+a1_t = torch.sigmoid(x_t @ W1_t + torch.tensor(trace["params"]["b1"]))
+z2_t = a1_t @ W2_t + trace["params"]["b2"]
+F.binary_cross_entropy_with_logits(z2_t, torch.tensor(1.0, dtype=torch.float64)).backward()
+print(f"dL/dz2 = {nodes['z2']['grad']:.4f} = y_hat - y = {nodes['y_hat']['value']:.4f} - 1")
+assert np.isclose(nodes["z2"]["grad"], nodes["y_hat"]["value"] - 1.0)
+assert_close([nodes["x[0]"]["grad"], nodes["x[1]"]["grad"]], x_t.grad, "dL/dx vs torch", **F64)
+assert_close(trace["grads"]["W1"], W1_t.grad, "dL/dW1 vs torch", **F64)
+assert_close(trace["grads"]["W2"], W2_t.grad, "dL/dW2 vs torch", **F64)
 
 # %% [markdown]
 # ### Gate patterns
@@ -104,6 +110,15 @@ leaves = torch.tensor([3.0, -4.0, 2.0, -1.0], dtype=torch.float64, requires_grad
 (2 * (leaves[0] * leaves[1] + torch.maximum(leaves[2], leaves[3]))).backward()
 assert_close([gates["nodes"][k]["grad"] for k in "xyzw"], leaves.grad, "df/d(x, y, z, w) vs torch", **F64)
 assert gates["nodes"]["w"]["grad"] == 0.0 and gates["nodes"]["a"]["grad"] == gates["nodes"]["m"]["grad"]
+
+# %% [markdown]
+# **Try it.** Step through the same graph backward, one gate per step. Then raise `w` above `z`:
+# the max gate now routes the whole gradient to `w`. Set `y = 0` and see $x$ receive nothing —
+# a multiply gate passes each input the *other* one.
+
+# %%
+gate_stepper = widgets.gate_explorer()
+gate_stepper
 
 # %% [markdown]
 # ## 2. One sigmoid neuron with binary cross-entropy

@@ -141,17 +141,21 @@ def test_tiny_network_trace_matches_torch():
     tr = nb03_backprop.tiny_network_trace(1.0, -0.5, 1.0)
     p = tr["params"]
     x = torch.tensor(tr["x"], requires_grad=True)
-    W1 = torch.tensor(p["W1"], requires_grad=True)
-    v = torch.tensor(p["v"], requires_grad=True)
-    h = torch.sigmoid(x @ W1 + torch.tensor(p["b1"]))
-    o = h @ v + p["c"]
-    loss = F.binary_cross_entropy_with_logits(o, torch.tensor(1.0, dtype=torch.float64))
+    W1, b1, W2 = (torch.tensor(p[k], requires_grad=True) for k in ("W1", "b1", "W2"))
+    b2 = torch.tensor(p["b2"], dtype=torch.float64, requires_grad=True)
+    z1 = x @ W1 + b1
+    z1.retain_grad()
+    a1 = torch.sigmoid(z1)
+    z2 = a1 @ W2 + b2
+    loss = F.binary_cross_entropy_with_logits(z2, torch.tensor(1.0, dtype=torch.float64))
     loss.backward()
     assert_close(tr["nodes"]["L"]["value"], float(loss.detach()), "L", **F64)
-    assert_close([tr["nodes"]["x1"]["grad"], tr["nodes"]["x2"]["grad"]], x.grad, "dL/dx", **F64)
-    assert_close(tr["grads"]["W1"], W1.grad, "dL/dW1", **F64)
-    assert_close(tr["grads"]["v"], v.grad, "dL/dv", **F64)
-    assert_close(tr["nodes"]["o"]["grad"], tr["nodes"]["y_hat"]["value"] - 1.0, "dL/do = y_hat - y")
+    assert_close([tr["nodes"]["x[0]"]["grad"], tr["nodes"]["x[1]"]["grad"]], x.grad, "dL/dx", **F64)
+    assert_close([tr["nodes"]["z1[0]"]["grad"], tr["nodes"]["z1[1]"]["grad"]], z1.grad, "dL/dz1", **F64)
+    for name, t in (("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)):
+        assert_close(tr["grads"][name], t.grad, f"dL/d{name}", **F64)
+    assert_close(tr["nodes"]["z2"]["grad"], tr["nodes"]["y_hat"]["value"] - 1.0, "dL/dz2 = y_hat - y")
+    assert [n for n, _ in tr["backward"]][:3] == ["L", "z2", "W2"]
 
 
 @pytest.mark.parametrize("x, y, z, w", [(3.0, -4.0, 2.0, -1.0), (0.5, 2.0, -3.0, 1.0), (-1.5, 0.0, 7.0, 7.0)])

@@ -121,6 +121,8 @@ class PerceptronHistory:
         Its bias.
     best_accuracy : float or None
         Its training accuracy.
+    pockets : list of tuple(ndarray, float, float)
+        With ``pocket=True``: the pocket (w, b, accuracy) as it stood after each epoch.
     """
 
     w: np.ndarray
@@ -132,6 +134,7 @@ class PerceptronHistory:
     best_w: np.ndarray | None = None
     best_b: float | None = None
     best_accuracy: float | None = None
+    pockets: list = field(default_factory=list)
 
 
 def train(X, y, *, lr: float = 1.0, epochs: int = 20, rng=None, w0=None, b0: float = 0.0,
@@ -179,7 +182,7 @@ def train(X, y, *, lr: float = 1.0, epochs: int = 20, rng=None, w0=None, b0: flo
     b = check_float(b0, "b0")
     if not isinstance(pocket, (bool, np.bool_)):
         raise TypeError(f"pocket must be True or False, got {pocket!r}")
-    mistakes, accs, weights = [], [], []
+    mistakes, accs, weights, pockets = [], [], [], []
     converged = False
     best = (float(np.mean(predict(X, w, b) == y)), w.copy(), b) if pocket else None
     for _ in range(epochs):
@@ -195,10 +198,13 @@ def train(X, y, *, lr: float = 1.0, epochs: int = 20, rng=None, w0=None, b0: flo
         mistakes.append(int(n_mistakes))
         accs.append(float(np.mean(predict(X, w, b) == y)))
         weights.append((w.copy(), float(b)))
+        if pocket:
+            pockets.append((best[1].copy(), float(best[2]), best[0]))
         if n_mistakes == 0:
             converged = True
             break
-    pocketed = {} if best is None else {"best_accuracy": best[0], "best_w": best[1], "best_b": float(best[2])}
+    pocketed = {} if best is None else {"best_accuracy": best[0], "best_w": best[1], "best_b": float(best[2]),
+                                        "pockets": pockets}
     return PerceptronHistory(w=w, b=float(b), mistakes=mistakes, accuracy=accs, weights=weights,
                              converged=converged, **pocketed)
 

@@ -111,48 +111,56 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
 def tiny_network_trace(x1: float = 1.0, x2: float = -0.5, y: float = 1.0) -> dict:
     """Every node of a 2-2-1 sigmoid network with BCE, forward then backward, in order.
 
-    Fixed weights w11=0.5, w12=-0.3, w21=0.8, w22=0.2 (input j -> hidden k is W1[j, k]),
-    b1 = [0.1, -0.1], v = [1.0, -1.5] (hidden -> output), c = 0.2.
+    Named as in §3's batched formulas, one example at a time: layer 1 is z1 = x W1 + b1,
+    a1 = sigmoid(z1) (units ``z1[0]``, ``z1[1]``, ``a1[0]``, ``a1[1]``); layer 2 is the logit
+    z2 = a1 . W2 + b2, y_hat = sigmoid(z2), L = BCE(y_hat, y). Fixed weights
+    W1 = [[0.5, -0.3], [0.8, 0.2]] (input j -> unit k is W1[j, k]), b1 = [0.1, -0.1],
+    W2 = [1.0, -1.5], b2 = 0.2.
 
     Returns
     -------
     dict
-        ``nodes``: {name: {"value": float, "grad": float}}; ``forward``: node names in
-        evaluation order; ``backward``: list of (node, explanation) in the order backprop
-        fills their gradients; ``params`` the weights; ``grads`` dL/dW1 (2, 2), db1 (2,),
-        dv (2,), dc float.
+        ``nodes``: {name: {"value": float, "grad": float or None}}; ``forward``: node names in
+        evaluation order; ``backward``: list of (name, explanation) in the order backprop fills
+        the gradients — node names, and "W2" / "W1" for the weight gradients of a layer (filled
+        as soon as dL/dz of that layer is known); ``params`` the weights; ``grads`` dL/dW1 (2, 2),
+        dL/db1 (2,), dL/dW2 (2,), dL/db2 float; ``x`` (2,), ``y``.
     """
     x = np.array([check_float(x1, "x1"), check_float(x2, "x2")])
     y = check_float(y, "y", minimum=0.0, maximum=1.0)
     W1 = np.array([[0.5, -0.3], [0.8, 0.2]])
     b1 = np.array([0.1, -0.1])
-    v = np.array([1.0, -1.5])
-    c = 0.2
-    z = x @ W1 + b1  # (2,)
-    h, _ = layers.sigmoid_forward(z)
-    o = float(h @ v + c)
-    p = float(activations.sigmoid(np.array(o)))
-    loss, _ = losses.bce_with_logits(np.array([o]), np.array([y]))
-    do = p - y  # dL/do = y_hat - y
-    dh = do * v
-    dz = dh * h * (1 - h)
-    dx = W1 @ dz
-    nodes = {"x1": (x[0], dx[0]), "x2": (x[1], dx[1]), "z1": (z[0], dz[0]), "z2": (z[1], dz[1]),
-             "h1": (h[0], dh[0]), "h2": (h[1], dh[1]), "o": (o, do), "y_hat": (p, None), "L": (loss, 1.0)}
+    W2 = np.array([1.0, -1.5])
+    b2 = 0.2
+    z1 = x @ W1 + b1  # (2,)
+    a1, _ = layers.sigmoid_forward(z1)
+    z2 = float(a1 @ W2 + b2)
+    p = float(activations.sigmoid(np.array(z2)))
+    loss, _ = losses.bce_with_logits(np.array([z2]), np.array([y]))
+    dz2 = p - y  # dL/dz2 = y_hat - y
+    da1 = dz2 * W2
+    dz1 = da1 * a1 * (1 - a1)
+    dx = W1 @ dz1
+    nodes = {"x[0]": (x[0], dx[0]), "x[1]": (x[1], dx[1]), "z1[0]": (z1[0], dz1[0]), "z1[1]": (z1[1], dz1[1]),
+             "a1[0]": (a1[0], da1[0]), "a1[1]": (a1[1], da1[1]), "z2": (z2, dz2), "y_hat": (p, None),
+             "L": (loss, 1.0)}
     nodes = {k: {"value": float(a), "grad": None if g is None else float(g)} for k, (a, g) in nodes.items()}
+    grads = {"W1": np.outer(x, dz1), "b1": dz1, "W2": dz2 * a1, "b2": dz2}
     backward_steps = [
         ("L", "dL/dL = 1 (the seed of reverse mode)"),
-        ("o", "dL/do = y_hat - y (sigmoid + BCE fused)"),
-        ("h1", "dL/dh1 = dL/do · v1"),
-        ("h2", "dL/dh2 = dL/do · v2"),
-        ("z1", "dL/dz1 = dL/dh1 · h1 (1 - h1)"),
-        ("z2", "dL/dz2 = dL/dh2 · h2 (1 - h2)"),
-        ("x1", "dL/dx1 = W11 dL/dz1 + W12 dL/dz2 (sum over paths)"),
-        ("x2", "dL/dx2 = W21 dL/dz1 + W22 dL/dz2 (sum over paths)"),
+        ("z2", "dL/dz2 = y_hat - y (sigmoid + BCE fused)"),
+        ("W2", "dL/dW2[k] = a1[k] · dL/dz2 (multiply swaps), dL/db2 = dL/dz2"),
+        ("a1[0]", "dL/da1[0] = W2[0] · dL/dz2"),
+        ("a1[1]", "dL/da1[1] = W2[1] · dL/dz2"),
+        ("z1[0]", "dL/dz1[0] = dL/da1[0] · a1[0] (1 - a1[0])"),
+        ("z1[1]", "dL/dz1[1] = dL/da1[1] · a1[1] (1 - a1[1])"),
+        ("W1", "dL/dW1[j, k] = x[j] · dL/dz1[k], dL/db1 = dL/dz1"),
+        ("x[0]", "dL/dx[0] = W1[0, 0] dL/dz1[0] + W1[0, 1] dL/dz1[1] (paths add)"),
+        ("x[1]", "dL/dx[1] = W1[1, 0] dL/dz1[0] + W1[1, 1] dL/dz1[1] (paths add)"),
     ]
-    return {"nodes": nodes, "forward": ["x1", "x2", "z1", "z2", "h1", "h2", "o", "y_hat", "L"],
-            "backward": backward_steps, "params": {"W1": W1, "b1": b1, "v": v, "c": c},
-            "grads": {"W1": np.outer(x, dz), "b1": dz, "v": do * h, "c": do}, "x": x, "y": y}
+    return {"nodes": nodes, "forward": ["x[0]", "x[1]", "z1[0]", "z1[1]", "a1[0]", "a1[1]", "z2", "y_hat", "L"],
+            "backward": backward_steps, "params": {"W1": W1, "b1": b1, "W2": W2, "b2": b2},
+            "grads": grads, "x": x, "y": y}
 
 
 # --------------------------------------------------------------------------- gate patterns

@@ -46,7 +46,7 @@ def _fit(dataset: str, width: int, activation: str):
 
 
 @frozen_cache(maxsize=128)
-def classifier_regions(dataset: str = "moons", width: int = 8, activation: str = "relu") -> dict:
+def classifier_regions(dataset: str = "circles", width: int = 16, activation: str = "relu") -> dict:
     """Pure data: a one-hidden-layer MLP trained on a 2-D dataset and its decision regions.
 
     Returns
@@ -110,8 +110,8 @@ def classifier_explorer() -> Explorer:
                 _fit(dataset, width, activation)
 
     controls = {
-        "dataset": w.Dropdown(options=list(DATASETS), value="moons", description="data"),
-        "width": w.SelectionSlider(options=list(WIDTHS), value=8, description="hidden width",
+        "dataset": w.Dropdown(options=list(DATASETS), value="circles", description="data"),
+        "width": w.SelectionSlider(options=list(WIDTHS), value=16, description="hidden width",
                                    continuous_update=False),
         "activation": w.Dropdown(options=list(mlp.HIDDEN_ACTIVATIONS), value="relu",
                                  description="activation"),
