@@ -148,7 +148,8 @@ assert mistakes_by_lr[0.5] == mistakes_by_lr[0.25] == mistakes_by_lr[1.0] != mis
 
 # %% [markdown]
 # The explorer trains on two Gaussian clusters of 60 points (shuffled every epoch) and draws
-# every epoch's line (light) and the final one (dark); *separation* is the distance between the
+# every epoch's line (light), the final one (dark) and the *pocket* line (dashed, the best line
+# seen so far — §3); *separation* is the distance between the
 # cluster centres in standard deviations. Change the learning rate, the number of epochs and
 # the separation. Does the learning rate change the mistakes? Then slide the separation down.
 # Over 20 random draws of 60 points: at separation 5.5 every draw is linearly separable and

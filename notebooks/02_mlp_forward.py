@@ -291,6 +291,18 @@ assert np.all(losses.logsumexp(logits_he) - logits_he.mean(axis=1) >= np.log(10)
 assert loss_he > np.log(10) + 0.3 and abs(loss_calm - np.log(10)) < 0.01
 
 # %% [markdown]
+# **Try it.** Scale the last layer's initial weights. Small scales give nearly equal logits,
+# every example gets probability about $1/C$ for its label, and the loss sits on $\ln C$; from a
+# scale of about 1 up the logits spread, many examples get almost nothing for their true
+# label, and the loss climbs far above. (One particular random init can land a little *below*
+# $\ln C$ by chance — this one does near a scale of 0.1 — but averaged over initialisations it
+# cannot; `tests/claims` checks both.)
+
+# %%
+init_loss = widgets.init_loss_explorer()
+init_loss
+
+# %% [markdown]
 # ## 4. Universal approximation
 #
 # **Theorem** (Cybenko 1989; Hornik 1991; Leshno et al. 1993 for any non-polynomial activation):

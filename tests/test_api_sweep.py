@@ -447,6 +447,9 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["experiments.nb02_mlp_forward.worked_example"] = Case(lambda: {"x": np.array([0.5, 1.2, -0.7])}, arrays=("x",),
                                                             ranges={"activation": ["nope"], "x": [np.ones(4)]})
     R["experiments.nb02_mlp_forward.linear_collapse"] = Case(lambda: {"rng": 0, "n": 3}, ranges={"n": [0], "sizes": [(2,), (2, 0, 3)]})
+    R["experiments.nb02_mlp_forward.loss_at_init"] = Case(
+        lambda: {"last_layer_scales": np.array([0.5, 1.0]), "rng": 0, "hidden": 4}, arrays=("last_layer_scales",),
+        ranges={"last_layer_scales": [np.array([0.0, 1.0]), np.array([-1.0])], "hidden": [0], "rng": ["abc"]})
     R["experiments.nb02_mlp_forward.universal_approximation"] = Case(lambda: {"width": 4, "n": 20},
                                             ranges={"width": [0], "target": ["nope"], "n": [0], "ridge": [-1.0]})
     R["experiments.nb03_backprop.tiny_network_trace"] = Case(lambda: {}, ranges={"x1": [np.nan, "a"], "y": [np.inf]})

@@ -131,6 +131,18 @@ def test_classifier_axes_hold_every_setting():
         w02.classifier_regions("blobs")
 
 
+def test_init_loss_sits_on_ln_c_for_small_scales_and_climbs_for_large_ones():
+    small, large = w02.init_loss_view(w02.INIT_SCALES[0]), w02.init_loss_view(w02.INIT_SCALES[-1])
+    assert abs(small["loss"] - small["ln_c"]) < 1e-3 and np.allclose(small["p_true"], 0.1, atol=0.01)
+    assert large["loss"] > large["ln_c"] + 5
+    curve = np.asarray(small["losses"])
+    from_one = curve[list(w02.INIT_SCALES).index(1.0):]
+    assert np.all(np.diff(from_one) > 0)  # from a scale of 1 on, the loss only climbs
+    assert w02.init_loss_view(1.0)["loss"] == curve[list(w02.INIT_SCALES).index(1.0)]
+    with pytest.raises(ValueError, match="last_layer_scale must be one of"):
+        w02.init_loss_view(0.123)
+
+
 def test_approximation_improves_with_width_and_units_sum_to_the_fit():
     narrow, wide = w02.approximation_curve(1, "sine"), w02.approximation_curve(64, "sine")
     assert wide["mse"] < 1e-3 < 0.1 < narrow["mse"]

@@ -1,9 +1,11 @@
-"""Notebook 02's measured demos: a worked forward pass, the collapse of linear layers, universal approximation."""
+"""Notebook 02's measured demos: a worked forward pass, the collapse of linear layers, universal approximation,
+the loss at initialization."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from nnbasics import data
 from nnbasics._validate import (
     as_float_array,
     check_choice,
@@ -11,10 +13,11 @@ from nnbasics._validate import (
     check_int,
     check_rng,
 )
-from nnbasics.core import layers
+from nnbasics.core import layers, losses
 from nnbasics.core.mlp import HIDDEN_ACTIVATIONS, forward, init_params
 
-__all__ = ['WORKED_X', 'worked_example', 'linear_collapse', 'UA_TARGETS', 'MAX_WIDTH', 'universal_approximation']
+__all__ = ['WORKED_X', 'worked_example', 'linear_collapse', 'UA_TARGETS', 'MAX_WIDTH', 'universal_approximation',
+           'loss_at_init']
 
 
 # --------------------------------------------------------------------------- notebook 02 demos
@@ -144,3 +147,44 @@ def universal_approximation(width: int, target: str = "sine", *, rng=0, n: int =
     fit = F @ coef
     return {"x": x, "y": y, "fit": fit, "hidden": H * coef[:-1], "kinks": kinks,
             "mse": float(np.mean((fit - y) ** 2)), "width": width, "target": target}
+
+
+def loss_at_init(last_layer_scales=(1.0,), *, rng=0, hidden: int = 64) -> dict:
+    """Cross-entropy of an untrained 64-H-10 ReLU network on the digits, its last layer scaled.
+
+    He-initialised weights (:func:`nnbasics.core.mlp.init_params`, zero biases), then W2
+    multiplied by each scale s. The logits are s times those of the unscaled network, so small
+    scales make the 10 logits nearly equal (loss -> ln 10) and large ones spread them: the
+    random network is then confidently wrong (loss >> ln 10).
+
+    Parameters
+    ----------
+    last_layer_scales : sequence of float > 0
+        The scales s (S of them).
+    rng : numpy Generator or int
+        The initial weights (the data split is fixed, ``data.digits(rng=0)``).
+    hidden : int >= 1
+        Hidden width H.
+
+    Returns
+    -------
+    dict
+        ``scales`` (S,), ``loss`` (S,) mean cross-entropy on the training split, ``ln_c`` = ln 10,
+        ``logit_std`` (S,), ``p_true`` (S, N) the probability given to each example's label.
+    """
+    scales = as_float_array(last_layer_scales, "last_layer_scales", ndim=1)
+    if np.any(scales <= 0):
+        raise ValueError(f"last_layer_scales must be > 0, got minimum {scales.min()}")
+    hidden = check_int(hidden, "hidden", minimum=1)
+    split = data.digits(rng=0)
+    params = init_params((64, hidden, 10), rng=check_rng(rng))
+    base, _ = forward(split.X_train, params, "relu")  # (N, 10) logits at scale 1 (b2 = 0)
+    rows = np.arange(len(split.y_train))
+    out = {"loss": [], "logit_std": [], "p_true": []}
+    for s in scales:
+        loss, _ = losses.softmax_cross_entropy(s * base, split.y_train)
+        out["loss"].append(loss)
+        out["logit_std"].append(float(s * base.std()))
+        out["p_true"].append(losses.softmax(s * base, axis=1)[rows, split.y_train])
+    return {"scales": scales, "loss": np.array(out["loss"]), "ln_c": float(np.log(10)),
+            "logit_std": np.array(out["logit_std"]), "p_true": np.array(out["p_true"])}
