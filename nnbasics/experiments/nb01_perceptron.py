@@ -28,8 +28,9 @@ def shifted_margin_demo(n: int = 10, shift: float = 10.0, *, rng=6, epochs: int 
     ----------
     n : int >= 2
         Number of points N.
-    shift : float >= 0
-        Distance the data are moved from the origin.
+    shift : float in [0, 1000]
+        Distance the data are moved from the origin (beyond that the mistakes run into the
+        millions; far beyond, float64 rounding erases the 0.1 gap around the separator).
     rng : numpy Generator or int
         Draws the points.
     epochs : int >= 1
@@ -42,7 +43,7 @@ def shifted_margin_demo(n: int = 10, shift: float = 10.0, *, rng=6, epochs: int 
         ``naive_bound`` float, ``augmented_bound`` float.
     """
     n = check_int(n, "n", minimum=2)
-    shift = check_float(shift, "shift", minimum=0.0)
+    shift = check_float(shift, "shift", minimum=0.0, maximum=1000.0)
     rng = check_rng(rng)
     epochs = check_int(epochs, "epochs", minimum=1)
     X = np.empty((0, 2))

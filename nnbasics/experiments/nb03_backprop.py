@@ -17,7 +17,7 @@ from nnbasics._validate import (
 from nnbasics.core import activations, layers, losses
 from nnbasics.core.history import History
 from nnbasics.core.mlp import backward, check_training_args, forward, init_params, n_layers
-from nnbasics.lab.models import torch_model_from_params
+from nnbasics.lab.models import check_input, torch_model_from_params
 
 __all__ = ['train_torch', 'tiny_network_trace', 'gate_graph_trace', 'dense_jacobian', 'memory_report',
            'autodiff_cost', 'forward_mode_gradient', 'time_forward_backward']
@@ -43,8 +43,8 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
     Returns
     -------
     dict
-        ``model`` (torch.nn.Sequential), ``history`` (:class:`~nnbasics.core.history.History`, params as numpy),
-        ``seconds`` float.
+        ``model`` (torch.nn.Sequential), ``history`` (:class:`~nnbasics.core.history.History`, params as
+        float64 numpy arrays), ``seconds`` float.
     """
     import torch
 
@@ -55,6 +55,7 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
     dtype = dtype or torch.float32
     p0 = init_params([X.shape[1], *hidden, c], rng=rng, scale="he" if activation == "relu" else "lecun")
     model = torch_model_from_params(p0, activation, dtype=dtype)
+    check_input(model, X, "X")
     Xt = torch.as_tensor(X, dtype=dtype)
     yt = torch.as_tensor(y, dtype=dtype)[:, None] if c == 1 else torch.as_tensor(y)
     if X_val is not None:
@@ -76,6 +77,7 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
 
     tl, ta, vl, va = [], [], [], []
     n = X.shape[0]
+    diverged = False
     from nnbasics.lab.runtime import one_thread
 
     t0 = time.perf_counter()
@@ -90,6 +92,10 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
                     for p in model.parameters():
                         p -= lr * p.grad
             loss, acc = evaluate(Xt, yt)
+            if not (np.isfinite(loss) and all(bool(torch.isfinite(p).all()) for p in model.parameters())):
+                diverged = True  # as train(): stop, and say so
+                tl.append(float("nan"))
+                break
             tl.append(loss)
             ta.append(acc)
             if X_val is not None:
@@ -103,7 +109,7 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
         params[f"W{i}"] = lin.weight.detach().double().numpy().T.copy()
         params[f"b{i}"] = lin.bias.detach().double().numpy().copy()
     return {"model": model, "history": History(train_loss=tl, train_acc=ta, val_loss=vl, val_acc=va, seconds=seconds,
-                                       params=params, activation=activation),
+                                       params=params, activation=activation, diverged=diverged),
             "seconds": seconds}
 
 

@@ -92,9 +92,9 @@ def overfit_small_batch(model, X, y, *, steps: int = 200, lr: float = 1e-2,
 
     check_input(model, X, "X")
     steps = check_int(steps, "steps", minimum=1)
-    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
-    target_loss = check_float(target_loss, "target_loss", minimum=0.0, min_inclusive=False)
     dtype = next(model.parameters()).dtype
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False, maximum=float(torch.finfo(dtype).max))
+    target_loss = check_float(target_loss, "target_loss", minimum=0.0, min_inclusive=False)
     Xt, yt = torch.as_tensor(X, dtype=dtype), torch.as_tensor(y)
     with one_thread():
         return _overfit(model, Xt, yt, steps, lr, target_loss)

@@ -27,6 +27,7 @@ import asyncio
 import dataclasses
 import enum
 import functools
+import html
 import importlib
 import inspect
 import pkgutil
@@ -593,7 +594,7 @@ class Explorer:
 
         self.error = message
         self.data = None
-        self.error_html.value = f"<span style='color:#D55E00'>⚠ {message}</span>"
+        self.error_html.value = f"<span style='color:#D55E00'>⚠ {html.escape(message)}</span>"
         self.summary_html.value = ""
         if self._background is None:  # nothing drawn yet: the message on a blank figure
             self.figure.clear()

@@ -123,11 +123,20 @@ def copy_notebooks(src: Path, dst: Path) -> list[Path]:
 
 
 class LabServer:
-    """A JupyterLab server on a temporary copy of ``notebooks/``; use as a context manager."""
+    """A JupyterLab server on a temporary copy of ``notebooks/``; use as a context manager.
 
-    def __init__(self, workdir: Path, *, notebooks: Path = NOTEBOOKS, startup_timeout: float = 120.0):
+    With ``course=True`` the root holds a learner's course folder instead: ``notebooks/`` and
+    ``exercises/`` (fresh stubs), and the kernels grade that ``exercises/`` and record progress
+    in ``workdir/progress.json`` — the learner's journey, never touching tracked files.
+    """
+
+    def __init__(self, workdir: Path, *, notebooks: Path = NOTEBOOKS, startup_timeout: float = 120.0,
+                 course: bool = False):
         self.workdir = Path(workdir)
+        self.course = course
         self.root = self.workdir / "root"
+        self.exercises = self.root / "exercises"
+        self.progress_file = self.workdir / "progress.json"
         self.token = secrets.token_hex(16)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -138,7 +147,12 @@ class LabServer:
         self.startup_s = 0.0
 
     def __enter__(self) -> LabServer:
-        copy_notebooks(self._notebooks, self.root)
+        if self.course:
+            copy_notebooks(self._notebooks, self.root / "notebooks")
+            shutil.copytree(ROOT / "exercises", self.exercises,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            copy_notebooks(self._notebooks, self.root)
         settings = self.workdir / "app-settings"
         settings.mkdir(parents=True, exist_ok=True)
         (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES), encoding="utf-8")
@@ -150,6 +164,9 @@ class LabServer:
         env["JUPYTERLAB_SETTINGS_DIR"] = str(self.workdir / "user-settings")
         env["JUPYTERLAB_WORKSPACES_DIR"] = str(self.workdir / "workspaces")
         env.setdefault("MPLBACKEND", "Agg")
+        if self.course:
+            env["NNBASICS_EXERCISES_DIR"] = str(self.exercises)
+            env["NNBASICS_PROGRESS_FILE"] = str(self.progress_file)
         cmd = [
             sys.executable, "-m", "jupyterlab", "--no-browser",
             f"--port={self.port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
