@@ -194,8 +194,8 @@ def gaussian_nll(pred, target, sigma: float = 1.0) -> tuple[float, np.ndarray]:
     """
     pred, target = _pair(pred, target)
     sigma = check_float(sigma, "sigma", minimum=0.0, min_inclusive=False)
-    var = np.float64(sigma) ** 2  # numpy: overflow gives inf (reported clearly), not an OverflowError
     diff = pred - target
+    var = np.asarray(sigma, dtype=diff.dtype) ** 2  # in numpy, in pred's dtype: overflow is reported clearly
     loss = np.mean(diff**2) / (2 * var) + 0.5 * np.log(2 * np.pi * var)
     return float(loss), diff / (var * diff.size)
 
