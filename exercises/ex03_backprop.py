@@ -13,7 +13,7 @@ import numpy as np
 
 
 def dense_backward(dout, cache):
-    """Exercise 3.1 — gradients of out = x @ w + b.
+    """Exercise 3.1 — the backward pass of the dense layer out = x @ w + b (§3, the cache API).
 
     Parameters
     ----------
@@ -25,20 +25,20 @@ def dense_backward(dout, cache):
     Returns
     -------
     dx : ndarray, shape (N, D)
-        dout @ w.T
+        dL/dx
     dw : ndarray, shape (D, H)
-        x.T @ dout (match the shapes: that tells you where the transposes go)
+        dL/dw
     db : ndarray, shape (H,)
-        dout summed over the batch
+        dL/db
     """
     raise NotImplementedError("Exercise 3.1: dense_backward — see notebooks/03_backprop_by_hand.ipynb")
 
 
 def sigmoid_neuron_grads(x, w, b, y):
-    """Exercise 3.2 — one sigmoid neuron with binary cross-entropy, averaged over the batch.
+    """Exercise 3.2 — the gradients of one sigmoid neuron's binary cross-entropy (§2).
 
-    z = x @ w + b, y_hat = sigmoid(z), L = mean(-y log y_hat - (1 - y) log(1 - y_hat)).
-    The chain rule collapses to dL/dz_i = (y_hat_i - y_i) / N.
+    z = x @ w + b, y_hat = sigmoid(z), L = mean over the N rows of
+    -y log y_hat - (1 - y) log(1 - y_hat).
 
     Parameters
     ----------
@@ -50,42 +50,40 @@ def sigmoid_neuron_grads(x, w, b, y):
     Returns
     -------
     dw : ndarray, shape (D,)
-        x.T @ (y_hat - y) / N
+        dL/dw
     db : float
-        mean(y_hat - y)
+        dL/db
     """
     raise NotImplementedError("Exercise 3.2: sigmoid_neuron_grads — see notebooks/03_backprop_by_hand.ipynb")
 
 
 def two_layer_backward(Y, cache, W2):
-    """Exercise 3.3 — the backward pass of a two-layer ReLU network with softmax cross-entropy.
+    """Exercise 3.3 — the backward pass of a two-layer ReLU network with softmax cross-entropy (§3).
 
     The forward pass was Z1 = X W1 + b1, A1 = relu(Z1), Z2 = A1 W2 + b2, Y_hat = softmax(Z2),
-    and the loss is the mean over the batch of B rows. Then:
-    dZ2 = (Y_hat - Y) / B, dW2 = A1^T dZ2, db2 = sum_rows dZ2, dA1 = dZ2 W2^T,
-    dZ1 = dA1 * (Z1 > 0), dW1 = X^T dZ1, db1 = sum_rows dZ1.
+    and the loss L is the mean cross-entropy over the N rows.
 
     Parameters
     ----------
-    Y : ndarray, shape (B, C)
+    Y : ndarray, shape (N, C)
         One-hot targets.
     cache : dict
-        ``"X"`` (B, D), ``"Z1"`` (B, H), ``"A1"`` (B, H), ``"Y_hat"`` (B, C).
+        ``"X"`` (N, D), ``"Z1"`` (N, H), ``"A1"`` (N, H), ``"Y_hat"`` (N, C).
     W2 : ndarray, shape (H, C)
 
     Returns
     -------
     grads : dict
-        ``"W1"`` (D, H), ``"b1"`` (H,), ``"W2"`` (H, C), ``"b2"`` (C,).
+        ``"W1"`` (D, H), ``"b1"`` (H,), ``"W2"`` (H, C), ``"b2"`` (C,): dL/dW1, dL/db1, dL/dW2, dL/db2.
     """
     raise NotImplementedError("Exercise 3.3: two_layer_backward — see notebooks/03_backprop_by_hand.ipynb")
 
 
 def numerical_gradient(f, x, h=1e-5):
-    """Exercise 3.4 — central-difference gradient of a scalar function.
+    """Exercise 3.4 — the central-difference gradient of §4, element by element.
 
-    For every element i: (f() with x[i] + h  -  f() with x[i] - h) / (2 h). ``f`` takes no
-    arguments and reads ``x``, so change ``x`` in place — and put each element back!
+    ``f`` takes no arguments and reads ``x``, so perturb ``x`` in place (by +h and by -h, one
+    element at a time) — and put each element back!
 
     Parameters
     ----------
@@ -99,3 +97,27 @@ def numerical_gradient(f, x, h=1e-5):
     grad : ndarray, same shape as x
     """
     raise NotImplementedError("Exercise 3.4: numerical_gradient — see notebooks/03_backprop_by_hand.ipynb")
+
+
+def softmax_cross_entropy_grad(logits, targets):
+    """Exercise 3.5 — derive it: the gradient of softmax cross-entropy with respect to the logits.
+
+    Row i has logits z_i (C numbers) and non-negative target weights T_i; its loss is
+    L_i = -sum_j T_ij log softmax(z_i)_j, and L = mean over the N rows. With one-hot rows this
+    is §3's cross-entropy; soft labels (rows summing to 1, e.g. label smoothing) and rows that
+    do NOT sum to 1 (per-example weights) are allowed too, so derive the general case — §2b
+    gives the two facts you need.
+
+    Parameters
+    ----------
+    logits : ndarray of float64, shape (N, C)
+        Any finite values, as large as +-1000.
+    targets : ndarray of float64, shape (N, C)
+        Non-negative.
+
+    Returns
+    -------
+    dlogits : ndarray, shape (N, C)
+        dL/dlogits of the *mean* loss.
+    """
+    raise NotImplementedError("Exercise 3.5: softmax_cross_entropy_grad — see notebooks/03_backprop_by_hand.ipynb")

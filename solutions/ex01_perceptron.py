@@ -20,8 +20,9 @@ def predict(X, w, b):
 
     Returns
     -------
-    y_hat : ndarray of int, shape (N,)
-        1 where X @ w + b >= 0, else 0.
+    y_hat : ndarray of integers (not bools), shape (N,)
+        The perceptron's output (0 or 1) for every row of X, with the step of §1
+        (a point exactly on the line belongs to class 1).
     """
     # BEGIN SOLUTION 1.1
     z = X @ w + b  # (N,)
@@ -30,22 +31,25 @@ def predict(X, w, b):
 
 
 def update(w, b, x, y, lr):
-    """Exercise 1.2 — one step of the perceptron learning rule on one example.
+    """Exercise 1.2 — one application of the perceptron learning rule (§2) to one example.
 
     Parameters
     ----------
     w : ndarray, shape (D,)
     b : float
     x : ndarray, shape (D,)
+        The example's features.
     y : int, 0 or 1
-    lr : float
+        Its label.
+    lr : float > 0
+        The learning rate eta.
 
     Returns
     -------
     w_new : ndarray, shape (D,)
-        w + lr * (y - y_hat) * x — a *new* array: do not modify ``w`` in place.
+        The weights after the rule has seen (x, y) — a *new* array: do not modify ``w``.
     b_new : float
-        b + lr * (y - y_hat)
+        The bias after the rule has seen (x, y).
     """
     # BEGIN SOLUTION 1.2
     y_hat = 1 if x @ w + b >= 0 else 0
@@ -91,3 +95,28 @@ def train(X, y, lr=1.0, epochs=10):
             break
     return w, b, mistakes
     # END SOLUTION 1.3
+
+
+def signed_distance(X, w, b):
+    """Exercise 1.4 — derive it: how far is each point from the perceptron's line?
+
+    §1 says that w is perpendicular to the line w . x + b = 0 and that the line's distance
+    from the origin is |b| / ||w||. Generalise that to any point: return, for every row x of
+    X, its Euclidean distance to the line, with a sign — positive on the side the perceptron
+    labels 1 (w . x + b > 0), negative on the other side, 0 on the line.
+
+    Parameters
+    ----------
+    X : ndarray of float64, shape (N, D)
+    w : ndarray of float64, shape (D,), not all zero
+    b : float
+
+    Returns
+    -------
+    d : ndarray of float64, shape (N,)
+        In the units of x: scaling (w, b) by any c > 0 describes the same line and must not
+        change d.
+    """
+    # BEGIN SOLUTION 1.4
+    return (X @ w + b) / np.linalg.norm(w)  # (N,): z measured in units of ||w||
+    # END SOLUTION 1.4

@@ -32,19 +32,17 @@ def dense_forward(x, w, b):
 
 
 def softmax(logits):
-    """Exercise 2.2 — a numerically stable softmax over the last axis.
-
-    Subtract each row's maximum before ``np.exp`` so that logits of 1000 do not overflow
-    (softmax does not change when a constant is added to a row).
+    """Exercise 2.2 — softmax over the last axis that never overflows (§3).
 
     Parameters
     ----------
-    logits : ndarray, shape (N, C)
+    logits : ndarray of float64, shape (N, C)
+        Any finite values: logits of size 1000 (or -1000) must work too.
 
     Returns
     -------
     probs : ndarray, shape (N, C)
-        Non-negative, each row sums to 1.
+        softmax of each row: non-negative, each row sums to 1, no nan or inf.
     """
     # BEGIN SOLUTION 2.2
     shifted = logits - np.max(logits, axis=-1, keepdims=True)  # every exponent <= 0
@@ -54,14 +52,15 @@ def softmax(logits):
 
 
 def softmax_cross_entropy(logits, y):
-    """Exercise 2.3 — mean softmax cross-entropy and its gradient with respect to the logits.
+    """Exercise 2.3 — mean softmax cross-entropy and its gradient with respect to the logits (§3).
 
-    L = mean_i [ -log softmax(z_i)[y_i] ];  dL/dz = (softmax(z) - onehot(y)) / N.
-    Compute log-probabilities stably: log softmax(z) = z - max - log(sum(exp(z - max))).
+    L = mean over the N rows of -log softmax(z_i)[y_i]. Both results must stay finite for
+    logits as large as +-1000 (never take the log of a probability that may be 0).
 
     Parameters
     ----------
-    logits : ndarray, shape (N, C)
+    logits : ndarray of float64, shape (N, C)
+        Do not modify it.
     y : ndarray of int, shape (N,)
         Class labels 0..C-1.
 
@@ -69,6 +68,7 @@ def softmax_cross_entropy(logits, y):
     -------
     loss : float
     dlogits : ndarray, shape (N, C)
+        dL/dlogits of the *mean* loss.
     """
     # BEGIN SOLUTION 2.3
     n = logits.shape[0]
@@ -80,3 +80,42 @@ def softmax_cross_entropy(logits, y):
     dlogits[rows, y] -= 1.0
     return float(loss), dlogits / n
     # END SOLUTION 2.3
+
+
+def gaussian_nll(mu, log_var, y):
+    """Exercise 2.4 — derive it: a Gaussian likelihood whose variance the network also predicts.
+
+    §3 shows that MSE is the negative log-likelihood (NLL) of Gaussian noise with a *fixed*
+    variance. A network can instead output, for every target, a mean mu and a log-variance
+    s = log(sigma^2) (the log keeps sigma^2 = e^s positive), and be trained on the NLL:
+
+        L = mean over all elements of  -log N(y; mu, sigma^2)   (the full density, constant included)
+
+    Return L and its gradients with respect to both outputs of the network.
+
+    Parameters
+    ----------
+    mu : ndarray of float64, shape (N, K)
+        Predicted means.
+    log_var : ndarray of float64, shape (N, K)
+        Predicted log-variances s, with |s| <= 30.
+    y : ndarray of float64, shape (N, K)
+        Targets.
+
+    Returns
+    -------
+    loss : float
+    dmu : ndarray, shape (N, K)
+        dL/dmu.
+    dlog_var : ndarray, shape (N, K)
+        dL/ds — with respect to the log-variance, not the variance.
+    """
+    # BEGIN SOLUTION 2.4
+    n = mu.size  # the mean runs over all N K elements
+    inv_var = np.exp(-log_var)  # 1 / sigma^2, (N, K)
+    r2 = (y - mu) ** 2
+    loss = 0.5 * np.mean(np.log(2 * np.pi) + log_var + r2 * inv_var)
+    dmu = (mu - y) * inv_var / n  # d/dmu of r2 / (2 sigma^2)
+    dlog_var = 0.5 * (1.0 - r2 * inv_var) / n  # d/ds of (s + r2 e^-s) / 2
+    return float(loss), dmu, dlog_var
+    # END SOLUTION 2.4

@@ -485,6 +485,9 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["core.losses.huber"] = Case(lambda: {"pred": A(4, 2), "target": A(4, 2, seed=1), "delta": 1.0},
                              arrays=("pred", "target"), mismatch={"target": 0},
                              ranges={"delta": [0.0, -1.0, np.nan]}, skip=dict(ANY_LEADING))
+    R["core.losses.gaussian_nll"] = Case(lambda: {"pred": A(4, 2), "target": A(4, 2, seed=1), "sigma": 0.5},
+                                    arrays=("pred", "target"), mismatch={"target": 0},
+                                    ranges={"sigma": [0.0, -1.0, np.nan, "a"]}, skip=dict(ANY_LEADING))
     R["core.losses.bce_with_logits"] = Case(lambda: {"logits": A(4), "y": np.array([0.0, 1.0, 1.0, 0.0])},
                                        arrays=("logits", "y"), mismatch={"y": 0},
                                        ranges={"y": [np.array([0.0, 2.0, 1.0, 0.0])]}, skip=dict(ANY_LEADING))
@@ -548,13 +551,29 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["lab.models.torch_model_from_params"] = Case(lambda: {"params": tiny_params()},
                                             ranges={"params": ["abc", {}], "activation": ["nope"]},
                                             skip={"params:broadcast": "W1's first axis is free: it sets the input width D"})
-    R["experiments.nb02_mlp_forward.worked_example"] = Case(lambda: {}, ranges={"activation": ["nope"]})
+    R["experiments.nb02_mlp_forward.worked_example"] = Case(lambda: {"x": np.array([0.5, 1.2, -0.7])}, arrays=("x",),
+                                                            ranges={"activation": ["nope"], "x": [np.ones(4)]},
+                                                            out_dtype="float64")
     R["experiments.nb02_mlp_forward.linear_collapse"] = Case(lambda: {"rng": 0, "n": 3}, ranges={"n": [0], "sizes": [(2,), (2, 0, 3)]})
+    R["experiments.nb02_mlp_forward.loss_at_init"] = Case(
+        lambda: {"last_layer_scales": np.array([0.5, 1.0]), "rng": 0, "hidden": 4}, arrays=("last_layer_scales",),
+        ranges={"last_layer_scales": [np.array([0.0, 1.0]), np.array([-1.0])], "hidden": [0], "rng": ["abc"]},
+        out_dtype="float64")
     R["experiments.nb02_mlp_forward.universal_approximation"] = Case(lambda: {"width": 4, "n": 20},
                                             ranges={"width": [0], "target": ["nope"], "n": [0], "ridge": [-1.0]})
     R["experiments.nb03_backprop.tiny_network_trace"] = Case(lambda: {}, ranges={"x1": [np.nan, "a"], "y": [np.inf]})
     R["experiments.nb03_backprop.autodiff_cost"] = Case(lambda: {"sizes": (3, 4, 2), "batch": 8},
                                   ranges={"batch": [0], "sizes": [(3,), (3, -1, 2)]})
+    R["experiments.nb03_backprop.gate_graph_trace"] = Case(lambda: {}, ranges={"x": [np.nan, "a"], "w": [np.inf]})
+    R["experiments.nb03_backprop.dense_jacobian"] = Case(lambda: {"N": 2, "D": 2, "H": 3},
+                                  ranges={"N": [0, 1.5, 1000], "D": [0], "H": [-1], "rng": ["abc"]})
+    R["experiments.nb03_backprop.forward_mode_gradient"] = Case(
+        lambda: {"X": A(4, 3), "y": labels(0, 1, 1, 0), "params": tiny_params()}, arrays=("X", "y"),
+        mismatch={"X": 1, "y": 0}, ranges={"activation": ["nope"], "y": [labels(0, 1, 2, 0)],
+                                           "params": [tiny_params((3, 4, 1))]}, out_dtype="float64")
+    R["experiments.nb03_backprop.time_forward_backward"] = Case(
+        lambda: {"sizes": (3, 4, 2), "batch": 4, "repeats": 1, "rounds": 1},
+        ranges={"sizes": [(3,)], "batch": [0], "repeats": [0], "rounds": [1.5], "rng": ["abc"]})
 
     # models --------------------------------------------------------------------------------
     R["lab.models.check_input"] = Case(lambda: {"model": tiny_model(), "X": A(4, 3)}, arrays=("X",),
@@ -680,7 +699,11 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                   ranges={"y": [2, 0.5], "lr": [0.0, -1.0], "b": [np.nan]})
     R["core.perceptron.train"] = Case(lambda: {"X": X4.copy(), "y": y4.copy(), "epochs": 2},
                                  arrays=("X", "y"), mismatch={"y": 0},
-                                 ranges={"lr": [0.0, -1.0], "epochs": [0], "w0": [np.ones(3)], "b0": [np.nan]})
+                                 ranges={"lr": [0.0, -1.0], "epochs": [0], "w0": [np.ones(3)], "b0": [np.nan],
+                                         "pocket": ["yes", 1]})
+    R["experiments.nb01_perceptron.shifted_margin_demo"] = Case(
+        lambda: {"n": 4, "shift": 1.0, "rng": 0, "epochs": 50},
+        ranges={"n": [1, 2.5], "shift": [-1.0, np.nan, 1e4], "epochs": [0], "rng": ["abc"]})
     R["core.perceptron.two_layer_predict"] = Case(
         lambda: {"X": X4.copy(), **__import__("nnbasics.core.perceptron", fromlist=["x"]).xor_network_weights()},
         arrays=("X", "W1", "b1", "w2"), mismatch={"X": 1, "W1": 1, "b1": 0, "w2": 0},

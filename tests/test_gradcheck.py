@@ -20,6 +20,20 @@ def test_numerical_gradient_refuses_float32():
         gradcheck.numerical_gradient(lambda: float(x.sum()), x)
 
 
+def test_numerical_gradient_in_float32_only_on_request_and_then_poor():
+    rng = np.random.default_rng(0)
+    w64 = rng.standard_normal(6)
+    w32 = w64.astype(np.float32)
+    g32 = gradcheck.numerical_gradient(lambda: float(np.log1p(np.exp(w32)).sum() * 1e-3), w32,
+                                       allow_float32=True)
+    exact = 1e-3 / (1 + np.exp(-w64))  # d/dw of softplus, scaled so the loss changes little
+    assert w32.dtype == np.float32 and gradcheck.relative_error(g32, exact) > gradcheck.BAD
+    with pytest.raises(TypeError, match="float16"):
+        gradcheck.numerical_gradient(lambda: 0.0, np.ones(2, np.float16), allow_float32=True)
+    with pytest.raises(TypeError, match="allow_float32 must be True or False"):
+        gradcheck.numerical_gradient(lambda: 0.0, w64, allow_float32="yes")
+
+
 def test_relative_error_scale():
     assert gradcheck.relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
     assert gradcheck.relative_error([1.0], [1.0 + 2e-7]) < gradcheck.GOOD

@@ -50,7 +50,10 @@ def test_stable_softmax_survives_logits_of_1000_where_naive_overflows():
     p = losses.softmax(z)
     assert np.all(np.isfinite(p))
     assert_close(p, torch.softmax(torch.tensor(z), -1), "softmax([1000, 999, 0])")
-    assert np.isnan(losses.naive_softmax(z)).any()  # inf / inf
+    with pytest.warns(RuntimeWarning) as record:  # numpy says so, and the notebook shows it
+        assert np.isnan(losses.naive_softmax(z)).any()  # inf / inf
+    said = " ".join(str(w.message) for w in record)
+    assert "overflow" in said and "invalid value" in said, said
     assert_close(losses.logsumexp(z), [1000.0 + np.log1p(np.exp(-1.0))], "logsumexp")
     loss, dz = losses.softmax_cross_entropy(z, [1])
     assert np.isfinite(loss) and np.all(np.isfinite(dz))
@@ -91,6 +94,21 @@ def test_regression_and_binary_losses_match_torch(name, torch_fn):
     tl, tg = _torch_loss_and_grad(torch_fn, z, torch.tensor(t))
     assert_close(loss, tl, f"{name} loss", **F64)
     assert_close(dz, tg, f"{name} dlogits", **F64)
+
+
+@pytest.mark.parametrize("sigma", [0.1, 1.0, 3.0])
+def test_gaussian_nll_matches_torch_and_is_a_scaled_mse(sigma):
+    rng = np.random.default_rng(2)
+    z, t = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
+    loss, dz = losses.gaussian_nll(z, t, sigma)
+    var = torch.full((5, 3), sigma**2, dtype=torch.float64)
+    tl, tg = _torch_loss_and_grad(lambda a, b: F.gaussian_nll_loss(a, b, var, full=True, eps=1e-300),
+                                  z, torch.tensor(t))
+    assert_close(loss, tl, "gaussian_nll loss", **F64)
+    assert_close(dz, tg, "gaussian_nll dpred", **F64)
+    mse, dmse = losses.mse(z, t)
+    assert_close(loss, mse / (2 * sigma**2) + 0.5 * np.log(2 * np.pi * sigma**2), "NLL = MSE/(2 s^2) + c")
+    assert_close(dz, dmse / (2 * sigma**2), "same gradient direction as MSE")
 
 
 def test_bce_with_logits_is_stable_for_huge_logits():

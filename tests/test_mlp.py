@@ -122,21 +122,104 @@ def test_universal_approximation_improves_with_width():
     assert mses[-1] < 1e-3
 
 
+@pytest.mark.parametrize("target", nb02_mlp_forward.UA_TARGETS)
+def test_universal_approximation_units_are_nested(target):
+    narrow = nb02_mlp_forward.universal_approximation(5, target, rng=3)
+    wide = nb02_mlp_forward.universal_approximation(9, target, rng=3)
+    assert_close(wide["kinks"][:5], narrow["kinks"], "the first 5 kinks of the wider layer")
+    assert wide["mse"] <= narrow["mse"] * (1 + 1e-6)
+
+
+def test_worked_example_with_a_unit_zeroed_by_relu():
+    ex = nb02_mlp_forward.worked_example("relu", x=[-1.0, 0.5, 1.0])
+    assert_close(ex["z1"], [[-0.85, 0.95]], "z1", rtol=0, atol=1e-12)
+    assert_close(ex["a1"], [[0.0, 0.95]], "a1 (the negative unit is zeroed)", rtol=0, atol=1e-12)
+    assert_close(ex["z2"], [[-0.52]], "z2", rtol=0, atol=1e-12)
+
+
 def test_tiny_network_trace_matches_torch():
     tr = nb03_backprop.tiny_network_trace(1.0, -0.5, 1.0)
     p = tr["params"]
     x = torch.tensor(tr["x"], requires_grad=True)
-    W1 = torch.tensor(p["W1"], requires_grad=True)
-    v = torch.tensor(p["v"], requires_grad=True)
-    h = torch.sigmoid(x @ W1 + torch.tensor(p["b1"]))
-    o = h @ v + p["c"]
-    loss = F.binary_cross_entropy_with_logits(o, torch.tensor(1.0, dtype=torch.float64))
+    W1, b1, W2 = (torch.tensor(p[k], requires_grad=True) for k in ("W1", "b1", "W2"))
+    b2 = torch.tensor(p["b2"], dtype=torch.float64, requires_grad=True)
+    z1 = x @ W1 + b1
+    z1.retain_grad()
+    a1 = torch.sigmoid(z1)
+    z2 = a1 @ W2 + b2
+    loss = F.binary_cross_entropy_with_logits(z2, torch.tensor(1.0, dtype=torch.float64))
     loss.backward()
     assert_close(tr["nodes"]["L"]["value"], float(loss.detach()), "L", **F64)
-    assert_close([tr["nodes"]["x1"]["grad"], tr["nodes"]["x2"]["grad"]], x.grad, "dL/dx", **F64)
-    assert_close(tr["grads"]["W1"], W1.grad, "dL/dW1", **F64)
-    assert_close(tr["grads"]["v"], v.grad, "dL/dv", **F64)
-    assert_close(tr["nodes"]["o"]["grad"], tr["nodes"]["y_hat"]["value"] - 1.0, "dL/do = y_hat - y")
+    assert_close([tr["nodes"]["x[0]"]["grad"], tr["nodes"]["x[1]"]["grad"]], x.grad, "dL/dx", **F64)
+    assert_close([tr["nodes"]["z1[0]"]["grad"], tr["nodes"]["z1[1]"]["grad"]], z1.grad, "dL/dz1", **F64)
+    for name, t in (("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2)):
+        assert_close(tr["grads"][name], t.grad, f"dL/d{name}", **F64)
+    assert_close(tr["nodes"]["z2"]["grad"], tr["nodes"]["y_hat"]["value"] - 1.0, "dL/dz2 = y_hat - y")
+    assert [n for n, _ in tr["backward"]][:3] == ["L", "z2", "W2"]
+
+
+@pytest.mark.parametrize("x, y, z, w", [(3.0, -4.0, 2.0, -1.0), (0.5, 2.0, -3.0, 1.0), (-1.5, 0.0, 7.0, 7.0)])
+def test_gate_graph_trace_matches_torch(x, y, z, w):
+    tr = nb03_backprop.gate_graph_trace(x, y, z, w)
+    leaves = torch.tensor([x, y, z, w], dtype=torch.float64, requires_grad=True)
+    f = 2 * (leaves[0] * leaves[1] + torch.maximum(leaves[2], leaves[3]))
+    f.backward()
+    assert_close(tr["nodes"]["f"]["value"], float(f.detach()), "f", **F64)
+    grads = [tr["nodes"][k]["grad"] for k in "xyzw"]
+    if z == w:  # torch splits a tie evenly; the gate (and the notebook) routes it to z
+        assert grads[2:] == [2.0, 0.0]
+        grads, expected = grads[:2], leaves.grad[:2]
+    else:
+        expected = leaves.grad
+    assert_close(grads, expected, "df/d(x, y, z, w)", **F64)
+    assert [p for _, p, _ in tr["backward"]] == ["seed", "scale", "add distributes", "max routes", "multiply swaps"]
+
+
+def test_dense_jacobian_matches_torch_and_its_vjp():
+    d = nb03_backprop.dense_jacobian(N=3, D=2, H=4, rng=1)
+    X = torch.zeros(3, 2, dtype=torch.float64)
+    J = torch.autograd.functional.jacobian(lambda X: X @ torch.tensor(d["W"]), X).reshape(12, 6)
+    assert_close(d["J"], J, "dZ/dX", **F64)
+    assert_close(d["vjp"], d["G"] @ d["W"].T, "the VJP", **F64)
+    assert d["max_abs_diff"] < 1e-12 and d["nonzero_fraction"] == 1 / 3
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "identity"])
+def test_forward_mode_gradient_matches_torch(activation):
+    rng = np.random.default_rng(5)
+    params = mlp.init_params((3, 4, 4, 3), rng=rng)
+    params["b1"] = 0.3 * rng.standard_normal(4)  # no ReLU input exactly at its kink
+    X, y = rng.standard_normal((5, 3)), rng.integers(0, 3, size=5)
+    out = nb03_backprop.forward_mode_gradient(X, y, params, activation)
+    model = models.torch_model_from_params(params, activation)
+    F.cross_entropy(model(torch.tensor(X)), torch.tensor(y)).backward()
+    lin = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    for i, layer in enumerate(lin, start=1):
+        assert_close(out["grads"][f"W{i}"], layer.weight.grad.T, f"forward-mode dW{i}", **F64)
+        assert_close(out["grads"][f"b{i}"], layer.bias.grad, f"forward-mode db{i}", **F64)
+        assert_close(out["reverse"][f"W{i}"], layer.weight.grad.T, f"reverse-mode dW{i}", **F64)
+    assert out["passes"] == sum(v.size for v in params.values())
+
+
+def test_time_forward_backward_reports_positive_times_and_the_flop_count():
+    t = nb03_backprop.time_forward_backward((8, 16, 3), 4, repeats=2, rounds=2)
+    assert t["forward"] > 0 and t["backward"] > 0 and np.isclose(t["ratio"], t["backward"] / t["forward"])
+    assert t["backward_flops"] == 2 * t["forward_flops"] == 2 * 2 * 4 * (8 * 16 + 16 * 3)
+
+
+def test_two_layer_backward_intermediate_convention():
+    # every d<name> is dL/d<name> of the MEAN loss: the batch's 1/N sits in dZ2, not in dW
+    rng = np.random.default_rng(2)
+    params = mlp.init_params((3, 4, 2), rng=rng)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 2, size=6)
+    params["W2"] = rng.standard_normal((4, 3))
+    params["b2"] = np.zeros(3)
+    y = rng.integers(0, 3, size=6)
+    Y_hat, cache = mlp.two_layer_forward(X, params, "tanh")
+    grads = mlp.two_layer_backward(np.eye(3)[y], cache, params, "tanh")
+    dZ2 = (Y_hat - np.eye(3)[y]) / 6
+    assert_close(grads["W2"], cache["A1"].T @ dZ2, "dW2 = A1^T dZ2", **F64)
+    assert_close(grads["b2"], dZ2.sum(axis=0), "db2 = sum_rows dZ2", **F64)
 
 
 def test_bad_inputs_are_named():

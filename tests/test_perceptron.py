@@ -54,6 +54,36 @@ def test_learning_rate_only_rescales_from_zero_init():
     assert_close(h2.w, 0.01 * h1.w, "w", rtol=1e-9, atol=1e-12)
 
 
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), separation=st.floats(1.0, 4.0))
+def test_pocket_keeps_the_most_accurate_line_visited(seed, separation):
+    X, y = data.blobs(30, rng=seed, separation=separation)
+    h = perceptron.train(X, y, epochs=5, rng=seed, pocket=True)
+    assert h.best_accuracy == perceptron.accuracy(X, y, h.best_w, h.best_b)
+    assert h.best_accuracy >= max(h.accuracy)  # every end-of-epoch line was visited
+    plain = perceptron.train(X, y, epochs=5, rng=seed)
+    assert plain.mistakes == h.mistakes and plain.best_w is None  # the pocket only watches
+    assert_close(plain.w, h.w, "w with and without the pocket")
+
+
+def test_pocket_matches_a_brute_force_walk():
+    X, y = data.blobs(20, rng=3, separation=2.0)
+    w, b, best = np.zeros(2), 0.0, perceptron.accuracy(X, y, np.zeros(2), 0.0)
+    for _ in range(4):
+        for i in range(len(X)):
+            w, b, _ = perceptron.update(w, b, X[i], int(y[i]))
+            best = max(best, perceptron.accuracy(X, y, w, b))
+    assert perceptron.train(X, y, epochs=4, pocket=True).best_accuracy == best
+
+
+def test_shifted_margin_demo_data_are_separable_by_the_stated_line():
+    d = nb01_perceptron.shifted_margin_demo(n=6, shift=3.0, rng=1, epochs=5000)
+    assert d["X"].shape == (6, 2) and set(d["y"].tolist()) <= {0, 1}
+    margin = (2 * d["y"] - 1) * (d["X"][:, 0] - 3.0)
+    assert np.all(margin >= 0.1 - 1e-12)  # w* = (1, 0), b* = -shift separates with a gap of 0.1
+    assert d["converged"] and d["mistakes"] <= d["augmented_bound"]
+
+
 def test_torch_xor_learns_and_is_reproducible():
     a = nb01_perceptron.fit_torch_xor(seed=0)
     b = nb01_perceptron.fit_torch_xor(seed=0)

@@ -59,6 +59,32 @@ def test_learning_run_is_training_for_that_many_epochs(separation):
         assert_close(got.w, want.w, "final weights")
     assert w01.learning_run(1.0, 30, 6.0)["history"].converged
     assert not w01.learning_run(1.0, 30, 0.5)["history"].converged  # overlapping classes
+
+
+def test_learning_defaults_converge_and_overlap_shows_the_pocket():
+    """The explorer's default separation (5.5) converges; at 3 the pocket line beats the last one."""
+    from nnbasics.viz.explorer import registry
+
+    builder = next(r.build for r in registry() if r.key == "01/learning")
+    defaults = {k: c.value for k, c in builder().controls.items()}
+    assert w01.learning_run(**defaults)["history"].converged
+    overlap = w01.learning_run(1.0, 10, 3.0)["history"]
+    assert not overlap.converged and overlap.best_accuracy > overlap.accuracy[-1]
+    for epochs in (1, 4, 10):  # a shorter run's pocket: the pocket of the prefix, as training that long gives
+        d = w01.learning_run(1.0, epochs, 3.0)
+        want = perceptron.train(d["X"], d["y"], epochs=epochs, rng=np.random.default_rng(0), pocket=True)
+        assert d["history"].best_accuracy == want.best_accuracy
+        assert_close(d["history"].best_w, want.best_w, "the pocket's weights")
+
+
+def test_boundary_default_is_not_already_a_gate():
+    """The line explorer asks the learner to find AND and OR: its default must be neither."""
+    from nnbasics.viz.explorer import registry
+
+    builder = next(r.build for r in registry() if r.key == "01/boundary")
+    c = builder().controls
+    for gate in ("and", "or"):
+        assert w01.gate_line(gate, c["w1"].value, c["w2"].value, c["b"].value)["accuracy"] < 1
     with pytest.raises(ValueError, match="epochs must be >= 1"):
         w01.learning_run(1.0, 0, 3.0)
 
@@ -83,6 +109,13 @@ def test_identity_units_draw_a_straight_boundary_and_relu_units_bend_it(dataset)
                               w02.classifier_regions(dataset, activation="identity")["regions"])
 
 
+def test_classifier_default_shows_what_a_hidden_layer_adds():
+    """The explorer's default (circles, 16 relu units) against identity units: a large gap."""
+    default = w02.classifier_regions()
+    assert default["dataset"] == "circles" and default["width"] == 16
+    assert default["accuracy"] - w02.classifier_regions(activation="identity")["accuracy"] > 0.3
+
+
 def test_classifier_axes_hold_every_setting():
     """One extent for all datasets and a loss axis above every curve: the axes never change."""
     extent = w02.classifier_regions("moons")["extent"]
@@ -96,6 +129,18 @@ def test_classifier_axes_hold_every_setting():
                 assert d["extent"] == extent and max(d["loss"]) < w02.LOSS_YMAX, (dataset, width, act)
     with pytest.raises(ValueError, match="dataset must be one of"):
         w02.classifier_regions("blobs")
+
+
+def test_init_loss_sits_on_ln_c_for_small_scales_and_climbs_for_large_ones():
+    small, large = w02.init_loss_view(w02.INIT_SCALES[0]), w02.init_loss_view(w02.INIT_SCALES[-1])
+    assert abs(small["loss"] - small["ln_c"]) < 1e-3 and np.allclose(small["p_true"], 0.1, atol=0.01)
+    assert large["loss"] > large["ln_c"] + 5
+    curve = np.asarray(small["losses"])
+    from_one = curve[list(w02.INIT_SCALES).index(1.0):]
+    assert np.all(np.diff(from_one) > 0)  # from a scale of 1 on, the loss only climbs
+    assert w02.init_loss_view(1.0)["loss"] == curve[list(w02.INIT_SCALES).index(1.0)]
+    with pytest.raises(ValueError, match="last_layer_scale must be one of"):
+        w02.init_loss_view(0.123)
 
 
 def test_approximation_improves_with_width_and_units_sum_to_the_fit():
@@ -117,11 +162,29 @@ def test_backprop_steps_reveal_values_forward_then_gradients_backward():
         assert d["phase"] == ("forward" if step < len(trace["forward"]) else "backward")
     assert known_v == set(trace["forward"]) and known_g == {n for n, _ in trace["backward"]}
     first = w03.backprop_step(0, 1.0, 1)
-    assert first["known_values"] == {"x1"} and not first["known_grads"]
+    assert first["known_values"] == {"x[0]"} and not first["known_grads"]
     last0, last1 = w03.backprop_step(w03.N_STEPS - 1, 1.0, 0), w03.backprop_step(w03.N_STEPS - 1, 1.0, 1)
-    assert last0["nodes"]["o"]["grad"] > 0 > last1["nodes"]["o"]["grad"]  # dL/do = y_hat - y
-    with pytest.raises(ValueError, match="step must be in 0..16"):
-        w03.backprop_step(17)
+    assert last0["nodes"]["z2"]["grad"] > 0 > last1["nodes"]["z2"]["grad"]  # dL/dz2 = y_hat - y
+    assert_close(last1["weight_grads"]["W1"], trace["grads"]["W1"], "dL/dW1 on the edges")
+    before_w1 = w03.backprop_step(len(trace["forward"]) + 6, 1.0, 1)  # dL/dz1 known, W1 not yet
+    assert "W2" in before_w1["known_grads"] and "W1" not in before_w1["known_grads"]
+    with pytest.raises(ValueError, match=f"step must be in 0..{w03.N_STEPS - 1}"):
+        w03.backprop_step(w03.N_STEPS)
+
+
+def test_gate_stepper_fills_gradients_gate_by_gate_and_max_routes_to_the_winner():
+    first = w03.gate_step(0)
+    assert not first["known_grads"] and first["nodes"]["f"]["value"] == -20.0
+    order = [w03.gate_step(k)["current"] for k in range(1, w03.N_GATE_STEPS)]
+    assert order == [("f",), ("s",), ("a", "m"), ("z", "w"), ("x", "y")]
+    last = w03.gate_step(w03.N_GATE_STEPS - 1)
+    assert last["known_grads"] == set("xyzwamsf")
+    g = {k: v["grad"] for k, v in last["nodes"].items()}
+    assert (g["x"], g["y"], g["z"], g["w"]) == (-8.0, 6.0, 2.0, 0.0)  # swaps; routes to z (the larger)
+    flipped = w03.gate_step(w03.N_GATE_STEPS - 1, w=4.0)  # now w wins the max
+    assert flipped["nodes"]["w"]["grad"] == 2.0 and flipped["nodes"]["z"]["grad"] == 0.0
+    with pytest.raises(ValueError, match="step must be in 0..5"):
+        w03.gate_step(6)
 
 
 # --------------------------------------------------------------------------- 04

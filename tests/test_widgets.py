@@ -61,6 +61,7 @@ def test_every_notebook_widget_is_registered():
 # Controls whose change (from the default settings) changes the data but, rightly, not the picture.
 SAME_PICTURE = {
     ("01/learning", "lr"): "from zero weights the learning rate only rescales w and b: same boundaries",
+    ("01/learning", "epochs"): "at the default separation training converges in 2 epochs: more change nothing",
     ("03/backprop", "y"): "at step 0 only the input is known; the target shows from the loss step on",
 }
 

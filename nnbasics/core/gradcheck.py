@@ -40,7 +40,8 @@ def _check_float64(x, name: str) -> np.ndarray:
     return x
 
 
-def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5, *,
+                       allow_float32: bool = False) -> np.ndarray:
     """Central-difference gradient of a scalar function with respect to the array ``x``.
 
     ``x`` is perturbed **in place** one element at a time (and restored), so ``f`` is a
@@ -53,6 +54,9 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -
     x : ndarray of float64, any shape
     h : float > 0
         Step size.
+    allow_float32 : bool
+        Accept a float32 ``x`` — only to *show* how badly the differences then go wrong
+        (notebook 03); a real check must run in float64.
 
     Returns
     -------
@@ -68,7 +72,12 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -
     """
     if not callable(f):
         raise TypeError(f"f must be a callable returning a float, got {type(f).__name__}")
-    x = _check_float64(x, "x")
+    if not isinstance(allow_float32, (bool, np.bool_)):
+        raise TypeError(f"allow_float32 must be True or False, got {allow_float32!r}")
+    if allow_float32 and isinstance(x, np.ndarray) and x.dtype == np.float32:
+        as_float_array(x, "x")  # finite, non-empty
+    else:
+        x = _check_float64(x, "x")
     h = check_float(h, "h", minimum=0.0, min_inclusive=False)
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])

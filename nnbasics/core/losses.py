@@ -16,7 +16,7 @@ from nnbasics._validate import as_float_array, as_labels, check_float, check_int
 from nnbasics.core import kernels
 from nnbasics.core.activations import sigmoid  # the output layer of binary classifiers
 
-__all__ = ['logsumexp', 'log_softmax', 'softmax', 'naive_softmax', 'mse', 'mae', 'huber', 'bce_with_logits', 'multilabel_bce_with_logits', 'multilabel_bce', 'softmax_cross_entropy']
+__all__ = ['logsumexp', 'log_softmax', 'softmax', 'naive_softmax', 'mse', 'mae', 'huber', 'gaussian_nll', 'bce_with_logits', 'multilabel_bce_with_logits', 'multilabel_bce', 'softmax_cross_entropy']
 
 
 def _check_axis(axis, x: np.ndarray) -> int:
@@ -81,8 +81,8 @@ def naive_softmax(logits, axis: int = -1) -> np.ndarray:
     """THE WRONG WAY, kept for the overflow demo: exp(z) / sum exp(z) without subtracting the max.
 
     For logits around 710 and above ``exp`` overflows to inf and the result is ``nan``
-    (inf / inf). numpy's overflow warnings are suppressed so the notebook can show the NaNs;
-    use :func:`softmax` in real code.
+    (inf / inf); numpy then emits ``RuntimeWarning``s (overflow, invalid value), which the
+    notebook records and shows. Use :func:`softmax` in real code.
 
     Parameters
     ----------
@@ -95,9 +95,8 @@ def naive_softmax(logits, axis: int = -1) -> np.ndarray:
     """
     z = as_float_array(logits, "logits", ndim=(1, 2, 3, 4))
     axis = _check_axis(axis, z)
-    with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(z)
-        return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def _pair(pred, target, pred_name="pred", target_name="target"):
@@ -170,6 +169,35 @@ def huber(pred, target, delta: float = 1.0) -> tuple[float, np.ndarray]:
     a = np.abs(r)
     per = np.where(a <= delta, 0.5 * r**2, delta * (a - 0.5 * delta))
     return float(np.mean(per)), np.clip(r, -delta, delta) / r.size
+
+
+@finite_output("pred - target overflows (or its square over sigma^2 does); scale pred, target and sigma")
+def gaussian_nll(pred, target, sigma: float = 1.0) -> tuple[float, np.ndarray]:
+    """Mean negative log-likelihood of ``target`` under a Gaussian N(pred, sigma^2), and dL/dpred.
+
+    -log N(t; p, s^2) = (t - p)^2 / (2 s^2) + log(2 pi s^2) / 2, so with a fixed sigma this is
+    MSE / (2 s^2) plus a constant: minimising MSE is maximum likelihood under Gaussian noise.
+    Equal to ``torch.nn.functional.gaussian_nll_loss(pred, target, sigma**2 * ones, full=True)``.
+
+    Parameters
+    ----------
+    pred, target : array_like, shape (N,) or (N, K)
+    sigma : float > 0
+        The noise standard deviation (the same for every element).
+
+    Returns
+    -------
+    loss : float
+        Mean over all elements.
+    dpred : ndarray, shape of ``pred``
+        (pred - target) / (sigma^2 * size).
+    """
+    pred, target = _pair(pred, target)
+    sigma = check_float(sigma, "sigma", minimum=0.0, min_inclusive=False)
+    diff = pred - target
+    var = np.asarray(sigma, dtype=diff.dtype) ** 2  # in numpy, in pred's dtype: overflow is reported clearly
+    loss = np.mean(diff**2) / (2 * var) + 0.5 * np.log(2 * np.pi * var)
+    return float(loss), diff / (var * diff.size)
 
 
 def _softplus(z: np.ndarray) -> np.ndarray:

@@ -3,9 +3,8 @@
 Parameters live in a dict ``{"W1": (D, H), "b1": (H,), ..., "WL": (H, C), "bL": (C,)}``.
 Hidden layers use an activation from :data:`nnbasics.core.layers.ACTIVATIONS`; the output is
 sigmoid + BCE when C = 1 and softmax + cross-entropy when C > 1, so in both cases
-dL/dZ_L = (Y_hat - Y) / B. Also here: the worked example of notebook 02, the "stacked
-linear layers collapse" demonstration, a 1-D universal-approximation fit, the tiny
-network traced by the backprop stepper, and the same MLP trained in torch for comparison.
+dL/dZ_L = (Y_hat - Y) / N for a (mini-)batch of N rows. The demos built on it live in
+``nnbasics.experiments.nb02_mlp_forward`` and ``nb03_backprop``.
 """
 
 from __future__ import annotations
@@ -45,8 +44,9 @@ def init_params(sizes, *, rng, scale: str = "he") -> dict:
     sizes : sequence of int
         At least two widths: input D, hidden widths, output C.
     rng : numpy Generator or int
-    scale : {"he", "xavier"}
-        W_l ~ N(0, 2 / fan_in) ("he", for ReLU) or N(0, 1 / fan_in) ("xavier"-style, for tanh/sigmoid).
+    scale : {"he", "lecun"}
+        W_l ~ N(0, 2 / fan_in) ("he", for ReLU) or N(0, 1 / fan_in) ("lecun", for tanh/sigmoid;
+        Glorot/Xavier would use 2 / (fan_in + fan_out), see notebook 06).
 
     Returns
     -------
@@ -56,7 +56,7 @@ def init_params(sizes, *, rng, scale: str = "he") -> dict:
     if not isinstance(sizes, (tuple, list)) or len(sizes) < 2:
         raise ValueError(f"sizes must list at least 2 widths (D, ..., C), got {sizes!r}")
     sizes = [check_int(s, f"sizes[{i}]", minimum=1) for i, s in enumerate(sizes)]
-    check_choice(scale, "scale", ("he", "xavier"))
+    check_choice(scale, "scale", ("he", "lecun"))
     rng = check_rng(rng)
     gain = 2.0 if scale == "he" else 1.0
     params = {}
@@ -241,13 +241,13 @@ def two_layer_forward(X, params: dict, activation: str = "relu") -> tuple[np.nda
 
     Parameters
     ----------
-    X : array_like, shape (B, D)
+    X : array_like, shape (N, D)
     params : dict with W1 (D, H), b1 (H,), W2 (H, C), b2 (C,)
     activation : str
 
     Returns
     -------
-    Y_hat : ndarray, shape (B, C)
+    Y_hat : ndarray, shape (N, C)
     cache : dict
         X, Z1, A1, Z2, Y_hat — what the backward pass reads instead of recomputing.
     """
@@ -258,23 +258,23 @@ def two_layer_forward(X, params: dict, activation: str = "relu") -> tuple[np.nda
     check_params(params, X.shape[1])
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     act_f, _ = kernels.ACTIVATIONS[activation]
-    Z1 = X @ W1 + b1  # (B, D) @ (D, H) -> (B, H)
-    A1, _ = act_f(Z1)  # (B, H)
-    Z2 = A1 @ W2 + b2  # (B, H) @ (H, C) -> (B, C)
-    Y_hat = _output_probs(Z2)  # (B, C)
+    Z1 = X @ W1 + b1  # (N, D) @ (D, H) -> (N, H)
+    A1, _ = act_f(Z1)  # (N, H)
+    Z2 = A1 @ W2 + b2  # (N, H) @ (H, C) -> (N, C)
+    Y_hat = _output_probs(Z2)  # (N, C)
     return Y_hat, {"X": X, "Z1": Z1, "A1": A1, "Z2": Z2, "Y_hat": Y_hat}
 
 
 @finite_output("the gradient overflows: Y or the cached activations and params are too large")
 def two_layer_backward(Y, cache: dict, params: dict, activation: str = "relu") -> dict:
-    """The vectorized two-layer backward pass, one line per step.
+    """The vectorized two-layer backward pass, one line per step; every d<name> is dL/d<name>.
 
-    dZ2 = Y_hat - Y;  dW2 = A1^T dZ2 / B;  db2 = sum_rows(dZ2) / B;
-    dA1 = dZ2 W2^T;   dZ1 = dA1 * g'(Z1);  dW1 = X^T dZ1 / B;  db1 = sum_rows(dZ1) / B.
+    dZ2 = (Y_hat - Y) / N;  dW2 = A1^T dZ2;  db2 = sum_rows(dZ2);
+    dA1 = dZ2 W2^T;         dZ1 = dA1 * g'(Z1);  dW1 = X^T dZ1;  db1 = sum_rows(dZ1).
 
     Parameters
     ----------
-    Y : array_like, shape (B, C)
+    Y : array_like, shape (N, C)
         One-hot targets (or 0/1 column when C = 1).
     cache : dict
         From :func:`two_layer_forward`.
@@ -298,21 +298,21 @@ def two_layer_backward(Y, cache: dict, params: dict, activation: str = "relu") -
     if n_layers(params) != 2:
         raise ValueError(f"two_layer_backward needs exactly W1 and W2, got {n_layers(params)} layers")
     check_params(params, np.shape(X)[1])
-    check_shapes(("cache['X']", X, "B D"), ("cache['Z1']", Z1, "B H"), ("cache['A1']", A1, "B H"),
-                 ("cache['Z2']", cache.get("Z2"), "B C"), ("cache['Y_hat']", Y_hat, "B C"),
+    check_shapes(("cache['X']", X, "N D"), ("cache['Z1']", Z1, "N H"), ("cache['A1']", A1, "N H"),
+                 ("cache['Z2']", cache.get("Z2"), "N C"), ("cache['Y_hat']", Y_hat, "N C"),
                  ("params['W2']", params["W2"], "H C"))
     if Y.shape != Y_hat.shape:
         raise ValueError(f"Y has shape {Y.shape} but the network's output has shape {Y_hat.shape}")
     _, act_b = kernels.ACTIVATIONS[activation]
     act_cache = {"relu": Z1, "sigmoid": A1, "tanh": A1, "identity": Z1.shape}[activation]
-    B = X.shape[0]
-    dZ2 = Y_hat - Y  # (B, C)
-    dW2 = A1.T @ dZ2 / B  # (H, B) @ (B, C) -> (H, C)
-    db2 = dZ2.sum(axis=0) / B  # (C,)
-    dA1 = dZ2 @ params["W2"].T  # (B, C) @ (C, H) -> (B, H)
-    dZ1 = act_b(dA1, act_cache)  # (B, H), elementwise g'(Z1)
-    dW1 = X.T @ dZ1 / B  # (D, B) @ (B, H) -> (D, H)
-    db1 = dZ1.sum(axis=0) / B  # (H,)
+    N = X.shape[0]
+    dZ2 = (Y_hat - Y) / N  # (N, C): the loss is a mean, so each row carries 1/N
+    dW2 = A1.T @ dZ2  # (H, N) @ (N, C) -> (H, C)
+    db2 = dZ2.sum(axis=0)  # (C,)
+    dA1 = dZ2 @ params["W2"].T  # (N, C) @ (C, H) -> (N, H)
+    dZ1 = act_b(dA1, act_cache)  # (N, H), elementwise g'(Z1)
+    dW1 = X.T @ dZ1  # (D, N) @ (N, H) -> (D, H)
+    db1 = dZ1.sum(axis=0)  # (H,)
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
 
@@ -413,7 +413,7 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
     lr : float > 0
     epochs : int >= 1
     batch_size : int >= 1
-        B (the last batch of an epoch may be smaller).
+        Rows per mini-batch (the last batch of an epoch may be smaller).
     rng : numpy Generator or int
         Initial weights (unless ``params`` is given) and the shuffling.
     X_val, y_val : array_like, optional
@@ -440,7 +440,7 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
         Y_val = _targets(y_val, X_val.shape[0], c)
     if params is None:
         params = init_params([X.shape[1], *hidden, c], rng=rng,
-                             scale="he" if activation == "relu" else "xavier")
+                             scale="he" if activation == "relu" else "lecun")
     else:
         params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
         if check_params(params, X.shape[1]) and params[f"W{n_layers(params)}"].shape[1] != c:
@@ -458,7 +458,7 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
             for start in range(0, n, batch_size):
                 idx = perm[start:start + batch_size]
                 Z, caches = _forward(X[idx], params, activation)
-                dZ = (_output_probs(Z) - Y[idx]) / len(idx)  # dL/dZ = (Y_hat - Y) / B
+                dZ = (_output_probs(Z) - Y[idx]) / len(idx)  # dL/dZ = (Y_hat - Y) / N, N = this batch
                 grads = _backward(dZ, caches, activation)
                 for k in params:
                     params[k] -= lr * grads[k]

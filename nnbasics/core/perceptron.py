@@ -119,6 +119,14 @@ class PerceptronHistory:
         (w, b) after each epoch — for animating the boundary.
     converged : bool
         True when an epoch had zero mistakes (training then stops).
+    best_w : ndarray, shape (D,), or None
+        With ``pocket=True``: the weights of the most accurate line visited (Gallant's pocket).
+    best_b : float or None
+        Its bias.
+    best_accuracy : float or None
+        Its training accuracy.
+    pockets : list of tuple(ndarray, float, float)
+        With ``pocket=True``: the pocket (w, b, accuracy) as it stood after each epoch.
     """
 
     w: np.ndarray
@@ -127,20 +135,29 @@ class PerceptronHistory:
     accuracy: list = field(default_factory=list)
     weights: list = field(default_factory=list)
     converged: bool = False
+    best_w: np.ndarray | None = None
+    best_b: float | None = None
+    best_accuracy: float | None = None
+    pockets: list = field(default_factory=list)
 
 
-def train(X, y, *, lr: float = 1.0, epochs: int = 20, rng=None, w0=None, b0: float = 0.0) -> PerceptronHistory:
+def train(X, y, *, lr: float = 1.0, epochs: int = 20, rng=None, w0=None, b0: float = 0.0,
+          pocket: bool = False) -> PerceptronHistory:
     """Train a perceptron with the mistake-driven rule, one example at a time.
 
-    For linearly separable data with margin gamma and radius R the number of
-    updates is at most (R / gamma)^2 (Novikoff, 1962), so training converges.
+    Convergence (Novikoff, 1962), stated for the augmented inputs x~ = (x, 1) because the
+    bias is learned like a weight: if a unit-length (w*, b*) has y_s (w*.x + b*) >= gamma > 0
+    for every point (y_s = +-1) and every ||(x, 1)|| <= R, then from zero weights the rule
+    makes at most (R / gamma)^2 mistakes (see :func:`mistake_bound`), in any order. On data
+    that are not separable it never stops: the weights stay bounded and keep cycling.
 
     Parameters
     ----------
     X : array_like, shape (N, D)
     y : array_like, shape (N,), values in {0, 1}
     lr : float > 0
-        Learning rate (with zero initial weights it only rescales w and b).
+        Learning rate. With zero initial weights it only rescales w and b (in exact
+        arithmetic; in floating point a tie z = 0 can round either way).
     epochs : int >= 1
         Maximum passes over the data; stops early after an epoch with no mistakes.
     rng : numpy.random.Generator or int, optional
@@ -149,6 +166,9 @@ def train(X, y, *, lr: float = 1.0, epochs: int = 20, rng=None, w0=None, b0: flo
         Initial weights (default zeros).
     b0 : float
         Initial bias.
+    pocket : bool
+        Also keep the most accurate line visited (the pocket algorithm, Gallant 1990): the
+        training accuracy is evaluated after every update, which costs O(N D) per mistake.
 
     Returns
     -------
@@ -164,30 +184,42 @@ def train(X, y, *, lr: float = 1.0, epochs: int = 20, rng=None, w0=None, b0: flo
     if w.shape[0] != X.shape[1]:
         raise ValueError(f"w0 has {w.shape[0]} entries but X has D={X.shape[1]} features")
     b = check_float(b0, "b0")
-    mistakes, accs, weights = [], [], []
+    if not isinstance(pocket, (bool, np.bool_)):
+        raise TypeError(f"pocket must be True or False, got {pocket!r}")
+    mistakes, accs, weights, pockets = [], [], [], []
     converged = False
+    best = (float(np.mean(predict(X, w, b) == y)), w.copy(), b) if pocket else None
     for _ in range(epochs):
         order = rng.permutation(len(X)) if rng is not None else np.arange(len(X))
         n_mistakes = 0
         for i in order:
             w, b, wrong = update(w, b, X[i], int(y[i]), lr)
             n_mistakes += wrong
+            if pocket and wrong:
+                acc = float(np.mean(predict(X, w, b) == y))
+                if acc > best[0]:
+                    best = (acc, w.copy(), b)
         mistakes.append(int(n_mistakes))
         accs.append(float(np.mean(predict(X, w, b) == y)))
         weights.append((w.copy(), float(b)))
+        if pocket:
+            pockets.append((best[1].copy(), float(best[2]), best[0]))
         if n_mistakes == 0:
             converged = True
             break
+    pocketed = {} if best is None else {"best_accuracy": best[0], "best_w": best[1], "best_b": float(best[2]),
+                                        "pockets": pockets}
     return PerceptronHistory(w=w, b=float(b), mistakes=mistakes, accuracy=accs, weights=weights,
-                             converged=converged)
+                             converged=converged, **pocketed)
 
 
 def mistake_bound(X, w_star, b_star) -> float:
-    """Novikoff's bound (R / gamma)^2 on the perceptron's total number of mistakes.
+    """Novikoff's bound (R / gamma)^2 on the perceptron's total number of mistakes (from zero weights).
 
     Uses the augmented inputs (x, 1) so the bias is learned like a weight: R is the
-    largest ||(x, 1)|| and gamma the smallest margin of the true separator
-    (w_star, b_star) normalised to unit length.
+    largest ||(x, 1)|| and gamma the smallest |(x, 1) . v| with v = (w_star, b_star)
+    normalised to unit length. (With R = max ||x|| and the geometric margin instead, the
+    "bound" can be exceeded when the data sit far from the origin.)
 
     Parameters
     ----------

@@ -1,4 +1,5 @@
-"""Notebook 03's measured demos: a traced tiny network, memory of the caches, autodiff cost, numpy vs torch training."""
+"""Notebook 03's measured demos: a traced tiny network, the gate patterns, Jacobians vs VJPs, memory of the
+caches, forward vs reverse mode (counted and timed), numpy vs torch training."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from nnbasics._validate import (
     as_labels,
     check_float,
     check_int,
+    check_rng,
 )
 from nnbasics.core import activations, layers, losses
 from nnbasics.core.history import History
-from nnbasics.core.mlp import check_training_args, forward, init_params
+from nnbasics.core.mlp import backward, check_training_args, forward, init_params, n_layers
 from nnbasics.lab.models import check_input, torch_model_from_params
 
-__all__ = ['train_torch', 'tiny_network_trace', 'memory_report', 'autodiff_cost']
+__all__ = ['train_torch', 'tiny_network_trace', 'gate_graph_trace', 'dense_jacobian', 'memory_report',
+           'autodiff_cost', 'forward_mode_gradient', 'time_forward_backward']
 
 
 def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str = "relu",
@@ -50,7 +53,7 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val, or neither")
     dtype = dtype or torch.float32
-    p0 = init_params([X.shape[1], *hidden, c], rng=rng, scale="he" if activation == "relu" else "xavier")
+    p0 = init_params([X.shape[1], *hidden, c], rng=rng, scale="he" if activation == "relu" else "lecun")
     model = torch_model_from_params(p0, activation, dtype=dtype)
     check_input(model, X, "X")
     Xt = torch.as_tensor(X, dtype=dtype)
@@ -114,48 +117,127 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
 def tiny_network_trace(x1: float = 1.0, x2: float = -0.5, y: float = 1.0) -> dict:
     """Every node of a 2-2-1 sigmoid network with BCE, forward then backward, in order.
 
-    Fixed weights w11=0.5, w12=-0.3, w21=0.8, w22=0.2 (input j -> hidden k is W1[j, k]),
-    b1 = [0.1, -0.1], v = [1.0, -1.5] (hidden -> output), c = 0.2.
+    Named as in §3's batched formulas, one example at a time: layer 1 is z1 = x W1 + b1,
+    a1 = sigmoid(z1) (units ``z1[0]``, ``z1[1]``, ``a1[0]``, ``a1[1]``); layer 2 is the logit
+    z2 = a1 . W2 + b2, y_hat = sigmoid(z2), L = BCE(y_hat, y). Fixed weights
+    W1 = [[0.5, -0.3], [0.8, 0.2]] (input j -> unit k is W1[j, k]), b1 = [0.1, -0.1],
+    W2 = [1.0, -1.5], b2 = 0.2.
 
     Returns
     -------
     dict
-        ``nodes``: {name: {"value": float, "grad": float}}; ``forward``: node names in
-        evaluation order; ``backward``: list of (node, explanation) in the order backprop
-        fills their gradients; ``params`` the weights; ``grads`` dL/dW1 (2, 2), db1 (2,),
-        dv (2,), dc float.
+        ``nodes``: {name: {"value": float, "grad": float or None}}; ``forward``: node names in
+        evaluation order; ``backward``: list of (name, explanation) in the order backprop fills
+        the gradients — node names, and "W2" / "W1" for the weight gradients of a layer (filled
+        as soon as dL/dz of that layer is known); ``params`` the weights; ``grads`` dL/dW1 (2, 2),
+        dL/db1 (2,), dL/dW2 (2,), dL/db2 float; ``x`` (2,), ``y``.
     """
     x = np.array([check_float(x1, "x1"), check_float(x2, "x2")])
     y = check_float(y, "y", minimum=0.0, maximum=1.0)
     W1 = np.array([[0.5, -0.3], [0.8, 0.2]])
     b1 = np.array([0.1, -0.1])
-    v = np.array([1.0, -1.5])
-    c = 0.2
-    z = x @ W1 + b1  # (2,)
-    h, _ = layers.sigmoid_forward(z)
-    o = float(h @ v + c)
-    p = float(activations.sigmoid(np.array(o)))
-    loss, _ = losses.bce_with_logits(np.array([o]), np.array([y]))
-    do = p - y  # dL/do = y_hat - y
-    dh = do * v
-    dz = dh * h * (1 - h)
-    dx = W1 @ dz
-    nodes = {"x1": (x[0], dx[0]), "x2": (x[1], dx[1]), "z1": (z[0], dz[0]), "z2": (z[1], dz[1]),
-             "h1": (h[0], dh[0]), "h2": (h[1], dh[1]), "o": (o, do), "y_hat": (p, None), "L": (loss, 1.0)}
+    W2 = np.array([1.0, -1.5])
+    b2 = 0.2
+    z1 = x @ W1 + b1  # (2,)
+    a1, _ = layers.sigmoid_forward(z1)
+    z2 = float(a1 @ W2 + b2)
+    p = float(activations.sigmoid(np.array(z2)))
+    loss, _ = losses.bce_with_logits(np.array([z2]), np.array([y]))
+    dz2 = p - y  # dL/dz2 = y_hat - y
+    da1 = dz2 * W2
+    dz1 = da1 * a1 * (1 - a1)
+    dx = W1 @ dz1
+    nodes = {"x[0]": (x[0], dx[0]), "x[1]": (x[1], dx[1]), "z1[0]": (z1[0], dz1[0]), "z1[1]": (z1[1], dz1[1]),
+             "a1[0]": (a1[0], da1[0]), "a1[1]": (a1[1], da1[1]), "z2": (z2, dz2), "y_hat": (p, None),
+             "L": (loss, 1.0)}
     nodes = {k: {"value": float(a), "grad": None if g is None else float(g)} for k, (a, g) in nodes.items()}
+    grads = {"W1": np.outer(x, dz1), "b1": dz1, "W2": dz2 * a1, "b2": dz2}
     backward_steps = [
         ("L", "dL/dL = 1 (the seed of reverse mode)"),
-        ("o", "dL/do = y_hat - y (sigmoid + BCE fused)"),
-        ("h1", "dL/dh1 = dL/do · v1"),
-        ("h2", "dL/dh2 = dL/do · v2"),
-        ("z1", "dL/dz1 = dL/dh1 · h1 (1 - h1)"),
-        ("z2", "dL/dz2 = dL/dh2 · h2 (1 - h2)"),
-        ("x1", "dL/dx1 = W11 dL/dz1 + W12 dL/dz2 (sum over paths)"),
-        ("x2", "dL/dx2 = W21 dL/dz1 + W22 dL/dz2 (sum over paths)"),
+        ("z2", "dL/dz2 = y_hat - y (sigmoid + BCE fused)"),
+        ("W2", "dL/dW2[k] = a1[k] · dL/dz2 (multiply swaps), dL/db2 = dL/dz2"),
+        ("a1[0]", "dL/da1[0] = W2[0] · dL/dz2"),
+        ("a1[1]", "dL/da1[1] = W2[1] · dL/dz2"),
+        ("z1[0]", "dL/dz1[0] = dL/da1[0] · a1[0] (1 - a1[0])"),
+        ("z1[1]", "dL/dz1[1] = dL/da1[1] · a1[1] (1 - a1[1])"),
+        ("W1", "dL/dW1[j, k] = x[j] · dL/dz1[k], dL/db1 = dL/dz1"),
+        ("x[0]", "dL/dx[0] = W1[0, 0] dL/dz1[0] + W1[0, 1] dL/dz1[1] (paths add)"),
+        ("x[1]", "dL/dx[1] = W1[1, 0] dL/dz1[0] + W1[1, 1] dL/dz1[1] (paths add)"),
     ]
-    return {"nodes": nodes, "forward": ["x1", "x2", "z1", "z2", "h1", "h2", "o", "y_hat", "L"],
-            "backward": backward_steps, "params": {"W1": W1, "b1": b1, "v": v, "c": c},
-            "grads": {"W1": np.outer(x, dz), "b1": dz, "v": do * h, "c": do}, "x": x, "y": y}
+    return {"nodes": nodes, "forward": ["x[0]", "x[1]", "z1[0]", "z1[1]", "a1[0]", "a1[1]", "z2", "y_hat", "L"],
+            "backward": backward_steps, "params": {"W1": W1, "b1": b1, "W2": W2, "b2": b2},
+            "grads": grads, "x": x, "y": y}
+
+
+# --------------------------------------------------------------------------- gate patterns
+def gate_graph_trace(x: float = 3.0, y: float = -4.0, z: float = 2.0, w: float = -1.0) -> dict:
+    """f = 2 (x y + max(z, w)), forward then backward, one gate at a time (cs231n's example).
+
+    Every gate passes gradients back by a pattern: an **add** gate copies (distributes) its
+    upstream gradient to every input; a **multiply** gate sends each input the upstream
+    gradient times the *other* input (it swaps them); a **max** gate routes the whole
+    upstream gradient to the larger input and 0 to the other.
+
+    Returns
+    -------
+    dict
+        ``nodes``: {name: {"value": float, "grad": float}} for x, y, z, w, a = x y,
+        m = max(z, w), s = a + m, f = 2 s; ``forward``: names in evaluation order;
+        ``backward``: list of (node(s), pattern, explanation) in the order backprop fills them.
+    """
+    x, y, z, w = (check_float(v, n) for v, n in ((x, "x"), (y, "y"), (z, "z"), (w, "w")))
+    a = x * y
+    m = max(z, w)
+    s_ = a + m
+    f = 2.0 * s_
+    df = 1.0
+    ds = 2.0 * df  # scale gate: times the constant
+    da, dm = ds, ds  # add: distributes
+    dz, dw = (dm, 0.0) if z >= w else (0.0, dm)  # max: routes to the winner (ties go to z)
+    dx, dy = y * da, x * da  # multiply: swaps the inputs
+    values = {"x": x, "y": y, "z": z, "w": w, "a": a, "m": m, "s": s_, "f": f}
+    grads = {"x": dx, "y": dy, "z": dz, "w": dw, "a": da, "m": dm, "s": ds, "f": df}
+    winner, loser = ("z", "w") if z >= w else ("w", "z")
+    steps = [
+        ("f", "seed", "df/df = 1"),
+        ("s", "scale", f"f = 2 s: df/ds = 2 · 1 = {ds:g}"),
+        ("a, m", "add distributes", f"s = a + m: both inputs get the upstream {ds:g}"),
+        (f"{winner}, {loser}", "max routes",
+         f"m = max(z, w) = {winner}: {winner} gets the upstream {dm:g}, {loser} gets 0"),
+        ("x, y", "multiply swaps",
+         f"a = x y: dx = y · {da:g} = {dx:g}, dy = x · {da:g} = {dy:g}"),
+    ]
+    return {"nodes": {k: {"value": float(values[k]), "grad": float(grads[k])} for k in values},
+            "forward": ["x", "y", "z", "w", "a", "m", "s", "f"], "backward": steps}
+
+
+# --------------------------------------------------------------------------- Jacobians vs VJPs
+def dense_jacobian(N: int = 2, D: int = 3, H: int = 4, *, rng=0) -> dict:
+    """The full Jacobian of Z = X W with respect to X, next to the vector-Jacobian product.
+
+    Flattening row by row, dZ[n, h] / dX[m, d] = [n == m] W[d, h], i.e. J = kron(I_N, W^T) of
+    shape (N H, N D). Backprop never builds J: for an upstream gradient G = dL/dZ it needs only
+    J^T vec(G), and that equals vec(G W^T) — one small matmul instead of an (N H) x (N D) matrix.
+
+    Returns
+    -------
+    dict
+        ``J`` (N H, N D), ``W`` (D, H), ``G`` (N, H), ``vjp_full`` (N, D) = J^T vec(G) reshaped,
+        ``vjp`` (N, D) = G W^T, ``max_abs_diff`` float, ``jacobian_entries`` (N H N D) and
+        ``nonzero_fraction`` of J.
+    """
+    N = check_int(N, "N", minimum=1, maximum=64)
+    D = check_int(D, "D", minimum=1, maximum=64)
+    H = check_int(H, "H", minimum=1, maximum=64)
+    rng = check_rng(rng)
+    W = rng.standard_normal((D, H))
+    G = rng.standard_normal((N, H))
+    J = np.kron(np.eye(N), W.T)  # (N H, N D)
+    vjp_full = (J.T @ G.ravel()).reshape(N, D)
+    vjp = G @ W.T  # (N, H) @ (H, D) -> (N, D)
+    return {"J": J, "W": W, "G": G, "vjp_full": vjp_full, "vjp": vjp,
+            "max_abs_diff": float(np.max(np.abs(vjp_full - vjp))), "jacobian_entries": int(J.size),
+            "nonzero_fraction": float(np.count_nonzero(J) / J.size)}
 
 
 # --------------------------------------------------------------------------- cost of backprop
@@ -206,4 +288,104 @@ def autodiff_cost(sizes, batch: int) -> dict:
     batch = check_int(batch, "batch", minimum=1)
     fwd = sum(2 * batch * a * b for a, b in zip(sizes[:-1], sizes[1:]))
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    return {"forward": fwd, "reverse": 2 * fwd, "forward_mode": n_params * 2 * fwd, "n_params": n_params}
+    return {"forward": fwd, "reverse": 2 * fwd, "forward_mode": n_params * 2 * fwd, "n_params": n_params,
+            "batch": batch}
+
+
+def forward_mode_gradient(X, y, params: dict, activation: str = "tanh") -> dict:
+    """The full gradient of the mean softmax cross-entropy by FORWARD mode: one pass per parameter.
+
+    Each pass pushes a tangent (the unit direction e_i of one parameter) through the network
+    with the values: dZ_l = dA_{l-1} W_l + A_{l-1} dW_l + db_l, dA_l = g'(Z_l) * dZ_l, and at
+    the end dL = mean_n sum_c (softmax(Z_L) - onehot(y))_{nc} dZ_L{nc}: the directional
+    derivative of L along e_i, i.e. dL/dtheta_i. Reverse mode gets all P of them in one
+    backward pass.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+    y : array_like of int, shape (N,), classes 0..C-1 with C >= 2 outputs
+    params : dict
+        W1, b1, ..., WL, bL.
+    activation : str
+
+    Returns
+    -------
+    dict
+        ``grads`` (keyed like ``params``), ``passes`` int (= P, one per parameter) and
+        ``reverse`` (the gradients from one backward pass, for comparison).
+    """
+    X = as_float_array(X, "X", ndim=2)
+    logits, caches = forward(X, params, activation)  # also validates params and activation
+    c = logits.shape[1]
+    if c < 2:
+        raise ValueError(f"params must end with C >= 2 softmax outputs (forward_mode_gradient), got C={c}")
+    y = as_labels(y, "y", n_classes=c, n_samples=X.shape[0])
+    L = n_layers(params)
+    act_b = layers.ACTIVATIONS[activation][1]
+    P = losses.softmax(logits, axis=1)
+    P[np.arange(len(y)), y] -= 1.0
+    dlogits = P / len(y)  # dL/dZ_L: only used to turn the final tangent into a number
+
+    def jvp(tangent: dict) -> float:
+        A, dA = X, np.zeros_like(X)
+        for i in range(1, L + 1):
+            Z = A @ params[f"W{i}"] + params[f"b{i}"]
+            dZ = dA @ params[f"W{i}"] + A @ tangent[f"W{i}"] + tangent[f"b{i}"]  # product rule
+            if i < L:
+                act_cache = caches[i - 1][1]
+                A, dA = layers.ACTIVATIONS[activation][0](Z)[0], act_b(dZ, act_cache)  # g'(Z) * dZ
+            else:
+                A, dA = Z, dZ
+        return float(np.sum(dlogits * dA))
+
+    grads, passes = {}, 0
+    for k, v in params.items():
+        g = np.zeros_like(v, dtype=np.float64)
+        for idx in np.ndindex(v.shape):
+            tangent = {q: np.zeros_like(params[q], dtype=np.float64) for q in params}
+            tangent[k][idx] = 1.0
+            g[idx] = jvp(tangent)
+            passes += 1
+        grads[k] = g
+    return {"grads": grads, "passes": passes, "reverse": backward(dlogits, caches, activation)}
+
+
+def time_forward_backward(sizes, batch: int, *, repeats: int = 5, rounds: int = 3, rng=0) -> dict:
+    """Seconds per forward and per backward pass of the numpy MLP, the best of several rounds.
+
+    The passes run on one BLAS thread (so that thread scheduling on a busy machine does not
+    distort the ratio) after one untimed warm-up call; the minimum over ``rounds`` (each the
+    mean of ``repeats`` calls) is the least disturbed by other programs sharing the CPU. Both
+    passes are the public, validated functions.
+
+    Returns
+    -------
+    dict
+        ``forward``, ``backward`` (seconds per call), ``ratio`` backward / forward, and the
+        matmul FLOP counts ``forward_flops``, ``backward_flops`` of :func:`autodiff_cost`.
+    """
+    cost = autodiff_cost(sizes, batch)
+    repeats = check_int(repeats, "repeats", minimum=1)
+    rounds = check_int(rounds, "rounds", minimum=1)
+    rng = check_rng(rng)
+    params = init_params(list(sizes), rng=rng)
+    X = rng.standard_normal((cost["batch"], sizes[0]))
+    from nnbasics.lab.runtime import blas_threads
+
+    fwd, bwd = [], []
+    with blas_threads(1):
+        logits, caches = forward(X, params, "relu")  # warm-up: allocations, caches
+        backward(logits, caches, "relu")
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            for _ in range(repeats):
+                logits, caches = forward(X, params, "relu")
+            t1 = time.perf_counter()
+            for _ in range(repeats):
+                backward(logits, caches, "relu")
+            t2 = time.perf_counter()
+            fwd.append((t1 - t0) / repeats)
+            bwd.append((t2 - t1) / repeats)
+    return {"forward": min(fwd), "backward": min(bwd), "ratio": min(bwd) / min(fwd),
+            "forward_flops": cost["forward"], "backward_flops": cost["reverse"]}

@@ -57,7 +57,7 @@ def _run(lr: float, separation: float, seed: int, epochs: int):
     run = _RUNS.get(key)
     if run is None or (len(run[2].mistakes) < epochs and not run[2].converged):
         X, y = data.blobs(60, rng=seed, separation=separation)
-        history = perceptron.train(X, y, lr=lr, epochs=epochs, rng=np.random.default_rng(seed))
+        history = perceptron.train(X, y, lr=lr, epochs=epochs, rng=np.random.default_rng(seed), pocket=True)
         run = _RUNS[key] = freeze((X, y, history))
         while len(_RUNS) > 64:
             _RUNS.popitem(last=False)
@@ -69,8 +69,11 @@ def _first_epochs(h: perceptron.PerceptronHistory, epochs: int) -> perceptron.Pe
     """The history ``train(..., epochs=epochs)`` returns: a prefix of a longer run (same seed)."""
     k = min(epochs, len(h.mistakes))
     w, b = h.weights[k - 1]
+    best_w, best_b, best_accuracy = h.pockets[k - 1]
     return perceptron.PerceptronHistory(w=w, b=b, mistakes=h.mistakes[:k], accuracy=h.accuracy[:k],
-                                        weights=h.weights[:k], converged=h.converged and k == len(h.mistakes))
+                                        weights=h.weights[:k], converged=h.converged and k == len(h.mistakes),
+                                        best_w=best_w, best_b=best_b, best_accuracy=best_accuracy,
+                                        pockets=h.pockets[:k])
 
 
 @frozen_cache(maxsize=256)
@@ -78,12 +81,14 @@ def learning_run(lr: float, epochs: int, separation: float, seed: int = 0) -> di
     """Pure data for the learning-rule explorer: train on blobs and keep the history.
 
     Training for ``epochs`` epochs is the start of any longer run with the same seed (the
-    example order is drawn epoch by epoch), so a longer run already made serves it.
+    example order is drawn epoch by epoch), so a longer run already made serves it. The run
+    keeps the pocket (the most accurate line visited) after every epoch.
 
     Returns
     -------
     dict
-        ``X`` (N, 2), ``y`` (N,), ``history`` (:class:`~nnbasics.core.perceptron.PerceptronHistory`).
+        ``X`` (N, 2), ``y`` (N,), ``history`` (:class:`~nnbasics.core.perceptron.PerceptronHistory`,
+        with ``best_w``, ``best_b``, ``best_accuracy`` of the pocket).
     """
     epochs = check_int(epochs, "epochs", minimum=1)
     lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
@@ -128,6 +133,7 @@ class _LearningView(View):
         self.epoch_lines = [self.ax1.plot([], [], color=PALETTE[4], alpha=0.35, lw=1)[0]
                             for _ in range(MAX_EPOCHS - 1)]
         (self.final,) = self.ax1.plot([], [], color="black", lw=2, label="final boundary")
+        (self.pocket,) = self.ax1.plot([], [], color=PALETTE[1], lw=2, ls="--", label="pocket (best seen)")
         self.ax1.set(xlabel="$x_1$", ylabel="$x_2$", title="boundary after each epoch")
         self.bars = self.ax2.bar(np.arange(1, MAX_EPOCHS + 1), np.zeros(MAX_EPOCHS), color=PALETTE[0])
         self.ax2.set(xlabel="epoch", ylabel="mistakes in epoch")
@@ -144,6 +150,7 @@ class _LearningView(View):
             line.set_data(*perceptron.boundary_line(w, b, (lo, hi)))
         for line in self.epoch_lines[n - 1:]:
             line.set_data([], [])
+        self.pocket.set_data(*perceptron.boundary_line(h.best_w, h.best_b, (lo, hi)))
         self.ax1.set(xlim=(lo, hi), ylim=(lo, hi))
         legend = self.ax1.legend(fontsize=8, loc="lower right")
         for k, bar in enumerate(self.bars):
@@ -153,8 +160,9 @@ class _LearningView(View):
         pad = 0.05 * (n - 0.2)  # matplotlib's default margin around bars 0.6 .. n + 0.4
         self.ax2.set(xlim=(0.6 - pad, n + 0.4 + pad), ylim=(0, 1.05 * max(max(h.mistakes), 1)))
         self.ax2.set_xticks(epochs if n <= 15 else np.linspace(1, n, 6).astype(int))
-        self.ax2.set_title("converged" if h.converged else "not converged yet")
-        return [*self.points, *self.epoch_lines, self.final, legend, self.ax1.xaxis, self.ax1.yaxis,
+        self.ax2.set_title("converged: an epoch without mistakes" if h.converged
+                           else "not converged: mistakes in every epoch so far")
+        return [*self.points, *self.epoch_lines, self.final, self.pocket, legend, self.ax1.xaxis, self.ax1.yaxis,
                 *self.bars, self.ax2.xaxis, self.ax2.yaxis, self.ax2.title]
 
 
@@ -167,9 +175,9 @@ def boundary_explorer(gate: str = "and") -> Explorer:
     slider = dict(min=-2.0, max=2.0, step=0.1, continuous_update=True, readout_format=".1f")
     controls = {
         "gate": w.Dropdown(options=["and", "or", "xor"], value=gate, description="gate"),
-        "w1": w.FloatSlider(value=1.0, description="w1", **slider),
-        "w2": w.FloatSlider(value=1.0, description="w2", **slider),
-        "b": w.FloatSlider(value=-1.5, description="b", **slider),
+        "w1": w.FloatSlider(value=0.5, description="w1", **slider),  # a line that is none of the gates:
+        "w2": w.FloatSlider(value=-0.5, description="w2", **slider),  # finding AND and OR is the exercise
+        "b": w.FloatSlider(value=0.0, description="b", **slider),
     }
     return Explorer(controls, gate_line, _GateView(), figsize=(6.0, 4.0),
                     summary=lambda d: f"accuracy: <b>{d['accuracy']:.0%}</b> "
@@ -186,10 +194,11 @@ def learning_explorer() -> Explorer:
         "lr": w.FloatLogSlider(value=1.0, base=10, min=-2, max=1, step=0.25, description="lr",
                                continuous_update=False),
         "epochs": w.IntSlider(value=10, min=1, max=MAX_EPOCHS, description="epochs", continuous_update=False),
-        "separation": w.FloatSlider(value=3.0, min=0.5, max=6.0, step=0.5, description="separation",
+        "separation": w.FloatSlider(value=5.5, min=0.5, max=6.0, step=0.5, description="separation",
                                     continuous_update=False),
     }
     return Explorer(controls, learning_run, _LearningView(), figsize=(8.5, 3.6),
                     summary=lambda d: f"mistakes per epoch: {list(d['history'].mistakes)} — final accuracy "
-                                      f"<b>{d['history'].accuracy[-1]:.0%}</b>",
+                                      f"<b>{d['history'].accuracy[-1]:.0%}</b>, pocket "
+                                      f"<b>{d['history'].best_accuracy:.0%}</b>",
                     title="The perceptron learning rule")

@@ -13,7 +13,7 @@ from nnbasics.viz.explorer import RELAYOUT, Explorer, View, frozen_cache, regist
 from nnbasics.viz.plotting import PALETTE, class_colors, scatter_classes
 
 __all__ = ["classifier_regions", "classifier_explorer", "approximation_curve", "approximation_explorer",
-           "WIDTHS", "DATASETS", "LOSS_YMAX"]
+           "init_loss_view", "init_loss_explorer", "INIT_SCALES", "WIDTHS", "DATASETS", "LOSS_YMAX"]
 
 WIDTHS = (1, 2, 3, 4, 8, 16, 32)
 DATASETS = ("moons", "circles", "spirals")
@@ -46,7 +46,7 @@ def _fit(dataset: str, width: int, activation: str):
 
 
 @frozen_cache(maxsize=128)
-def classifier_regions(dataset: str = "moons", width: int = 8, activation: str = "relu") -> dict:
+def classifier_regions(dataset: str = "circles", width: int = 16, activation: str = "relu") -> dict:
     """Pure data: a one-hidden-layer MLP trained on a 2-D dataset and its decision regions.
 
     Returns
@@ -110,8 +110,8 @@ def classifier_explorer() -> Explorer:
                 _fit(dataset, width, activation)
 
     controls = {
-        "dataset": w.Dropdown(options=list(DATASETS), value="moons", description="data"),
-        "width": w.SelectionSlider(options=list(WIDTHS), value=8, description="hidden width",
+        "dataset": w.Dropdown(options=list(DATASETS), value="circles", description="data"),
+        "width": w.SelectionSlider(options=list(WIDTHS), value=16, description="hidden width",
                                    continuous_update=False),
         "activation": w.Dropdown(options=list(mlp.HIDDEN_ACTIVATIONS), value="relu",
                                  description="activation"),
@@ -184,3 +184,73 @@ def approximation_explorer() -> Explorer:
     return Explorer(controls, approximation_curve, _ApproxView(), figsize=(6.5, 3.6),
                     summary=lambda d: f"mean squared error <b>{d['mse']:.3g}</b> with {d['width']} units",
                     title="Universal approximation in 1-D")
+
+
+# --------------------------------------------------------------------------- loss at initialization
+#: The last-layer scales of the slider (log-spaced).
+INIT_SCALES = tuple(float(v) for v in np.round(10.0 ** np.arange(-3, 1.01, 0.25), 6))
+
+
+@frozen_cache(maxsize=1)
+def _init_curve() -> dict:
+    return nb02_mlp_forward.loss_at_init(INIT_SCALES)
+
+
+@frozen_cache(maxsize=64)
+def init_loss_view(last_layer_scale: float = 1.0) -> dict:
+    """Pure data: the untrained digits network's loss at one last-layer scale, and the whole curve.
+
+    Returns
+    -------
+    dict
+        ``scale``, ``loss``, ``logit_std``, ``p_true`` (N,) at this scale (one of :data:`INIT_SCALES`),
+        ``ln_c``, and ``scales``, ``losses`` (the curve over :data:`INIT_SCALES`).
+    """
+    curve = _init_curve()
+    if float(last_layer_scale) not in INIT_SCALES:
+        raise ValueError(f"last_layer_scale must be one of the slider's values {INIT_SCALES}, got {last_layer_scale}")
+    k = INIT_SCALES.index(float(last_layer_scale))
+    return {"scale": INIT_SCALES[k], "loss": float(curve["loss"][k]), "logit_std": float(curve["logit_std"][k]),
+            "p_true": curve["p_true"][k], "ln_c": curve["ln_c"], "scales": INIT_SCALES, "losses": curve["loss"]}
+
+
+class _InitLossView(View):
+    """Left: loss against the last layer's scale (the ln C floor dashed); right: p(true label)."""
+
+    def init(self, fig, d):
+        self.ax1, self.ax2 = fig.subplots(1, 2)
+        self.ax1.semilogx(d["scales"], d["losses"], color=PALETTE[0], label="loss of the untrained net")
+        self.ax1.axhline(d["ln_c"], color=PALETTE[7], ls="--", lw=1, label="ln C = ln 10")
+        (self.marker,) = self.ax1.plot([], [], "o", color=PALETTE[5], ms=8, label="this scale")
+        self.ax1.set(xlabel="scale of the last layer's weights", ylabel="cross-entropy at initialization",
+                     title="the loss before any training")
+        self.ax1.legend(fontsize=7, loc="upper left")
+        self.edges = np.linspace(0.0, 1.0, 26)
+        self.bars = self.ax2.bar(self.edges[:-1], np.zeros(25), width=np.diff(self.edges), align="edge",
+                                 color=PALETTE[4], label="examples")
+        self.ax2.axvline(0.1, color=PALETTE[7], ls="--", lw=1, label="1/C = 0.1 (uniform guess)")
+        self.ax2.set(xlim=(0, 1), xlabel="probability given to the true label", ylabel="fraction of examples",
+                     ylim=(0, 1))
+        self.ax2.legend(fontsize=7, loc="upper right")
+        return self.update(d)
+
+    def update(self, d):
+        self.marker.set_data([d["scale"]], [d["loss"]])
+        counts, _ = np.histogram(d["p_true"], bins=self.edges)
+        for bar, c in zip(self.bars, counts / len(d["p_true"])):
+            bar.set_height(c)
+        self.ax2.set_title(f"loss {d['loss']:.3f} vs ln C {d['ln_c']:.3f}; logit std {d['logit_std']:.2f}",
+                           fontsize=9)
+        return [self.marker, *self.bars, self.ax2.title]
+
+
+@register("02", "init_loss")
+def init_loss_explorer() -> Explorer:
+    """Last-layer scale slider: equal logits give ln C; spread-out random logits give a larger loss."""
+    import ipywidgets as w
+
+    controls = {"last_layer_scale": w.SelectionSlider(options=list(INIT_SCALES), value=1.0,
+                                                      description="last layer x")}
+    return Explorer(controls, init_loss_view, _InitLossView(), figsize=(8.5, 3.4),
+                    summary=lambda d: f"loss at initialization <b>{d['loss']:.3f}</b> (ln C = {d['ln_c']:.3f})",
+                    title="Check the loss before training: about ln C")

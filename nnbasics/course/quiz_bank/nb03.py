@@ -12,31 +12,22 @@ QUESTIONS = [
                     "same form. Then dL/dw = (y_hat - y) x.",
     ),
     Question(
-        prompt="In the batched backward pass dW2 = A1^T dZ2 / B. A learner's dW2 is exactly B times the "
-               "gradient torch computes. What happened?",
-        choices=("A transpose is missing", "They forgot to divide by the batch size B (the loss is a mean)",
-                 "They used the wrong activation derivative", "The learning rate is too large"),
-        answer=1,
-        explanation="The loss is averaged over the B examples, so each example's gradient carries a 1/B. "
-                    "A transposed matrix would show up as a wrong shape, not a constant factor.",
-    ),
-    Question(
-        prompt="Why does the forward pass store a cache (inputs, pre-activations) for the backward pass?",
-        choices=("Backward needs those values (e.g. x for dW = x^T dout, z for ReLU's mask); storing them "
-                 "trades memory for not recomputing the forward pass",
-                 "To make the forward pass faster", "Because numpy requires it",
-                 "So the gradients can be checked numerically"),
-        answer=0,
-        explanation="Each local derivative depends on forward values. Caching costs memory proportional to "
-                    "the activations; gradient checkpointing keeps only some and recomputes the rest during "
-                    "backward, trading about one extra forward pass for much less memory.",
+        prompt="In the batched backward pass dZ2 = (Y_hat - Y) / N and dW2 = A1^T dZ2. A learner's dW2 is "
+               "exactly N times the gradient torch computes. What happened?",
+        choices=("A transpose is missing", "They used the wrong activation derivative",
+                 "They forgot to divide by the batch size N (the loss is a mean)",
+                 "The learning rate is too large"),
+        answer=2,
+        explanation="The loss is averaged over the N examples, so each example's gradient carries a 1/N. "
+                    "A transposed matrix would show up as a wrong shape (unless the matrix is square), "
+                    "not as a constant factor; an activation derivative would not give an exact factor N.",
     ),
     Question(
         prompt="A gradient check in float64 reports a relative error of 3e-2 for W1 only. The most likely "
                "explanation is...",
         choices=("Everything is fine", "Finite differences are always that inaccurate",
-                 "A bug in dW1 (or a ReLU input sitting within h of its kink)", "The learning rate is wrong"),
-        answer=2,
+                 "The learning rate is wrong", "A bug in dW1 (or a ReLU input sitting within h of its kink)"),
+        answer=3,
         explanation="A correct backward pass agrees with central differences to ~1e-7 or better in float64. "
                     "1e-2 means a bug — unless an input to a ReLU lies within h of 0, where the finite "
                     "difference straddles the kink and averages the two slopes.",
@@ -45,13 +36,34 @@ QUESTIONS = [
         prompt="A network maps a million parameters to one scalar loss. Why is reverse mode (backprop) the "
                "right way to get all the gradients?",
         choices=("Forward mode cannot handle nonlinearities",
-                 "One reverse pass yields the gradient for every parameter at about the cost of one forward "
-                 "pass; forward mode would need one pass per parameter",
+                 "One reverse pass yields the gradient for every parameter at about twice the cost of a "
+                 "forward pass; forward mode would need one pass per parameter",
                  "Reverse mode uses less memory", "Reverse mode is exact and forward mode approximate"),
         answer=1,
-        explanation="Forward mode propagates the derivative with respect to ONE input direction per pass. "
-                    "Reverse mode propagates the derivative of ONE output with respect to everything. With "
-                    "many inputs and a scalar output, reverse mode wins by a factor of the number of "
-                    "parameters (at the price of storing the forward values).",
+        explanation="Forward mode propagates the derivative with respect to ONE input direction per pass "
+                    "(notebook 03 needs 43 passes for its 43-parameter network). Reverse mode propagates "
+                    "the derivative of ONE output with respect to everything: two matmuls per layer, about "
+                    "2x the forward FLOPs. Both are exact; reverse mode pays in memory (the cache).",
+    ),
+    Question(
+        prompt="A max gate computes m = max(z, w) with z = 2 and w = -1. The upstream gradient dL/dm is 5. "
+               "What gradients do z and w receive?",
+        choices=("z gets 5, w gets 0", "Both get 2.5", "Both get 5", "z gets 0, w gets 5"),
+        answer=0,
+        explanation="A max gate routes: the input that won (z) receives the whole upstream gradient, the "
+                    "other gets 0, because nudging w a little does not change m. An add gate would give "
+                    "both 5 (it distributes); a multiply gate would give each the upstream times the other "
+                    "input (it swaps).",
+    ),
+    Question(
+        prompt="For a dense layer Z = X W, why does the backward pass never build the Jacobian dZ/dX?",
+        choices=("The Jacobian is always the identity", "numpy cannot store matrices that large",
+                 "Its entries are not differentiable",
+                 "Backward only needs the upstream gradient times that Jacobian, which equals dZ W^T — one "
+                 "small matmul; the Jacobian itself has (N H) x (N D) entries, almost all zero"),
+        answer=3,
+        explanation="Every backward step is a vector-Jacobian product. Notebook 03 builds the Jacobian once "
+                    "for N = 32, D = H = 64: 4.2 million numbers, 1/N of them non-zero, and J^T vec(dZ) "
+                    "equals dZ W^T to rounding.",
     ),
 ]
