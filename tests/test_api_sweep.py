@@ -127,6 +127,7 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         mlp,
         norm,
         recurrent,
+        transformer,
     )
     from nnbasics.experiments import (
         nb09_regularization,
@@ -202,6 +203,40 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         arrays=("x", "w", "b"), mismatch={"w": 1, "b": 0}, ranges={"stride": [0], "padding": [-1]})
     R["core.conv.conv2d_backward"] = _backward_case(
         conv.conv2d_forward, lambda: {"x": A(2, 3, 5, 5), "w": A(4, 3, 3, 3, seed=1), "b": A(4, seed=2)})
+    R["core.attention.sinusoidal_positions"] = Case(lambda: {"L": 3, "D": 4},
+                                                    ranges={"L": [0, 2.5], "D": [0], "base": [1.0, np.nan]})
+    # transformer ---------------------------------------------------------------------------
+    R["core.transformer.split_heads"] = Case(lambda: {"x": A(2, 3, 4), "n_heads": 2}, arrays=("x",),
+                                             ranges={"n_heads": [0, 3]})
+    R["core.transformer.merge_heads"] = Case(lambda: {"x": A(2, 2, 3, 2)}, arrays=("x",))
+    R["core.transformer.mha_params"] = Case(lambda: {"D": 4, "n_heads": 2, "rng": 0},
+                                            ranges={"D": [0], "n_heads": [0, 3], "out_scale": [-1.0],
+                                                    "rng": [None]})
+    R["core.transformer.multi_head_attention_forward"] = Case(
+        lambda: {"x_q": A(2, 3, 4), "x_kv": A(2, 5, 4, seed=1), "params": transformer.mha_params(4, 2, rng=0),
+                 "n_heads": 2},
+        arrays=("x_q", "x_kv"), mismatch={"x_q": -1, "x_kv": -1}, ranges={"n_heads": [0, 3], "params": ["abc", {}]})
+    R["core.transformer.feed_forward"] = Case(
+        lambda: {"x": A(2, 3, 4), "W1": A(4, 5), "b1": A(5), "W2": A(5, 4), "b2": A(4)},
+        arrays=("x", "W1", "b1", "W2", "b2"), mismatch={"W1": 0, "b1": 0, "W2": 1, "b2": 0},
+        ranges={"activation": ["tanh"]})
+    R["core.transformer.transformer_block_params"] = Case(lambda: {"D": 4, "n_heads": 2, "d_ff": 8, "rng": 0},
+                                                          ranges={"d_ff": [0], "n_heads": [3], "rng": [None]})
+    R["core.transformer.transformer_block_forward"] = Case(
+        lambda: {"x": A(2, 3, 4), "params": transformer.transformer_block_params(4, 2, 8, rng=0), "n_heads": 2},
+        arrays=("x",), mismatch={"x": -1},
+        ranges={"n_heads": [0, 3], "activation": ["tanh"], "eps": [0.0], "params": ["abc"]})
+    R["core.conv.maxpool2d_forward"] = Case(lambda: {"x": A(1, 2, 4, 4), "k": 2}, arrays=("x",),
+                                            ranges={"k": [0, 5], "stride": [0]})
+    R["core.conv.maxpool2d_backward"] = _backward_case(conv.maxpool2d_forward, lambda: {"x": A(1, 2, 4, 4), "k": 2})
+    R["core.conv.receptive_field"] = Case(lambda: {"kernels": [3, 2], "strides": [1, 2]},
+                                          ranges={"kernels": [[], [0], "ab"], "strides": [[1], [0]]})
+    R["experiments.nb12_beyond_mlp.gradient_footprint"] = Case(lambda: {"kernels": [3, 2], "strides": [1, 2]},
+                                                               ranges={"kernels": [[0]], "n": [0, 2]})
+    R["experiments.nb12_beyond_mlp.permutation_check"] = Case(lambda: {"L": 3, "D": 4},
+                                                              ranges={"L": [1], "rng": [None]})
+    R["experiments.nb12_beyond_mlp.residual_branch_ratio"] = Case(
+        lambda: {"L": 3, "D": 4, "seeds": 1}, ranges={"out_scale": [-1.0], "seeds": [0], "rng": [None]})
     R["core.conv.parameter_counts"] = Case(
         lambda: {"in_shape": (3, 8, 8), "out_channels": 4, "kernel": 3},
         ranges={"in_shape": [(0, 8, 8), (3,), "abc"], "out_channels": [0], "kernel": [0, 2.5]})
@@ -697,6 +732,10 @@ EXEMPT = {
     "experiments.nb09_regularization.quadratic_max_stable_lr": "no arguments",
     "experiments.nb09_regularization.lr_experiment": "trains whole models",
     "lab.models.weights_from_torch": "takes a torch module, no array arguments",
+    "lab.models.mha_params_from_torch": "takes a torch module, no array arguments",
+    "lab.models.transformer_params_from_torch": "takes a torch module, no array arguments",
+    "experiments.nb12_beyond_mlp.cnn_vs_mlp": "trains whole models; covered by TrainConfig/MLPConfig validation",
+    "experiments.nb12_beyond_mlp.tabular_comparison": "trains whole models (trees and MLPs)",
     "experiments.nb09_regularization.mlp_capacity": "trains whole models",
     "experiments.nb09_regularization.early_stopping_experiment": "trains a whole model",
     "lab.runtime.one_thread": "context manager, no arguments",
