@@ -237,6 +237,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                                               ranges={"L": [1], "rng": [None]})
     R["experiments.nb12_beyond_mlp.residual_branch_ratio"] = Case(
         lambda: {"L": 3, "D": 4, "seeds": 1}, ranges={"out_scale": [-1.0], "seeds": [0], "rng": [None]})
+    R["lab.models.build_seeded"] = Case(lambda: {"factory": lambda: tiny_model(), "seed": 0},
+                                        ranges={"seed": [-1, 1.5], "factory": [3]})
     R["core.conv.parameter_counts"] = Case(
         lambda: {"in_shape": (3, 8, 8), "out_channels": 4, "kernel": 3},
         ranges={"in_shape": [(0, 8, 8), (3,), "abc"], "out_channels": [0], "kernel": [0, 2.5]})

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from nnbasics import data
+from nnbasics.lab import models
 from nnbasics.lab.models import MLPConfig, build_mlp, count_parameters, linear_layers
 from nnbasics.lab.train import EarlyStopping, TrainConfig, evaluate, fit
 
@@ -67,3 +68,12 @@ def test_early_stopping_helper():
 def test_bad_settings_are_named(make, match):
     with pytest.raises((ValueError, TypeError), match=match):
         make()
+
+
+def test_build_seeded_is_reproducible_and_leaves_the_global_generator_alone():
+    state = torch.random.get_rng_state()
+    a = models.build_seeded(lambda: torch.nn.LSTMCell(3, 4), seed=5)
+    b = models.build_seeded(lambda: torch.nn.LSTMCell(3, 4), seed=5)
+    c = models.build_seeded(lambda: torch.nn.LSTMCell(3, 4), seed=6)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert torch.equal(a.weight_ih, b.weight_ih) and not torch.equal(a.weight_ih, c.weight_ih)

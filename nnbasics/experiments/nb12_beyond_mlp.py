@@ -321,18 +321,22 @@ class Footprint:
     ----------
     masks : list of ndarray of bool
         ``masks[0]`` over the input positions, ``masks[l]`` over layer l's outputs: True where
-        the gradient of the chosen last-layer unit is non-zero.
+        the gradient of the chosen (middle) last-layer unit is non-zero.
     sizes : ndarray of int, shape (L,)
         Measured receptive field of one unit of each layer, in input pixels.
+    centres : list of ndarray
+        ``centres[l][i]``: input position at the centre of unit i of layer l's receptive field
+        (``centres[0]`` are the input positions themselves), for drawing.
     """
 
     masks: list
     sizes: np.ndarray
+    centres: list
 
 
 def gradient_footprint(kernels, strides, *, n: int | None = None) -> Footprint:
     """Measure receptive fields with autograd: a stack of 1-D convolutions (all weights 1, no
-    padding, float64), the gradient of the middle unit of the last layer w.r.t. every layer.
+    padding, float64), the gradient of single units w.r.t. the input and every layer.
 
     Parameters
     ----------
@@ -360,12 +364,17 @@ def gradient_footprint(kernels, strides, *, n: int | None = None) -> Footprint:
         acts.append(h)
     grads = torch.autograd.grad(h[0, 0, h.shape[-1] // 2], acts, retain_graph=True)
     masks = [(g[0, 0] != 0).numpy() for g in grads]
-    measured = []
-    for unit in acts[1:]:  # one middle unit of each layer: which inputs does it see?
-        g = torch.autograd.grad(unit[0, 0, unit.shape[-1] // 2], x, retain_graph=True)[0][0, 0]
-        idx = np.flatnonzero(g.numpy())
-        measured.append(int(idx[-1] - idx[0] + 1))
-    return Footprint(masks, np.array(measured, dtype=np.int64))
+
+    def seen(unit):  # input positions with a non-zero gradient of one unit
+        return np.flatnonzero(torch.autograd.grad(unit, x, retain_graph=True)[0][0, 0].numpy())
+
+    measured, centres = [], [np.arange(n, dtype=np.float64)]
+    for a in acts[1:]:
+        first, middle = seen(a[0, 0, 0]), seen(a[0, 0, a.shape[-1] // 2])
+        measured.append(int(middle[-1] - middle[0] + 1))
+        step = (seen(a[0, 0, 1]).mean() - first.mean()) if a.shape[-1] > 1 else 0.0
+        centres.append(first.mean() + step * np.arange(a.shape[-1]))
+    return Footprint(masks, np.array(measured, dtype=np.int64), centres)
 
 
 # --------------------------------------------------------------------------- attention and positions

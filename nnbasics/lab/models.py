@@ -15,7 +15,7 @@ from nnbasics._validate import as_float_array, check_choice, check_float, check_
 from nnbasics.core.mlp import HIDDEN_ACTIVATIONS, n_layers
 
 __all__ = ["MLPConfig", "ACTIVATIONS", "NORMS", "INITS", "build_mlp", "linear_layers", "count_parameters",
-           "check_input", "mha_params_from_torch", "transformer_params_from_torch"]
+           "check_input", "mha_params_from_torch", "transformer_params_from_torch", "build_seeded"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "identity")
 NORMS = ("none", "batch", "layer")
@@ -286,3 +286,19 @@ def transformer_params_from_torch(layer) -> dict:
           "W1": _np(layer.linear1.weight).T.copy(), "b1": _np(layer.linear1.bias),
           "W2": _np(layer.linear2.weight).T.copy(), "b2": _np(layer.linear2.bias)}
     return p
+
+
+def build_seeded(factory, *, seed: int):
+    """``factory()`` with torch's default initialisation drawn from a forked RNG seeded with ``seed``.
+
+    torch modules draw their initial weights from the global generator; forking it keeps the
+    result reproducible without seeding (or disturbing) the caller's global state.
+    """
+    import torch
+
+    if not callable(factory):
+        raise TypeError(f"factory must be callable (e.g. lambda: torch.nn.LSTMCell(3, 4)), got {type(factory).__name__}")
+    seed = check_int(seed, "seed", minimum=0)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return factory()
