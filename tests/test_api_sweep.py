@@ -81,6 +81,11 @@ def tiny_model(d_in=3, d_out=2, dropout=0.0):
     return build_mlp(MLPConfig(d_in=d_in, hidden=(4,), d_out=d_out, dropout=dropout, seed=0))
 
 
+def hw_roof():
+    from nnbasics.lab.hardware import roofline
+    return roofline(10.0, 5.0)
+
+
 def tiny_params(sizes=(3, 4, 2)):
     from nnbasics.core.mlp import init_params
     return init_params(list(sizes), rng=0)
@@ -358,8 +363,37 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["lab.hardware.threads"] = Case(lambda: {"n": 1}, ranges={"n": [0, 1.5]})
     R["lab.hardware.matmul_gflops"] = Case(lambda: {"n": 8, "repeats": 1},
                                        ranges={"n": [0], "repeats": [0], "dtype": ["float7"], "B": [0]})
-    R["lab.hardware.bandwidth_gbs"] = Case(lambda: {"n_elements": 1000, "repeats": 1},
-                                       ranges={"n_elements": [0], "repeats": [0]})
+    R["lab.hardware.measure_bandwidth"] = Case(lambda: {"n_elements": 1000, "repeats": 1},
+                                               ranges={"n_elements": [0], "repeats": [0], "device": ["tpu"]})
+    R["lab.hardware.conv2d_cost"] = Case(lambda: {"N": 1, "C": 2, "H": 5, "W": 5, "F": 3, "k": 3},
+                                         ranges={"N": [0], "C": [0], "F": [-1], "k": [6], "stride": [0],
+                                                 "padding": [-1], "dtype": ["float7"]})
+    R["lab.hardware.attention_cost"] = Case(lambda: {"L": 4, "d": 8, "n_heads": 2},
+                                            ranges={"L": [0], "d": [0], "n_heads": [0, 3], "B": [0],
+                                                    "materialize": ["yes"], "dtype": ["float7"]})
+    R["lab.hardware.cache_sizes"] = Case(lambda: {}, ranges={"root": [3]})
+    R["lab.hardware.cpu_flags"] = Case(lambda: {}, ranges={"path": [3]})
+    R["lab.hardware.native_bf16"] = Case(lambda: {"flags": {"avx2"}}, ranges={"flags": ["avx512_bf16", [3]]})
+    R["lab.hardware.default_timer"] = Case(lambda: {"device": "cpu"}, ranges={"device": ["tpu"]})
+    R["lab.hardware.out_of_cache_elements"] = Case(lambda: {"factor": 1}, ranges={"factor": [0], "minimum": [0]})
+    R["lab.hardware.checkpoint_memory_sweep"] = Case(lambda: {"depth": 2, "width": 3, "B": 2, "segments": (1, 2)},
+                                                     ranges={"depth": [1], "width": [0], "B": [0],
+                                                             "segments": [(0,), (9,)]})
+    R["core.quantize.quantize_symmetric"] = Case(lambda: {"w": A(3, 2)}, arrays=("w",))
+    R["core.quantize.dequantize"] = Case(lambda: {"q": np.ones((3, 2), np.int8), "scale": np.ones(2)},
+                                         arrays=("scale",), mismatch={"scale": 0}, ranges={"q": [A(3, 2), "abc"]})
+    R["core.quantize.int8_matmul"] = Case(lambda: {"x": A(2, 3), "q": np.ones((3, 2), np.int8), "scale": np.ones(2)},
+                                          arrays=("x", "scale"), mismatch={"x": 1, "scale": 0})
+    R["experiments.nb11_hardware.out_of_cache_width"] = Case(lambda: {}, ranges={"dtype": ["float7"], "factor": [0]})
+    R["experiments.nb11_hardware.dense_points"] = Case(lambda: {"batch_sizes": (1, 2), "n": 8, "repeats": 1},
+                                                       ranges={"batch_sizes": [(), (0,)], "n": [0], "device": ["tpu"]})
+    R["experiments.nb11_hardware.compute_bound_batch"] = Case(
+        lambda: {"roof": hw_roof(), "D": 8, "H": 8}, ranges={"roof": [3], "D": [0], "dtype": ["float7"]})
+    R["experiments.nb11_hardware.bandwidth_vs_size"] = Case(lambda: {"array_bytes": (4096,), "repeats": 1},
+                                                            ranges={"array_bytes": [(0,), ("a",)], "repeats": [0]})
+    R["experiments.nb11_hardware.roofline_report"] = Case(
+        lambda: {"batch_sizes": (1,), "n": 8, "peak_n": 8, "n_elements": 1000, "repeats": 1},
+        ranges={"device": ["tpu"], "batch_sizes": [(0,)], "n": [0], "repeats": [0]})
     R["lab.hardware.roofline"] = Case(lambda: {"peak_gflops": 10.0, "bandwidth_gbs": 5.0},
                                   ranges={"peak_gflops": [0.0, -1.0], "bandwidth_gbs": [np.nan]})
     R["lab.hardware.batch_sweep"] = Case(lambda: {"batch_sizes": (1, 2), "D": 4, "H": 4, "repeats": 1},
