@@ -1,8 +1,6 @@
 """Every notebook: paired with its py:percent file, committed without outputs, shaped like the template."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import jupytext
@@ -12,6 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
+#: the lessons (00 is the start page: it links, checks and shows progress, it teaches nothing)
+LESSONS = [p for p in NOTEBOOKS if not p.name.startswith("00_")]
+LESSON_IDS = [p.stem for p in LESSONS]
 
 
 def test_there_are_notebooks():
@@ -35,14 +36,36 @@ def test_paired_py_file_has_the_same_cells(path):
         assert ca == cb, f"cell {i} differs between {path.name} and {py.name}: re-sync with jupytext"
 
 
+def strip_problems(nb) -> list[str]:
+    """What ``nbstripout --verify`` would object to, checked in-process (a subprocess per
+    notebook cost seconds): outputs, execution counts, notebook or cell UI metadata."""
+    problems = [f"cell {i} has outputs or an execution count" for i, c in enumerate(nb.cells)
+                if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
+    extra = set(nb.metadata) - {"kernelspec", "language_info", "jupytext"}
+    if extra:
+        problems.append(f"notebook metadata {sorted(extra)}")
+    problems += [f"cell {i} carries UI metadata" for i, c in enumerate(nb.cells)
+                 if {"collapsed", "scrolled", "ExecuteTime", "execution"} & set(c.metadata)]
+    return problems
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_committed_without_outputs(path):
-    result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", str(path)],
-                            capture_output=True, text=True, check=False)
-    assert result.returncode == 0, f"{path.name} has outputs or execution counts: run `nbstripout {path}`"
+    problems = strip_problems(nbformat.read(path, as_version=4))
+    assert not problems, f"{path.name}: {problems}: run `nbstripout {path.relative_to(ROOT)}`"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_strip_check_catches_outputs_and_metadata():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    assert strip_problems(nb) == []
+    nb.cells[0].execution_count = 3
+    nb.cells[0].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=3)]
+    nb.cells[0].metadata["scrolled"] = True
+    nb.metadata["widgets"] = {}
+    assert len(strip_problems(nb)) == 3
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=LESSON_IDS)
 def test_follows_the_course_shape(path):
     nn = path.name[:2]
     nb = nbformat.read(path, as_version=4)
@@ -61,8 +84,16 @@ def test_follows_the_course_shape(path):
     assert "solutions" not in code, f"{path.name}: notebooks must not import solutions/"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", LESSONS, ids=LESSON_IDS)
 def test_has_an_exercise_file_and_graded_tests(path):
     nn = path.name[:2]
     assert list((ROOT / "solutions").glob(f"ex{nn}_*.py")), f"no solutions/ex{nn}_*.py"
     assert list((ROOT / "tests" / "exercises").glob(f"test_ex{nn}_*.py")), f"no tests/exercises/test_ex{nn}_*.py"
+
+
+def test_start_page_links_every_lesson_and_shows_progress():
+    start = nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb", as_version=4)
+    text = "\n".join(c.source for c in start.cells)
+    for path in LESSONS:
+        assert f"({path.name})" in text, f"the start page does not link {path.name}"
+    assert "progress.show()" in text and "doctor.report" in text and "../exercises" in text

@@ -17,6 +17,7 @@ COMMANDS = {
     "bench": ("nnbasics.course.bench", "measure notebook times, memory and widget speed"),
     "grade-class": ("nnbasics.course.classroom", "grade a folder of learners' submissions"),
     "dist": ("nnbasics.course.dist", "build the student edition (no solutions)"),
+    "progress": ("nnbasics.course.progress", "show your exercise points and quiz scores (--reset)"),
 }
 
 

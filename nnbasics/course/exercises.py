@@ -6,6 +6,7 @@ note instead of an error, and a finished one is checked against the library.
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import os
 import sys
@@ -14,7 +15,8 @@ from types import ModuleType
 
 from nnbasics._validate import check_notebook
 
-__all__ = ["course_root", "exercises_dir", "load_module", "load", "attempt"]
+__all__ = ["course_root", "exercises_dir", "load_module", "load", "attempt", "exercise_file",
+           "report_html", "grade_button"]
 
 
 def course_root() -> Path:
@@ -74,3 +76,73 @@ def attempt(notebook: str, function: str, *args, **kwargs):
         print(f"⏳ {err}\n   Open exercises/{Path(module.__file__).name}, implement it, re-run this "
               f"cell, then check it with `python -m nnbasics grade {notebook}`.")
         return None
+
+
+def exercise_file(notebook: str) -> Path:
+    """The learner's exercise file of notebook ``"NN"`` (e.g. ``exercises/ex01_perceptron.py``)."""
+    check_notebook(notebook)
+    matches = sorted(exercises_dir().glob(f"ex{notebook}_*.py"))
+    if not matches:
+        raise FileNotFoundError(f"no ex{notebook}_*.py in {exercises_dir()}; regenerate the stubs with "
+                                "`python tools/make_exercises.py`")
+    return matches[0]
+
+
+_STATUS = {"pass": "✅ pass", "partial": "🟡 partial", "fail": "❌ fail", "crashed": "💥 crashed"}
+
+
+def report_html(report) -> str:
+    """A :class:`~nnbasics.course.grading.GradeReport` as an HTML table: points, status, the
+    first failing check and the hint of every exercise, and the total."""
+    esc = html.escape
+    rows = []
+    for ex in report.exercises:
+        detail = "" if ex.status == "pass" else (
+            f"<div>↳ {esc(ex.message)}</div>" + (f"<div><i>hint: {esc(ex.hint)}</i></div>" if ex.hint else ""))
+        rows.append(f"<tr><td>{esc(ex.exercise)}</td><td>{esc(ex.title)}{detail}</td>"
+                    f"<td>{ex.points:g} / {ex.max_points:g}</td><td>{_STATUS.get(ex.status, esc(ex.status))}</td></tr>")
+    total = f"<p><b>Total: {report.score:g} / {report.max_score:g}</b></p>"
+    error = f"<p style='color:#D55E00'>⚠ {esc(report.error)}</p>" if report.error else ""
+    isolation = getattr(report, "isolation", "")
+    note = f"<p><small>isolation: {esc(isolation)}</small></p>" if isolation else ""
+    return ("<table class='nnbasics-grade'><thead><tr><th>exercise</th><th>what it checks</th>"
+            "<th>points</th><th>status</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            + total + error + note)
+
+
+def grade_button(notebook: str):
+    """A "Grade my exercises" button for notebook ``"NN"``'s exercise section.
+
+    A click runs the same grader as ``python -m nnbasics grade NN`` (same tests, same isolation)
+    on your ``exercises/`` file, shows the table of points with the first failing check and a
+    hint, and records the points in your progress file (``python -m nnbasics progress``).
+    Nothing runs until you click, so "Run All" stays fast.
+    """
+    import ipywidgets as w
+
+    check_notebook(notebook)
+    button = w.Button(description=f"Grade my exercises ({notebook})", button_style="primary",
+                      icon="check", layout=w.Layout(width="auto"))
+    out = w.HTML(f"<i>Edit {exercise_file(notebook).name}, save it, then click to grade.</i>")
+
+    def on_click(_=None):
+        from nnbasics.course import grading, progress
+
+        button.disabled = True
+        out.value = "<i>grading…</i>"
+        try:
+            report = grading.grade(notebook)
+            out.value = report_html(report)
+            if report.exercises:
+                progress.record_grade(report)
+        except Exception as err:  # the button reports, it never raises into the notebook
+            out.value = f"<p style='color:#D55E00'>⚠ grading failed: {html.escape(str(err))}</p>"
+        finally:
+            button.disabled = False
+
+    button.on_click(on_click)
+    box = w.VBox([button, out])
+    box.add_class("nnbasics-grade-box")
+    box.click = on_click  # what a click does, for tests
+    box.output = out
+    return box

@@ -151,7 +151,8 @@ def _run_keeping_tail(cmd, *, cwd, env, timeout: float, keep: int = 65536) -> st
 
 
 def grade(target: str = "all", *, impl_dir: Path | str | None = None, timeout: float = DEFAULT_TIMEOUT_S,
-          extra_tests: Path | str | None = None, root: Path | None = None) -> GradeReport:
+          extra_tests: Path | str | None = None, root: Path | None = None,
+          only: str | None = None) -> GradeReport:
     """Run the graded tests for ``target`` against the code in ``impl_dir``.
 
     Parameters
@@ -166,6 +167,8 @@ def grade(target: str = "all", *, impl_dir: Path | str | None = None, timeout: f
         A folder of additional (e.g. private) graded tests, named ``test_exNN_*.py``.
     root : path, optional
         The course folder (default: where nnbasics is installed from).
+    only : str, optional
+        Grade only this exercise's tests (e.g. ``"1.2"``); used by the mutant runner.
 
     Returns
     -------
@@ -195,7 +198,7 @@ def grade(target: str = "all", *, impl_dir: Path | str | None = None, timeout: f
                "--impl", str(impl), "--nnbasics-report", str(records_path), "-q", "-s",
                "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(root),
                f"--exercise-timeout={timeout}", "-p", "no:timeout", "-m", "exercise", "--no-header",
-               "-W", "ignore"]
+               "-W", "ignore"] + (["--only-exercise", only] if only else [])
         # -s: a learner's prints go straight to our pipe, of which only the tail is kept, so
         # even endless printing costs neither memory nor disk.
         overall = timeout * 20 * max(len(files), 1) + 120  # per-test timeouts do the fine work
@@ -259,6 +262,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
                         help=f"seconds per test (default {DEFAULT_TIMEOUT_S:g})")
     parser.add_argument("--extra-tests", default=None, help="a folder of extra (private) graded tests")
+    parser.add_argument("--mutants", action="store_true",
+                        help="maintainers: grade every planted mistake in solutions/mutants/ for the "
+                             "target and show which test catches each (all must be caught)")
 
 
 def parse_target(text: str) -> str:
@@ -268,6 +274,12 @@ def parse_target(text: str) -> str:
 
 def run(args) -> int:
     target = parse_target(args.target)
+    if getattr(args, "mutants", False):
+        from nnbasics.course.mutants import format_results, run_mutants
+
+        results = run_mutants(target, timeout=args.timeout)
+        print(format_results(results))
+        return 0 if results and all(r.ok for r in results) else 1
     try:
         report = grade(target, impl_dir=args.impl_dir, timeout=args.timeout,
                        extra_tests=args.extra_tests)

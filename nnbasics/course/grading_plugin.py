@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import signal
 from pathlib import Path
 
@@ -29,6 +30,18 @@ def pytest_addoption(parser):
     group.addoption("--nnbasics-report", default=None, help="JSON-lines file for the grader")
     group.addoption("--exercise-timeout", type=float, default=None,
                     help="seconds a graded test may run before it fails as a timeout")
+    group.addoption("--only-exercise", default=None,
+                    help="run only the graded tests of this exercise id (e.g. '1.2')")
+
+
+def pytest_collection_modifyitems(config, items):
+    """``--only-exercise N.M``: deselect every test that is not graded for exercise N.M."""
+    only = config.getoption("--only-exercise")
+    if not only:
+        return
+    keep = [i for i in items if (_exercise_of(i) or ("",))[0] == only]
+    config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+    items[:] = keep
 
 
 class ExerciseTimeout(BaseException):
@@ -59,7 +72,23 @@ def pytest_runtest_call(item):
         signal.signal(signal.SIGALRM, previous)
 
 
+def _hypothesis_profiles() -> None:
+    """Graded tests are derandomized (a learner's grade never depends on luck); the mutant
+    runner (``NNBASICS_HYPOTHESIS_PROFILE=mutants``) also skips shrinking, which only makes
+    the counter-example prettier."""
+    try:
+        from hypothesis import Phase, settings
+    except ImportError:  # hypothesis is a dev dependency
+        return
+    settings.register_profile("grading", derandomize=True, database=None, deadline=None)
+    settings.register_profile("mutants", derandomize=True, database=None, deadline=None,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    settings.load_profile(os.environ.get("NNBASICS_HYPOTHESIS_PROFILE", "grading"))
+
+
 def pytest_configure(config):
+    if config.getoption("--nnbasics-report"):  # a grading run (python -m nnbasics grade)
+        _hypothesis_profiles()
     config.addinivalue_line("markers", "exercise(id, points=1): a graded test for exercise `id`")
     path = config.getoption("--nnbasics-report")
     config._nnbasics_report = open(path, "a", encoding="utf-8") if path else None  # noqa: SIM115

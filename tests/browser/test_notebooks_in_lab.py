@@ -31,6 +31,8 @@ def test_notebook_works_in_jupyterlab(notebook, lab_server, chromium, browser_ti
         + "\n- ".join(run.problems))
     assert run.executed_cells == run.code_cells > 0
     assert run.explorers_rendered == run.explorers_expected
+    if notebook.name.startswith("00_"):
+        return  # the start page links and shows progress; it has no slider (test_journey covers it)
     assert run.sliders_moved >= 1, (
         f"{notebook.name} displays no Explorer with a slider: every notebook should let the "
         "learner move something")
