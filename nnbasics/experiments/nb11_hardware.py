@@ -76,7 +76,7 @@ def compute_bound_batch(roof: Roofline, D: int, H: int, dtype: str = "float32") 
     return lo
 
 
-def bandwidth_vs_size(array_bytes=(2 ** 18, 2 ** 20, 2 ** 22, 2 ** 24, 2 ** 26, 2 ** 28), *,
+def bandwidth_vs_size(array_bytes=(2 ** 17, 2 ** 19, 2 ** 21, 2 ** 23, 2 ** 25, 2 ** 28), *,
                       repeats: int = 5) -> list[dict]:
     """Bandwidth of y = x + 1 for float32 arrays of each size: caches first, then main memory.
 

@@ -146,7 +146,13 @@ def device_name(device: str = "cpu") -> str:
     check_choice(device, "device", ("cpu", "cuda"))
     if device == "cuda":
         return torch.cuda.get_device_name(0)
-    return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} torch thread(s)"
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{model} ({os.cpu_count()} cores visible), {torch.get_num_threads()} torch thread(s)"
 
 
 _SYSFS_CACHE = "/sys/devices/system/cpu/cpu0/cache"
@@ -372,6 +378,8 @@ def measure_bandwidth(n_elements: int | None = None, *, device: str = "cpu", rep
     It reads 4 bytes and writes 4 bytes per element with 1 FLOP: intensity 1/8, so its speed
     is set by memory, not arithmetic. The default size moves 8x the last-level cache on a CPU
     (:func:`out_of_cache_elements`) and :data:`GPU_SIZES` on a GPU: main memory, not a cache.
+    Arrays under 2^22 elements are added several times per timed call (at least 32 MiB moved),
+    so the fixed cost of one call does not hide a cache's bandwidth.
 
     Returns
     -------
@@ -388,8 +396,14 @@ def measure_bandwidth(n_elements: int | None = None, *, device: str = "cpu", rep
     n_elements = check_int(n_elements, "n_elements", minimum=1)
     x = torch.ones(n_elements, device=device)
     y = torch.empty_like(x)
-    t = time_fn(lambda: torch.add(x, 1.0, out=y), warmup=1, repeats=repeats, device=device)
-    r = _rates(8 * n_elements, t, 1e9)
+    inner = max(1, 2 ** 22 // n_elements)  # small arrays: several passes per timing, so a call's fixed cost fades
+
+    def passes():
+        for _ in range(inner):
+            torch.add(x, 1.0, out=y)
+
+    t = time_fn(passes, warmup=1, repeats=repeats, device=device)
+    r = _rates(8 * n_elements * inner, t, 1e9)
     return {"gbs": r["median"], "q10": r["q10"], "q90": r["q90"], "n_elements": n_elements,
             "bytes_moved": 8 * n_elements, "device": device}
 
@@ -773,8 +787,7 @@ def checkpoint_compare(depth: int = 16, width: int = 128, B: int = 128, segments
         saved = saved_activation_bytes(f, params)
         t = time_fn(lambda f=f: f().backward(), warmup=1, repeats=repeats)
         out[name] = {"saved_bytes": saved, "seconds": t.median, "q10": t.q10, "q90": t.q90}
-    with torch.no_grad():
-        out["forward_seconds"] = time_fn(plain, warmup=1, repeats=repeats).median
+    out["forward_seconds"] = time_fn(plain, warmup=1, repeats=repeats).median  # with autograd, as recomputed
     out["extra_forwards"] = (out["checkpointed"]["seconds"] - out["plain"]["seconds"]) / out["forward_seconds"]
     return out
 
