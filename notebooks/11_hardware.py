@@ -46,8 +46,8 @@ from nnbasics.core import quantize
 from nnbasics.course import doctor, quiz
 from nnbasics.experiments import nb11_hardware as exp
 from nnbasics.lab import hardware
+from nnbasics.viz import nb11_figures as figures
 from nnbasics.viz import nb11_hardware as widgets
-from nnbasics.viz import plotting
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 torch.set_num_threads(1)  # one core: stable timings on a shared machine (change it and compare!)
@@ -96,14 +96,9 @@ assert hardware.arithmetic_intensity(1, 1024, 1024) < 0.6 < 100 < hardware.arith
 
 # %%
 # NBVAL_CHECK_OUTPUT
-def dense_cost(B, D, H):
-    return {"flops": hardware.dense_flops(B, D, H), "bytes": hardware.dense_bytes(B, D, H),
-            "intensity": hardware.arithmetic_intensity(B, D, H)}
-
-
 kernels = {
-    "dense 1024->1024, B=1": dense_cost(1, 1024, 1024),
-    "dense 1024->1024, B=256": dense_cost(256, 1024, 1024),
+    "dense 1024->1024, B=1": hardware.dense_cost(1, 1024, 1024),
+    "dense 1024->1024, B=256": hardware.dense_cost(256, 1024, 1024),
     "conv 1x1, 64->64 ch, 56x56, N=1": hardware.conv2d_cost(1, 64, 56, 56, 64, 1),
     "conv 3x3, 64->64 ch, 56x56, N=1": hardware.conv2d_cost(1, 64, 56, 56, 64, 3, padding=1),
     "attention L=1024, d=512, 8 heads, scores in memory": hardware.attention_cost(1024, 512, n_heads=8),
@@ -165,16 +160,7 @@ assert 2 * dram["array_bytes"] >= 8 * (caches["L3"] or 32 * 2 ** 20)
 assert dram["gbs"] < 0.6 * fastest["gbs"]
 
 fig, ax = plt.subplots(figsize=(6, 3.3))
-sizes = np.array([2 * r["array_bytes"] for r in curve]) / 2 ** 20
-ax.semilogx(sizes, [r["gbs"] for r in curve], "o-", color=plotting.PALETTE[0], label="y = x + 1 (median)")
-ax.fill_between(sizes, [r["q10"] for r in curve], [r["q90"] for r in curve], color=plotting.PALETTE[0], alpha=0.2,
-                label="10-90 % of repeats")
-for k, ls in (("L2", ":"), ("L3", "--")):
-    if caches[k]:
-        ax.axvline(caches[k] / 2 ** 20, ls=ls, color="0.4", label=f"{k} = {caches[k] / 2 ** 20:g} MiB")
-ax.set(xlabel="bytes touched: x and y together (MiB)", ylabel="GB/s", ylim=(0, None),
-       title="Bandwidth falls once the data leaves the caches")
-ax.legend(fontsize=7)
+figures.draw_bandwidth_curve(ax, curve, caches)
 fig.tight_layout()
 
 # %% [markdown]
@@ -221,26 +207,10 @@ assert report.fractions[0] > 0.5  # B = 1 streams W from DRAM: it runs close to 
 assert np.all(np.diff([p["gflops"] for p in report.points]) > 0)  # throughput grows with the batch
 assert roof.bound(report.points[0]["intensity"]) == "memory" and roof.bound(report.points[-1]["intensity"]) == "compute"
 
-
 # %%
-def draw_roofline(ax, rep, title):
-    """The two roofs (with their spread) and the measured points (median, 10-90 % bars)."""
-    r = rep.roof
-    xs = np.logspace(-1, 3, 200)
-    ax.loglog(xs, r.attainable(xs), color="black", lw=2, label="roofline (medians)")
-    low = hardware.Roofline(r.peak_range[0], r.bandwidth_range[0]).attainable(xs)
-    high = hardware.Roofline(r.peak_range[1], r.bandwidth_range[1]).attainable(xs)
-    ax.fill_between(xs, low, high, color="0.8", label="10-90 % of the roofs")
-    ax.axvspan(*r.ridge_range, color=plotting.PALETTE[4], alpha=0.25, label="ridge")
-    for k, p in enumerate(rep.points):
-        ax.errorbar(p["intensity"], p["gflops"], yerr=[[p["gflops"] - p["q10"]], [p["q90"] - p["gflops"]]],
-                    fmt="o", ms=7, color=plotting.PALETTE[k % len(plotting.PALETTE)], label=f"dense, B={p['B']}")
-    ax.set(xlabel="arithmetic intensity (FLOP/byte)", ylabel="GFLOP/s", title=title)
-    ax.legend(fontsize=7, loc="lower right")
-
-
 fig, ax = plt.subplots(figsize=(6.2, 4))
-draw_roofline(ax, report, f"CPU roofline, weights {report.points[0]['weight_bytes'] / 2 ** 20:.0f} MiB (out of cache)")
+figures.draw_roofline(ax, report, f"CPU roofline, weights {report.points[0]['weight_bytes'] / 2 ** 20:.0f} MiB "
+                      "(out of cache)")
 fig.tight_layout()
 
 # %% [markdown]
@@ -270,7 +240,7 @@ if GPU:
               f"{gpu_report.roof.bound(p['intensity'])}-bound, {p['seconds'] * 1e3:.3f} ms per call")
     assert all(p["seconds"] > 20 * hardware.OVERHEAD_BOUND_S for p in gpu_report.points)  # not launch-bound
     fig, ax = plt.subplots(figsize=(6.2, 4))
-    draw_roofline(ax, gpu_report, f"GPU roofline ({hardware.device_name('cuda')})")
+    figures.draw_roofline(ax, gpu_report, f"GPU roofline ({hardware.device_name('cuda')})")
     fig.tight_layout()
 else:
     g = hardware.GPU_SIZES

@@ -261,6 +261,7 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["data.moons"] = Case(lambda: {"n": 10, "rng": 0}, ranges={"n": [0], "noise": [-1.0]})
     R["data.circles"] = Case(lambda: {"n": 10, "rng": 0}, ranges={"n": [0], "noise": [-1.0], "factor": [1.5, 0.0]})
     R["data.digits"] = Case(lambda: {"rng": 0}, ranges={"val_fraction": [0.0, 1.0], "rng": [None]})
+    R["data.breast_cancer"] = Case(lambda: {"rng": 0}, ranges={"val_fraction": [0.0, 1.0], "rng": [None]})
     R["data.train_val_split"] = Case(
         lambda: {"X": A(8, 2), "y": labels(0, 1, 0, 1, 0, 1, 0, 1), "val_fraction": 0.25, "rng": 0},
         arrays=("X", "y"), mismatch={"y": 0}, ranges={"val_fraction": [0.0, 1.0, -0.5]})
@@ -365,6 +366,7 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                        ranges={"n": [0], "repeats": [0], "dtype": ["float7"], "B": [0]})
     R["lab.hardware.measure_bandwidth"] = Case(lambda: {"n_elements": 1000, "repeats": 1},
                                                ranges={"n_elements": [0], "repeats": [0], "device": ["tpu"]})
+    R["lab.hardware.dense_cost"] = Case(lambda: {"B": 2, "D": 3, "H": 4}, ranges={"B": [0], "dtype": ["float7"]})
     R["lab.hardware.conv2d_cost"] = Case(lambda: {"N": 1, "C": 2, "H": 5, "W": 5, "F": 3, "k": 3},
                                          ranges={"N": [0], "C": [0], "F": [-1], "k": [6], "stride": [0],
                                                  "padding": [-1], "dtype": ["float7"]})

@@ -468,16 +468,13 @@ def tabular_comparison(rng: int = 0) -> dict:
     dict
         ``trees``, ``mlp_raw``, ``mlp_standardised`` (validation accuracies) and ``n_val``.
     """
-    from sklearn.datasets import load_breast_cancer
     from sklearn.ensemble import HistGradientBoostingClassifier
     from threadpoolctl import threadpool_limits
 
     from nnbasics import data
     from nnbasics.lab import models, train
 
-    rng = check_int(rng, "rng", minimum=0)
-    bc = load_breast_cancer()
-    tab = data.train_val_split(bc.data, bc.target, val_fraction=0.3, rng=rng)
+    tab = data.breast_cancer(rng=check_int(rng, "rng", minimum=0))
     with threadpool_limits(1):  # tiny trees: one thread avoids oversubscribing a shared machine
         gbt = HistGradientBoostingClassifier(max_iter=50, random_state=0).fit(tab.X_train, tab.y_train)
     out = {"trees": float(gbt.score(tab.X_val, tab.y_val)), "n_val": int(tab.y_val.size)}

@@ -28,7 +28,7 @@ import numpy as np
 from nnbasics._validate import check_choice, check_float, check_int
 from nnbasics.lab.runtime import threads
 
-__all__ = ["dense_flops", "dense_bytes", "arithmetic_intensity", "conv2d_cost", "attention_cost", "Timing",
+__all__ = ["dense_flops", "dense_bytes", "arithmetic_intensity", "dense_cost", "conv2d_cost", "attention_cost", "Timing",
            "time_fn", "default_timer", "device_name", "gpu_available", "cache_sizes", "cpu_flags", "native_bf16", "threads",
            "matmul_gflops", "measure_bandwidth", "out_of_cache_elements", "Roofline", "roofline",
            "measure_roofline", "GPU_SIZES", "OVERHEAD_BOUND_S", "batch_sweep", "dtype_compare",
@@ -56,6 +56,13 @@ def dense_bytes(B: int, D: int, H: int, dtype: str = "float32") -> int:
 def arithmetic_intensity(B: int, D: int, H: int, dtype: str = "float32") -> float:
     """FLOPs per byte of a dense layer: 2BDH / bytes. Grows with the batch size B (W is reused)."""
     return dense_flops(B, D, H) / dense_bytes(B, D, H, dtype)
+
+
+def dense_cost(B: int, D: int, H: int, dtype: str = "float32") -> dict:
+    """:func:`dense_flops`, :func:`dense_bytes` and :func:`arithmetic_intensity` as one dict
+    (``flops``, ``bytes``, ``intensity``), the shape :func:`conv2d_cost` and :func:`attention_cost` return."""
+    return {"flops": dense_flops(B, D, H), "bytes": dense_bytes(B, D, H, dtype),
+            "intensity": arithmetic_intensity(B, D, H, dtype)}
 
 
 def _bytes_per(dtype: str) -> int:
