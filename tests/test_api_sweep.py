@@ -478,6 +478,29 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         R[f"core.metrics.{n}"] = Case(lambda: {"y_true": labels(0, 1, 1, 0), "scores": A(4)},
                                  arrays=("y_true", "scores"), mismatch={"scores": 0},
                                  ranges={"y_true": [labels(0, 2, 1, 0)]})
+    for n in ("roc_curve", "roc_auc"):
+        R[f"core.metrics.{n}"] = Case(lambda: {"y_true": labels(0, 1, 1, 0), "scores": A(4)},
+                                      arrays=("y_true", "scores"), mismatch={"scores": 0},
+                                      ranges={"y_true": [labels(1, 1, 1, 1), labels(0, 2, 1, 0)]})
+    for n in ("reliability", "expected_calibration_error"):
+        R[f"core.metrics.{n}"] = Case(lambda: {"y_true": labels(0, 1, 2), "probs": np.full((3, 3), 1 / 3)},
+                                      arrays=("y_true", "probs"), mismatch={"probs": 0},
+                                      ranges={"n_bins": [0], "probs": [np.eye(3) * 2], "y_true": [labels(0, 1, 3)]})
+    R["core.metrics.fit_temperature"] = Case(lambda: {"logits": A(4, 3), "y_true": labels(0, 1, 2, 0)},
+                                             arrays=("logits", "y_true"), mismatch={"y_true": 0},
+                                             ranges={"lo": [0.0], "hi": [0.01], "steps": [1]})
+    R["lab.debug.initial_loss"] = Case(lambda: {"model": tiny_model(), "X": A(4, 3), "y": labels(0, 1, 0, 1)},
+                                       arrays=("X", "y"), mismatch={"X": 1, "y": 0},
+                                       ranges={"model": ["abc"], "y": [labels(0, 1, 0, 7)]})
+    R["lab.debug.feature_skew"] = Case(lambda: {"reference": A(5, 2), "served": A(4, 2, seed=1)},
+                                       arrays=("reference", "served"), mismatch={"served": 1},
+                                       ranges={"max_shift": [-1.0], "std_range": [(0.0, 2.0)]})
+    R["experiments.nb10_debugging.rare_positives"] = Case(lambda: {"n_neg": 5, "n_pos": 2, "rng": 0},
+                                                          ranges={"n_neg": [0], "n_pos": [0]})
+    R["experiments.nb10_debugging.prevalence_sweep"] = Case(lambda: {"rates": (0.5,), "n_pos": 5},
+                                                            ranges={"rates": [(0.0,), (1.0,)], "n_pos": [0]})
+    R["experiments.nb10_debugging.ap_spread"] = Case(lambda: {"n_pos": (2,), "draws": 2},
+                                                     ranges={"n_pos": [(0,)], "draws": [1]})
     R["core.metrics.chance_average_precision"] = Case(lambda: {"y_true": labels(0, 1, 1, 0)}, arrays=("y_true",),
                                                  ranges={"y_true": [labels(0, 2, 1, 0)]})
 
@@ -753,6 +776,10 @@ EXEMPT = {
     "lab.debug.run_bug": "trains a whole model (a bug-zoo run); only a name argument",
     "lab.debug.diagnose": "takes a History/ZooRun, no array arguments",
     "lab.debug.loss_curve_summary": "takes a ZooRun, no array arguments",
+    "experiments.nb10_debugging.mode_accuracies": "takes a ZooRun, no array arguments",
+    "experiments.nb10_debugging.imbalance_metrics": "trains a whole model (a bug-zoo run); only a seed",
+    "experiments.nb10_debugging.calibration_experiment": "trains a whole model; only a seed",
+    "experiments.nb10_debugging.serving_skew": "trains a whole model; only a seed",
     "experiments.nb08_dropout.dropout_run": "trains a whole model (lru-cached experiment)",
     "experiments.nb08_dropout.dropout_experiment": "trains several whole models; forwards to dropout_run",
     "experiments.nb08_dropout.unscaled_eval_penalty": "needs a trained DropoutRun (training)",

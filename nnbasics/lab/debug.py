@@ -27,8 +27,8 @@ import numpy as np
 from nnbasics._validate import as_float_array, as_labels, check_choice, check_float, check_int
 from nnbasics.lab.runtime import one_thread
 
-__all__ = ["OverfitResult", "overfit_small_batch", "ZooRun", "Bug", "Finding", "ZOO", "BUGS",
-           "run_bug", "diagnose", "SYMPTOMS", "loss_curve_summary"]
+__all__ = ["OverfitResult", "overfit_small_batch", "initial_loss", "feature_skew", "ZooRun", "Bug", "Finding",
+           "ZOO", "BUGS", "run_bug", "diagnose", "SYMPTOMS", "loss_curve_summary"]
 
 
 # --------------------------------------------------------------------------- overfit check
@@ -124,6 +124,83 @@ def _overfit(model, Xt, yt, steps, lr, target_loss):
     return OverfitResult(passed, losses, final_loss, acc)
 
 
+# --------------------------------------------------------------------------- first checks
+def initial_loss(model, X, y) -> dict:
+    """The cross-entropy of an untrained classifier, and what it should be: about ln C.
+
+    A fresh network with small random weights outputs near-equal logits, so every class gets
+    probability about 1/C and the loss is -ln(1/C) = ln C (1.10 for 3 classes, 2.30 for 10).
+    A loss far above ln C at step 0 means confident wrong predictions: weights (often the last
+    layer) initialised too large, an input left unscaled, or labels that do not match the outputs.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps (N, D) to (N, C) logits; evaluated in eval mode without changing its mode.
+    X : array_like, shape (N, D)
+    y : array_like of int, shape (N,)
+
+    Returns
+    -------
+    dict
+        ``loss``, ``expected`` (= ln C) and ``ratio`` = loss / ln C.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    from nnbasics.lab.models import check_input
+
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    X = as_float_array(X, "X", ndim=2)
+    check_input(model, X, "X")
+    y = as_labels(y, "y", n_samples=X.shape[0])
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            logits = model(torch.as_tensor(X, dtype=next(model.parameters()).dtype))
+    finally:
+        model.train(was_training)
+    C = logits.shape[1]
+    if C < 2 or y.max() >= C:
+        raise ValueError(f"y has labels up to {y.max()} but the model outputs C={C} classes")
+    loss = float(F.cross_entropy(logits, torch.as_tensor(y)))
+    return {"loss": loss, "expected": math.log(C), "ratio": loss / math.log(C)}
+
+
+def feature_skew(reference, served, *, max_shift: float = 0.25, std_range: tuple = (0.8, 1.25)) -> dict:
+    """Compare the features a model receives in serving with those it was trained on, column by column.
+
+    A training-serving skew check: the mean shift in units of the training standard deviation,
+    |mean_served - mean_train| / std_train, and the ratio of standard deviations. A feature is
+    flagged when the shift exceeds ``max_shift`` or the ratio leaves ``std_range``.
+
+    Parameters
+    ----------
+    reference : array_like, shape (N, D)
+        Features as the training pipeline produced them.
+    served : array_like, shape (M, D)
+        Features as the serving pipeline produced them.
+
+    Returns
+    -------
+    dict
+        ``shift`` (D,), ``std_ratio`` (D,), ``flagged`` (D,) bool.
+    """
+    R = as_float_array(reference, "reference", ndim=2)
+    S = as_float_array(served, "served", ndim=2)
+    if R.shape[1] != S.shape[1]:
+        raise ValueError(f"served has {S.shape[1]} features but reference has {R.shape[1]}")
+    max_shift = check_float(max_shift, "max_shift", minimum=0.0)
+    lo, hi = (check_float(v, f"std_range[{i}]", minimum=0.0, min_inclusive=False) for i, v in enumerate(std_range))
+    ref_std = R.std(axis=0)
+    ref_std = np.where(ref_std > 0, ref_std, 1.0)  # a constant training feature: shifts in its own units
+    shift = np.abs(S.mean(axis=0) - R.mean(axis=0)) / ref_std
+    ratio = S.std(axis=0) / ref_std
+    return {"shift": shift, "std_ratio": ratio, "flagged": (shift > max_shift) | (ratio < lo) | (ratio > hi)}
+
+
 # --------------------------------------------------------------------------- the zoo
 @dataclass
 class ZooRun:
@@ -194,15 +271,15 @@ ZOO: dict[str, Bug] = {b.name: b for b in [
     Bug("forgot_eval", "model.eval() forgotten (BatchNorm + dropout)",
         "validation scores are noisy and too low; repeated predictions differ",
         "model.eval() (and torch.no_grad()) before evaluating, model.train() after", "train_mode"),
-    Bug("lr_too_high", "learning rate 10x too high", "loss explodes to NaN within a few steps",
+    Bug("lr_too_high", "learning rate 30x too high", "loss explodes to NaN within about 20 steps",
         "lower the learning rate (a sweep on a log scale), or clip gradients", "nan_loss"),
-    Bug("lr_too_low", "learning rate far too low", "loss decreases, but only by a few percent",
+    Bug("lr_too_low", "learning rate 200x too low", "loss decreases, but only by a few percent",
         "raise the learning rate by 10x steps until the loss falls quickly", "slow_training"),
     Bug("shuffled_labels", "labels shuffled out of alignment with the inputs",
-        "loss stuck near log C, validation accuracy at chance",
+        "loss stuck near log C; validation accuracy unrelated to the truth (anywhere around chance)",
         "shuffle X and y with the same permutation (or split indices, not arrays)", "labels_unrelated"),
     Bug("leakage", "normalization statistics computed on the full data set",
-        "validation scores slightly optimistic; scaler stats differ from the training split's",
+        "no visible effect on these i.i.d. data; the scaler's statistics differ from the training split's",
         "fit the scaler on the training split only: data.standardize(X_train, X_val)", "preprocessing_leak"),
     Bug("class_imbalance", "99 % of one class: accuracy means nothing",
         "99 % accuracy while every minority example is missed",
@@ -219,7 +296,7 @@ def _dataset(bug: str, seed: int):
 
     rng = np.random.default_rng(seed)
     if bug == "class_imbalance":
-        n0, n1 = 990, 10
+        n0, n1 = 9900, 100  # 50 validation positives: enough to read a PR curve
         X0 = rng.normal(0.0, 1.0, (n0, 2))
         X1 = rng.normal(0.8, 1.0, (n1, 2))  # overlaps the majority: hard to find
         X = np.vstack([X0, X1])
@@ -242,8 +319,8 @@ _SETTINGS = {  # per bug: SGD settings and model options (healthy: lr 0.1, momen
     "softmax_before_ce": {},
     "no_zero_grad": dict(momentum=0.0),
     "forgot_eval": dict(norm="batch", dropout=0.5),
-    "lr_too_high": dict(lr=1.0),  # 10x the healthy learning rate
-    "lr_too_low": dict(lr=0.001),  # 100x too low
+    "lr_too_high": dict(lr=3.0),  # 30x the healthy learning rate: NaN within ~20 steps for every seed
+    "lr_too_low": dict(lr=5e-4),  # 200x too low: the loss falls < 10 % in 60 steps for every seed
     "shuffled_labels": {},
     "leakage": {},
     "class_imbalance": {},
