@@ -286,7 +286,7 @@ print(f"model: AP {imb['ap']:.3f} ({imb['ap'] / imb['chance_ap']:.1f}x chance), 
 assert imb["ap"] > 1.5 * imb["chance_ap"] and imb["roc_auc"] > 0.65
 
 # %% [markdown]
-# The scores do rank positives above chance (AP 2–5× the positive rate over seeds 0–4, ROC-AUC
+# The scores do rank positives above chance (AP 2–5.5× the positive rate over seeds 0–4, ROC-AUC
 # 0.72–0.80), and not far from the best any model could do on classes this overlapping (AP
 # 0.04–0.09, ROC-AUC 0.76–0.84). The ranking is not the problem — the **threshold** is: with 1 %
 # positives, no point is *more likely* positive than negative. Remedies: move the threshold

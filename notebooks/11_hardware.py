@@ -174,7 +174,7 @@ call_cost = hardware.time_fn(lambda: torch.add(tiny, 1.0, out=tiny_out), warmup=
 smallest_call = 8 * curve[0]["n_elements"] / (curve[0]["gbs"] * 1e9)  # seconds per pass over the smallest arrays
 print(f"fixed cost of one torch.add: {call_cost * 1e6:.2f} us = {call_cost / smallest_call:.0%} of a pass "
       f"over the smallest arrays ({smallest_call * 1e6:.1f} us)")
-assert call_cost > 0.1 * smallest_call
+assert call_cost > 0.1 * smallest_call and curve[0]["gbs"] < fastest["gbs"]
 
 # %% [markdown]
 # **The roofline.** Two measured numbers bound every kernel: the **peak compute** (the median
@@ -204,6 +204,7 @@ for note in report.notes:
 assert not any(p["cache_resident"] for p in report.points)
 assert np.all(report.fractions <= 1.25)  # at or below the roofs, within the measurements' spread
 assert report.fractions[0] > 0.5  # B = 1 streams W from DRAM: it runs close to the memory roof
+assert report.fractions[-1] > 0.6 and np.all(report.fractions[1:3] < 0.6)  # near the peak; B = 4, 16 well below
 assert np.all(np.diff([p["gflops"] for p in report.points]) > 0)  # throughput grows with the batch
 assert roof.bound(report.points[0]["intensity"]) == "memory" and roof.bound(report.points[-1]["intensity"]) == "compute"
 
@@ -291,7 +292,7 @@ else:
 #
 # Fewer bits move fewer bytes and, on hardware with matching units (GPU tensor cores, CPUs with
 # bfloat16 instructions such as AVX512-BF16 or AMX), compute faster; without such units bfloat16
-# is converted to float32 for the arithmetic and gains nothing. The price is precision: bfloat16
+# is converted to float32 for the arithmetic and typically gains nothing (measure). The price is precision: bfloat16
 # keeps float32's exponent range but only 8 significant bits (relative error ~ $10^{-3}$);
 # float16 has 11 significant bits but a tiny range. Measured here (a 256×256 matmul, error
 # against float64):
@@ -356,7 +357,7 @@ assert mem["peak_phase"] == "update" and 1.5 <= update_extra / mem["weight_bytes
 # backward the upstream gradient $dA$, $dZ$ and the ReLU mask (each $B\times H$), and during the
 # Adam update expressions such as `0.001 * g * g` or `np.sqrt(v) + 1e-8`, each of which allocates
 # a new array the size of the parameter — about two $W_1$-sized arrays at once, where the step
-# peaks. In-place updates (`np.multiply(g, g, out=buf)`, or a fused optimizer kernel) remove them.
+# peaks. In-place updates (`np.multiply(g, g, out=buf)`, or a fused optimizer kernel) would avoid them.
 
 # %%
 if GPU:

@@ -484,7 +484,7 @@ assert tab["mlp_standardised"] > tab["mlp_raw"] and tab["mlp_standardised"] >= t
 
 # %% [markdown]
 # On the digits the CNN matches the MLP (within 2 points over 5 seeds) with about half the
-# parameters; on larger images the gap in parameters — and usually in accuracy — grows. On the
+# parameters; on larger images the gap in parameters grows with the image size (§3). On the
 # table the trees are good out of the box; the MLP trails them on raw features (in 6 of 8 random
 # splits) and overtakes them once the inputs are standardised (in all 8 splits, by 2–8 of the 171
 # patients — a handful of examples). On data this small, measure on your own data before you

@@ -38,18 +38,21 @@ def test_dram_bandwidth_is_well_below_the_cache_bandwidth():
         for _ in REPEATS:
             curve = exp.bandwidth_vs_size(repeats=5)
             assert curve[-1]["gbs"] < 0.6 * max(r["gbs"] for r in curve)
+            assert curve[0]["gbs"] < max(r["gbs"] for r in curve)  # the smallest arrays: call overhead
             call = hardware.time_fn(lambda: torch.add(tiny, 1.0, out=tiny_out), warmup=10, repeats=201).median
             assert call > 0.1 * 8 * curve[0]["n_elements"] / (curve[0]["gbs"] * 1e9)
 
 
 def test_out_of_cache_dense_layers_sit_under_the_roofline():
-    """§3: every point <= 1.25x its roof; B=1 > 0.5x the memory roof; GFLOP/s grows with B;
+    """§3: every point <= 1.25x its roof; B=1 > 0.5x the memory roof, B=256 > 0.6x the peak, B=4 and
+    16 < 0.6x their roofs; GFLOP/s grows with B;
     the smallest batch is memory-bound and the largest compute-bound."""
     with one_thread():
         for _ in REPEATS:
             hardware.measure_roofline.cache_clear()  # a fresh measurement each time
             report = exp.roofline_report("cpu", repeats=3)
             assert np.all(report.fractions <= 1.25) and report.fractions[0] > 0.5
+            assert report.fractions[-1] > 0.6 and np.all(report.fractions[1:3] < 0.6)
             assert np.all(np.diff([p["gflops"] for p in report.points]) > 0)
             roof, pts = report.roof, report.points
             assert roof.bound(pts[0]["intensity"]) == "memory" and roof.bound(pts[-1]["intensity"]) == "compute"
