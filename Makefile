@@ -40,7 +40,7 @@ test-unit test-notebooks test-browser: export MKL_NUM_THREADS = 1
 test-unit test-notebooks test-browser: export NNBASICS_TEST_PROFILE = ci
 
 test-unit: $(STAMP)
-	$(call pytest_strict,-n 2 -m "not browser and not notebook" tests)
+	$(call pytest_strict,-n 2 --dist loadgroup -m "not browser and not notebook" tests)
 
 test-notebooks: $(STAMP)
 	$(call pytest_strict,-m notebook --timeout=0 -n 2 -p no:randomly tests/test_notebooks.py)

@@ -4,7 +4,9 @@
 """Exercises for notebook 05 — vanishing and exploding gradients.
 
 Implement each function where it says ``raise NotImplementedError``, then run
-``python -m nnbasics grade 05`` to check your work. Use numpy (and torch for 5.2).
+``python -m nnbasics grade 05`` to check your work.
+Imports allowed: numpy and torch (plus the standard library's collections, dataclasses,
+functools, itertools, math, typing).
 """
 
 import numpy as np

@@ -4,8 +4,10 @@
 """Exercises for notebook 06 — weight initialization.
 
 Implement each function where it says ``raise NotImplementedError``, then run
-``python -m nnbasics grade 06`` to check your work. Use numpy only, and draw every
+``python -m nnbasics grade 06`` to check your work. Draw every
 random number from the ``rng`` you are given (a ``numpy.random.Generator``).
+Imports allowed: numpy only (plus the standard library's collections, dataclasses,
+functools, itertools, math, typing).
 """
 
 import numpy as np

@@ -4,7 +4,10 @@
 """Exercises for notebook 11 — hardware.
 
 Implement each function where it says ``raise NotImplementedError``, then run
-``python -m nnbasics grade 11``. Plain Python (or numpy) is enough.
+``python -m nnbasics grade 11``.
+Plain Python is enough.
+Imports allowed: numpy only (plus the standard library's collections, dataclasses,
+functools, itertools, math, typing).
 """
 
 import numpy as np

@@ -1,7 +1,9 @@
 """Exercises for notebook 02 — the MLP forward pass.
 
 Implement each function where it says ``raise NotImplementedError``, then run
-``python -m nnbasics grade 02`` to check your work. Use numpy only.
+``python -m nnbasics grade 02`` to check your work.
+Imports allowed: numpy only (plus the standard library's collections, dataclasses,
+functools, itertools, math, typing).
 """
 
 import numpy as np

@@ -2,7 +2,8 @@
 
 Each function below has a *broken* version in its docstring, taken from a real-looking
 training script. Write the fixed version, then run ``python -m nnbasics grade 10``.
-Use numpy and torch only.
+Imports allowed: numpy and torch (plus the standard library's collections, dataclasses,
+functools, itertools, math, typing).
 """
 
 import numpy as np

@@ -71,6 +71,21 @@ def test_this_environment_is_ready():
         or "MPS" in names["torch device"].detail
 
 
+def test_sandbox_check_says_whether_bubblewrap_works(monkeypatch):
+    from nnbasics.course import isolation
+
+    monkeypatch.setattr(isolation, "detect", lambda: isolation.Isolation("bwrap", "full (bubblewrap)", ""))
+    assert doctor.sandbox_check().level == "ok"
+    partial = isolation.Isolation("none", "partial (bubblewrap not found)", "the worker runs as you")
+    monkeypatch.setattr(isolation, "detect", lambda: partial)
+    monkeypatch.setattr(doctor.sys, "platform", "linux")
+    check = doctor.sandbox_check()
+    assert check.level == "warn" and "partial (bubblewrap not found)" in check.detail
+    assert "apt-get install bubblewrap" in check.fix
+    monkeypatch.setattr(isolation, "detect", lambda: (_ for _ in ()).throw(RuntimeError("forced")))
+    assert doctor.sandbox_check().level == "warn"
+
+
 def test_report_quiet_prints_only_problems(capsys):
     assert doctor.report(quiet=True, check_server=False) is True
     out = capsys.readouterr().out

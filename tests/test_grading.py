@@ -33,7 +33,8 @@ def _status(report):
 @pytest.mark.parametrize("body, expect", [
     ("    raise RuntimeError('oops')\n", "RuntimeError: oops"),
     ("    while True:\n        pass\n", "Timeout"),
-    ("    import sys\n    sys.exit(3)\n", "SystemExit"),
+    ("    raise SystemExit(3)\n", "SystemExit"),
+    ("    import sys\n    sys.exit(3)\n", "`import sys` is not allowed"),
     ("    return None\n", "cannot unpack"),
 ])
 def test_one_broken_exercise_fails_alone(tmp_path, body, expect):

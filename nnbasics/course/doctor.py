@@ -2,9 +2,10 @@
 
 Checks Python, numpy, torch (and CUDA/MPS), matplotlib, ipywidgets and
 jupyterlab_widgets, whether the JupyterLab *server* environment has the widget
-front-end extension (and a version that speaks this kernel's ipywidgets), and
-whether the versions pinned in ``constraints.txt`` are installed. Every problem
-comes with the command that fixes it.
+front-end extension (and a version that speaks this kernel's ipywidgets), whether
+the versions pinned in ``constraints.txt`` are installed, and whether bubblewrap can
+sandbox graded code (full isolation) or grading falls back to partial isolation.
+Every problem comes with the command that fixes it.
 
 Inside a notebook the kernel may live in another environment than the JupyterLab
 that serves it (a venv kernel registered in a conda JupyterLab, a hub). The kernel's
@@ -26,7 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 __all__ = ["Check", "ServerEnv", "run_checks", "report", "pinned_versions", "server_environment",
-           "widget_extension_check", "add_arguments", "run"]
+           "widget_extension_check", "sandbox_check", "add_arguments", "run"]
 
 MIN_VERSIONS = {
     "numpy": "1.24", "torch": "2.2", "matplotlib": "3.7", "ipywidgets": "8.1",
@@ -250,6 +251,24 @@ def _pins_check(constraints: Path) -> Check:
     return Check("pinned versions", "ok", f"match {constraints.name}")
 
 
+def sandbox_check() -> Check:
+    """Can ``grade`` run learner code in a full sandbox (bubblewrap) here?"""
+    name = "grading sandbox"
+    try:
+        from nnbasics.course.isolation import detect
+
+        iso = detect()
+    except Exception as err:  # a forced but impossible mode, an odd platform: say so, never crash
+        return Check(name, "warn", f"could not check: {err}")
+    if iso.full:
+        return Check(name, "ok", "bubblewrap works: graded code runs fully isolated")
+    if sys.platform.startswith("linux"):
+        fix = "sudo apt-get install bubblewrap   (Fedora: sudo dnf install bubblewrap)"
+    else:
+        fix = "full isolation needs Linux (or WSL) with bubblewrap; grading works without it"
+    return Check(name, "warn", f"isolation: {iso.summary}: {iso.detail}", fix)
+
+
 def run_checks(*, check_server: bool = True, constraints: Path | None = None) -> list[Check]:
     """Run every check and return them in display order.
 
@@ -284,6 +303,7 @@ def run_checks(*, check_server: bool = True, constraints: Path | None = None) ->
         checks.append(_torch_check())
     root = Path(__file__).resolve().parents[2]
     checks.append(_pins_check(Path(constraints) if constraints else root / "constraints.txt"))
+    checks.append(sandbox_check())
     if check_server:
         try:
             checks.append(widget_extension_check())

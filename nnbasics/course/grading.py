@@ -1,25 +1,34 @@
 """``python -m nnbasics grade NN|all``: grade the learner's exercises with the course's tests.
 
-The graded tests run in a separate pytest process with a per-test timeout, so a
-learner's exception, infinite loop, ``sys.exit`` or crash fails only the affected
-tests; the grader itself always prints a table and (with ``--json``) writes valid JSON.
+The graded tests run in a separate, trusted pytest process that never executes learner code:
+each learner function runs in a sandboxed worker (:mod:`nnbasics.course.sandbox`, bubblewrap
+where available) and only plain data comes back. A learner's exception, infinite loop,
+``sys.exit``, crash or daemon fails only the affected tests; per-test budgets are CPU time, so
+a busy machine does not fail correct code. Records come back over a pipe the worker never
+holds, points come only from tests this run collected, and no score exceeds its maximum. The
+grader always prints a table (with the isolation it had) and, with ``--json``, valid JSON.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from nnbasics._validate import check_notebook
+from nnbasics.course import isolation as isolation_mod
 from nnbasics.course.exercises import course_root, exercises_dir
 
 __all__ = ["ExerciseResult", "GradeReport", "grade", "add_arguments", "run"]
 
-DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_TIMEOUT_S = 10.0  # CPU seconds per graded test, in the sandbox
+MAX_RECORD_BYTES = 32 * 2**20
 
 
 @dataclass
@@ -63,6 +72,8 @@ class GradeReport:
     max_score: float = 0.0
     exercises: list = field(default_factory=list)
     error: str = ""
+    isolation: str = ""
+    isolation_detail: str = ""
 
     @property
     def passed(self) -> bool:
@@ -87,27 +98,43 @@ def test_files(target: str, root: Path | None = None, extra_tests: Path | None =
     return files
 
 
-def _collect(records: list[dict]) -> list[ExerciseResult]:
-    collected = {r["nodeid"]: r for r in records if r["event"] == "collected"}
-    results = {}
+def _valid_record(r, nodeid_prefixes: tuple) -> bool:
+    """A record the trusted pytest process could have written, for a test of this run."""
+    if type(r) is not dict or r.get("event") not in ("collected", "result"):
+        return False
+    if type(r.get("nodeid")) is not str or not r["nodeid"].startswith(nodeid_prefixes):
+        return False
+    points = r.get("points")
+    return type(r.get("exercise")) is str and type(points) in (int, float) and \
+        math.isfinite(points) and 0 <= points <= 1000
+
+
+def _collect(records: list[dict], nodeid_prefixes: tuple = ("",)) -> list[ExerciseResult]:
+    """Per-exercise results from the records; points only for tests this run collected."""
+    collected, results = {}, {}
     for r in records:
-        if r["event"] == "result":
+        if not _valid_record(r, nodeid_prefixes):
+            continue
+        if r["event"] == "collected":
+            collected.setdefault(r["nodeid"], r)
+        elif r.get("outcome") in ("passed", "failed", "skipped"):
             results[r["nodeid"]] = r  # the last word on a test wins
     by_ex: dict[str, ExerciseResult] = {}
     for nodeid, c in collected.items():
         ex = by_ex.setdefault(c["exercise"], ExerciseResult(exercise=c["exercise"]))
-        ex.title = ex.title or c.get("title", "")
-        ex.hint = ex.hint or c.get("hint", "")
+        ex.title = ex.title or str(c.get("title", ""))
+        ex.hint = ex.hint or str(c.get("hint", ""))
         ex.max_points += c["points"]
         r = results.get(nodeid)
         outcome = r["outcome"] if r else "crashed"
-        message = (r or {}).get("message", "" if r else
-                                "no result: the test process crashed or was stopped during this test")
+        message = str((r or {}).get("message", "" if r else
+                                    "no result: the test process crashed or was stopped during this test"))
         if outcome == "passed":
             ex.points += c["points"]
         ex.tests.append({"nodeid": nodeid, "outcome": outcome, "points": c["points"],
                          "message": message})
     for ex in by_ex.values():
+        assert 0 <= ex.points <= ex.max_points, f"exercise {ex.exercise}: {ex.points} > {ex.max_points}"
         outcomes = {t["outcome"] for t in ex.tests}
         if outcomes == {"passed"}:
             ex.status = "pass"
@@ -120,34 +147,66 @@ def _collect(records: list[dict]) -> list[ExerciseResult]:
     return [by_ex[k] for k in sorted(by_ex, key=exercise_key)]
 
 
-def _run_keeping_tail(cmd, *, cwd, env, timeout: float, keep: int = 65536) -> str | None:
-    """Run ``cmd``; return the last ``keep`` bytes of its output (None if it timed out)."""
-    import collections
-    import threading
+class _Tail:
+    """Keep only the last ``keep`` bytes of a pipe (a thread drains it, so it never blocks)."""
 
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, cwd=cwd, env=env)
-    chunks: collections.deque = collections.deque()
-    size = [0]
+    def __init__(self, stream, keep: int):
+        self.data, self.keep = bytearray(), keep
+        self.thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self.thread.start()
 
-    def pump():
-        for chunk in iter(lambda: proc.stdout.read(8192), b""):
-            chunks.append(chunk)
-            size[0] += len(chunk)
-            while size[0] - len(chunks[0]) >= keep:
-                size[0] -= len(chunks.popleft())
+    def _pump(self, stream) -> None:
+        try:
+            for chunk in iter(lambda: stream.read1(65536), b""):
+                self.data += chunk
+                del self.data[:-self.keep]
+        except (OSError, ValueError):
+            return
 
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
+    def text(self) -> str:
+        self.thread.join(5)
+        return bytes(self.data).decode("utf-8", errors="replace")
+
+
+def _run_pytest(args: list[str], *, cwd, env, timeout: float) -> tuple[str | None, bytes]:
+    """Run the trusted pytest with ``args`` (given through a private args file).
+
+    Returns the tail of its output (None if it ran past ``timeout``) and the bytes it wrote to
+    the record pipe, which only it holds.
+    """
+    argsfile = Path(cwd) / "pytest-args.txt"
+    argsfile.write_text("\n".join(args) + "\n", encoding="utf-8")
+    read_fd, write_fd = os.pipe()
+    cmd = [sys.executable, "-m", "pytest", f"@{argsfile}", "--nnbasics-report-fd", str(write_fd)]
     try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        reader.join(5)
-        return None
-    reader.join(5)
-    return b"".join(chunks)[-keep:].decode("utf-8", errors="replace")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, cwd=cwd, env=env, pass_fds=(write_fd,))
+    finally:
+        os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as records_pipe:
+        records = _Tail(records_pipe, MAX_RECORD_BYTES)
+        output = _Tail(proc.stdout, 65536)
+        try:
+            proc.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            timed_out = True
+        tail = output.text()
+        records.thread.join(5)  # only pytest held the pipe: it is at EOF now
+        data = bytes(records.data)
+    return (None if timed_out else tail), data
+
+
+def _parse_records(data: bytes) -> list:
+    records = []
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        try:
+            records.append(json.loads(line))
+        except (json.JSONDecodeError, RecursionError):
+            continue  # a line cut short by a crash
+    return records
 
 
 def grade(target: str = "all", *, impl_dir: Path | str | None = None, timeout: float = DEFAULT_TIMEOUT_S,
@@ -162,7 +221,8 @@ def grade(target: str = "all", *, impl_dir: Path | str | None = None, timeout: f
     impl_dir : path, optional
         Folder with the ``exNN_*.py`` files to grade (default: the learner's ``exercises/``).
     timeout : float
-        Seconds allowed per test before it is failed as a timeout (infinite loops).
+        CPU seconds the learner's code may use per test before the test fails as a timeout
+        (infinite loops); a wall-clock backstop of max(60, 10 x timeout) s comes with it.
     extra_tests : path, optional
         A folder of additional (e.g. private) graded tests, named ``test_exNN_*.py``.
     root : path, optional
@@ -175,8 +235,8 @@ def grade(target: str = "all", *, impl_dir: Path | str | None = None, timeout: f
     GradeReport
     """
     root = Path(root) if root else course_root()
-    if not (target == "all" or (isinstance(target, str) and len(target) == 2 and target.isdigit())):
-        raise ValueError(f"target must be a two-digit notebook number like '01' or 'all', got {target!r}")
+    if target != "all":
+        check_notebook(target, "target")
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     impl = Path(impl_dir).resolve() if impl_dir else exercises_dir()
@@ -192,34 +252,56 @@ def grade(target: str = "all", *, impl_dir: Path | str | None = None, timeout: f
     if not files:
         report.error = f"no graded tests found for {target!r}"
         return report
+    try:
+        iso = isolation_mod.detect()
+    except (RuntimeError, ValueError) as err:
+        report.error = str(err)
+        return report
+    report.isolation, report.isolation_detail = iso.summary, iso.detail
     with tempfile.TemporaryDirectory(prefix="nnbasics-grade-") as tmp:
-        records_path = Path(tmp) / "records.jsonl"
-        cmd = [sys.executable, "-m", "pytest", *map(str, files), "-p", "nnbasics.course.grading_plugin",
-               "--impl", str(impl), "--nnbasics-report", str(records_path), "-q", "-s",
-               "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(root),
-               f"--exercise-timeout={timeout}", "-p", "no:timeout", "-m", "exercise", "--no-header",
-               "-W", "ignore"] + (["--only-exercise", only] if only else [])
-        # -s: a learner's prints go straight to our pipe, of which only the tail is kept, so
-        # even endless printing costs neither memory nor disk.
-        overall = timeout * 20 * max(len(files), 1) + 120  # per-test timeouts do the fine work
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
-        tail = _run_keeping_tail(cmd, cwd=tmp, env=env, timeout=overall)
+        os.chmod(tmp, 0o700)  # the args file names private tests: nobody else may read it
+        args = [*map(str, files), "-p", "nnbasics.course.grading_plugin", "--impl", str(impl), "-q",
+                "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(root),
+                f"--exercise-timeout={timeout}", "-p", "no:timeout", "-m", "exercise", "--no-header",
+                *(["--only-exercise", only] if only else []),
+                "-W", "ignore"]
+        overall = timeout * 20 * max(len(files), 1) + 120  # per-test budgets do the fine work
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+               isolation_mod.ENV: iso.mode}
+        tail, data = _run_pytest(args, cwd=tmp, env=env, timeout=overall)
         if tail is None:
             report.error = f"grading stopped after {overall:.0f} s; unfinished tests count as crashed"
             tail = ""
-        records = []
-        if records_path.exists():
-            for line in records_path.read_text(encoding="utf-8", errors="replace").splitlines():
-                try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue  # a line cut short by a crash
-        report.exercises = _collect(records)
+        records = _parse_records(data)
+        report.exercises = _collect(records, _nodeid_prefixes(files, root))
+        _take_isolation(report, records)
         if not report.exercises and not report.error:
             report.error = "no graded test ran; pytest said:\n" + tail[-2000:]
     report.score = sum(e.points for e in report.exercises)
     report.max_score = sum(e.max_points for e in report.exercises)
+    assert report.score <= report.max_score, f"score {report.score} > maximum {report.max_score}"
     return report
+
+
+def _nodeid_prefixes(files: list[Path], root: Path) -> tuple:
+    """Record ids of tests in ``files``: the path relative to ``root`` (absolute outside it)."""
+    out = []
+    for f in files:
+        path = f.resolve()
+        try:
+            out.append(path.relative_to(root.resolve()).as_posix() + "::")
+        except ValueError:
+            out.append(path.as_posix() + "::")
+    return tuple(out)
+
+
+def _take_isolation(report: GradeReport, records: list) -> None:
+    """Prefer what the test process says it used (the same as ours unless forced otherwise)."""
+    for r in records:
+        if type(r) is dict and r.get("event") == "isolation" and type(r.get("summary")) is str:
+            report.isolation = r["summary"][:200]
+            report.isolation_detail = str(r.get("detail", ""))[:500]
+            return
 
 
 _SYMBOL = {"pass": "✅ pass", "partial": "🟡 partial", "fail": "❌ fail", "crashed": "💥 crashed"}
@@ -240,6 +322,8 @@ def format_report(report: GradeReport) -> str:
                     lines.append(f"{'':9}   hint: {ex.hint}")
         lines.append("-" * 66)
         lines.append(f"Total: {report.score:g} / {report.max_score:g}")
+    if report.isolation:
+        lines.append(f"isolation: {report.isolation}")
     if report.error:
         lines.append(f"⚠ {report.error}")
     return "\n".join(lines)
@@ -260,7 +344,7 @@ def add_arguments(parser) -> None:
                         help="folder with the exNN_*.py files to grade (default: exercises/)")
     parser.add_argument("--json", dest="json_path", default=None, help="also write a JSON report here")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
-                        help=f"seconds per test (default {DEFAULT_TIMEOUT_S:g})")
+                        help=f"CPU seconds per test (default {DEFAULT_TIMEOUT_S:g})")
     parser.add_argument("--extra-tests", default=None, help="a folder of extra (private) graded tests")
     parser.add_argument("--mutants", action="store_true",
                         help="maintainers: grade every planted mistake in solutions/mutants/ for the "
@@ -286,6 +370,13 @@ def run(args) -> int:
     except Exception as err:  # the grader reports, it never crashes
         report = GradeReport(target=str(args.target), impl_dir=str(args.impl_dir or exercises_dir()),
                              error=str(err))
+    if args.impl_dir is None and report.exercises:  # the learner's own exercises: remember the points
+        from nnbasics.course import progress
+
+        try:
+            progress.record_grade(report)
+        except OSError as err:
+            print(f"(progress not saved: {err})")
     print(format_report(report))
     if args.json_path:
         write_json(report, args.json_path)

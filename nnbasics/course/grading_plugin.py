@@ -1,10 +1,15 @@
 """pytest plugin behind the graded exercise tests and ``python -m nnbasics grade``.
 
-- ``--impl solutions|exercises|PATH`` chooses whose code the ``impl`` fixture loads.
-- ``@pytest.mark.exercise("1.2", points=2)`` marks a graded test.
-- ``--nnbasics-report FILE`` appends one JSON line per collected graded test and per
-  result, flushed immediately, so a learner's crash of the whole process still leaves a
-  record of what ran (the grader marks the rest "crashed").
+- ``--impl solutions|exercises|PATH`` chooses whose code the ``impl`` fixture serves.
+- ``impl("01")`` returns the learner's module as a sandboxed proxy
+  (:class:`nnbasics.course.sandbox.RemoteModule`): ``ex.predict(X, w, b)`` runs the learner's
+  ``predict`` in a worker process and returns plain data. This process never imports or
+  executes learner code.
+- ``@pytest.mark.exercise("1.2", points=2)`` marks a graded test; ``--exercise-timeout S`` is
+  the CPU seconds each graded test may use in the worker (a wall-clock backstop comes with it).
+- ``--nnbasics-report-fd N`` writes one JSON line per collected graded test and per result to
+  file descriptor N, a pipe the grader made: the worker never inherits it, so it cannot forge
+  a record, and nothing on the command line points to it.
 """
 
 from __future__ import annotations
@@ -12,13 +17,14 @@ from __future__ import annotations
 import copy
 import json
 import os
-import signal
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from nnbasics.course.exercises import course_root, load_module
+from nnbasics.course import sandbox
+from nnbasics.course.exercises import course_root
 
 MAX_MESSAGE = 300
 
@@ -27,11 +33,12 @@ def pytest_addoption(parser):
     group = parser.getgroup("nnbasics")
     group.addoption("--impl", default="solutions",
                     help="whose exercise code to test: 'solutions', 'exercises' or a folder path")
-    group.addoption("--nnbasics-report", default=None, help="JSON-lines file for the grader")
+    group.addoption("--nnbasics-report-fd", type=int, default=None,
+                    help="file descriptor (a pipe from the grader) for the JSON-lines records")
     group.addoption("--exercise-timeout", type=float, default=None,
-                    help="seconds a graded test may run before it fails as a timeout")
+                    help="CPU seconds a graded test may use in the sandbox before it fails as a timeout")
     group.addoption("--only-exercise", default=None,
-                    help="run only the graded tests of this exercise id (e.g. '1.2')")
+                    help="run only the graded tests of this exercise id (e.g. '1.2'): the mutant runner")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -44,57 +51,56 @@ def pytest_collection_modifyitems(config, items):
     items[:] = keep
 
 
-class ExerciseTimeout(BaseException):
-    """Raised inside a graded test that ran too long.
-
-    A BaseException, not an Exception, so that property-based tests (hypothesis) and a
-    learner's own ``try/except Exception`` do not swallow it and retry the infinite loop.
-    """
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item):
-    seconds = item.config.getoption("--exercise-timeout")
-    if not seconds or not hasattr(signal, "setitimer") or item.get_closest_marker("exercise") is None:
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise ExerciseTimeout(f"Timeout: the test ran longer than {seconds:g} s — an infinite loop? "
-                              "(check your loop's stopping condition)")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _hypothesis_profiles() -> None:
-    """Graded tests are derandomized (a learner's grade never depends on luck); the mutant
-    runner (``NNBASICS_HYPOTHESIS_PROFILE=mutants``) also skips shrinking, which only makes
-    the counter-example prettier."""
-    try:
-        from hypothesis import Phase, settings
-    except ImportError:  # hypothesis is a dev dependency
-        return
-    settings.register_profile("grading", derandomize=True, database=None, deadline=None)
-    settings.register_profile("mutants", derandomize=True, database=None, deadline=None,
-                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
-    settings.load_profile(os.environ.get("NNBASICS_HYPOTHESIS_PROFILE", "grading"))
-
-
 def pytest_configure(config):
-    if config.getoption("--nnbasics-report"):  # a grading run (python -m nnbasics grade)
-        _hypothesis_profiles()
     config.addinivalue_line("markers", "exercise(id, points=1): a graded test for exercise `id`")
-    path = config.getoption("--nnbasics-report")
-    config._nnbasics_report = open(path, "a", encoding="utf-8") if path else None  # noqa: SIM115
+    fd = config.getoption("--nnbasics-report-fd")
+    config._nnbasics_report = None
+    config._nnbasics_pool = None
+    if fd is not None:
+        os.set_inheritable(fd, False)  # no child (least of all a worker) may hold the record pipe
+        config._nnbasics_report = os.fdopen(fd, "w", encoding="utf-8")
+        _not_dumpable()
+        _grading_profile()
+
+
+def _grading_profile() -> None:
+    """Hypothesis for grading: the same examples on every run (a grade must not depend on luck),
+    no example database on disk, and no "explain" phase (hundreds of extra sandbox calls per
+    failing test, for a report the grader never shows)."""
+    from hypothesis import Phase, settings
+
+    settings.register_profile("nnbasics-grading", derandomize=True, database=None,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target,
+                                      Phase.shrink])
+    # The mutant runner only needs to know THAT a mistake is caught: no shrinking either.
+    settings.register_profile("nnbasics-mutants", derandomize=True, database=None,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    mutants = os.environ.get("NNBASICS_HYPOTHESIS_PROFILE") == "mutants"
+    settings.load_profile("nnbasics-mutants" if mutants else "nnbasics-grading")
+
+
+def _not_dumpable() -> None:
+    """Linux: other processes of this user may not read this process's memory or fds."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
+    except (OSError, AttributeError):
+        pass
+
+
+def pytest_report_header(config):
+    if config.getoption("--nnbasics-report-fd") is None:
+        from nnbasics.course.isolation import detect
+
+        return str(detect())
+    return None
 
 
 def pytest_unconfigure(config):
+    pool = getattr(config, "_nnbasics_pool", None)
+    if pool is not None:
+        pool.close()
     fh = getattr(config, "_nnbasics_report", None)
     if fh:
         fh.close()
@@ -111,25 +117,57 @@ def impl_dir(config) -> Path:
     return path
 
 
+def _notebook_order(session) -> list[str]:
+    """The notebooks whose graded tests this session runs, in order (from test_exNN_*.py names)."""
+    order = []
+    for item in session.items:
+        m = re.match(r"test_ex(\d\d)_", Path(item.path).name)
+        if m and m.group(1) not in order:
+            order.append(m.group(1))
+    return order
+
+
+def _pool(request) -> sandbox.WorkerPool:
+    config = request.config
+    if config._nnbasics_pool is None:
+        seconds = config.getoption("--exercise-timeout") or sandbox.DEFAULT_CPU_S
+        grading = config._nnbasics_report is not None
+        config._nnbasics_pool = sandbox.WorkerPool(impl_dir(config), sandbox.Budget(cpu_s=seconds),
+                                                   adopt_orphans=grading,
+                                                   order=_notebook_order(request.session))
+        _write(config, {"event": "isolation", "summary": config._nnbasics_pool.iso.summary,
+                        "detail": config._nnbasics_pool.iso.detail})
+    return config._nnbasics_pool
+
+
 @pytest.fixture(scope="session")
 def impl(request):
-    """``impl("01")`` -> the module ``exNN_*.py`` from the chosen implementation folder."""
-    folder = impl_dir(request.config)
-    cache = {}
+    """``impl("01")`` -> the learner's ``exNN_*.py`` as a sandboxed :class:`RemoteModule`."""
+    return _pool(request).module
 
-    def get(notebook: str):
-        if notebook not in cache:
-            matches = sorted(folder.glob(f"ex{notebook}_*.py"))
-            if not matches:
-                raise FileNotFoundError(f"no ex{notebook}_*.py in {folder}")
-            cache[notebook] = load_module(matches[0])
-        return cache[notebook]
 
-    return get
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    pool = getattr(item.config, "_nnbasics_pool", None)
+    if pool is None or item.get_closest_marker("exercise") is None:
+        yield
+        return
+    pool.begin_test()  # one CPU budget for the whole test, hypothesis examples included
+    try:
+        yield
+    finally:
+        pool.end_test()
 
 
 def call_unmodified(fn, *args, **kwargs):
-    """Call ``fn`` on deep copies and fail if it changed its (array) inputs in place."""
+    """Call ``fn`` and fail if it changed one of its array arguments in place.
+
+    For a sandboxed learner function the worker compares the arrays before and after the
+    call; for a local function the arguments are deep-copied and compared here.
+    """
+    __tracebackhide__ = True
+    if isinstance(fn, sandbox.RemoteFunction):
+        return fn.call(args, kwargs, check_unmodified=True)
     originals = [copy.deepcopy(a) for a in args]
     result = fn(*args, **kwargs)
     for i, (before, after) in enumerate(zip(originals, args)):
@@ -154,6 +192,19 @@ def _exercise_of(item):
     return str(mark.args[0]), points
 
 
+def record_id(item) -> str:
+    """``path::test`` with the path relative to the rootdir, or absolute for a file outside it.
+
+    (pytest's own node id drops the path of a file outside the rootdir, e.g. private tests.)
+    """
+    path = Path(item.path).resolve()
+    try:
+        shown = path.relative_to(Path(item.config.rootpath).resolve()).as_posix()
+    except ValueError:
+        shown = path.as_posix()
+    return f"{shown}::{item.nodeid.split('::', 1)[1]}" if "::" in item.nodeid else shown
+
+
 def _module_info(item) -> dict:
     module = getattr(item, "module", None)
     return getattr(module, "EXERCISES", {}) if module else {}
@@ -164,14 +215,18 @@ def pytest_collection_finish(session):
         ex = _exercise_of(item)
         if ex:
             info = _module_info(item).get(ex[0], {})
-            _write(session.config, {"event": "collected", "nodeid": item.nodeid, "exercise": ex[0],
+            _write(session.config, {"event": "collected", "nodeid": record_id(item), "exercise": ex[0],
                                     "points": ex[1], "title": info.get("title", ""),
                                     "hint": info.get("hint", "")})
 
 
-def _first_line(report) -> str:
-    crash = getattr(report.longrepr, "reprcrash", None)
-    text = crash.message if crash is not None else str(report.longrepr)
+def _first_line(report, call) -> str:
+    exc = call.excinfo.value if call is not None and call.excinfo is not None else None
+    if isinstance(exc, (sandbox.SandboxStop, sandbox.LearnerError)):
+        text = str(exc)  # our own message, without a class name a learner never wrote
+    else:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        text = crash.message if crash is not None else str(report.longrepr)
     lines = [ln for ln in text.strip().splitlines() if ln.strip()]
     line = lines[0] if lines else "failed"
     return line if len(line) <= MAX_MESSAGE else line[:MAX_MESSAGE] + "…"
@@ -185,8 +240,8 @@ def pytest_runtest_makereport(item, call):
     if ex is None:
         return
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        record = {"event": "result", "nodeid": item.nodeid, "exercise": ex[0], "points": ex[1],
+        record = {"event": "result", "nodeid": record_id(item), "exercise": ex[0], "points": ex[1],
                   "outcome": report.outcome, "duration": round(report.duration, 4)}
         if report.outcome != "passed":
-            record["message"] = _first_line(report)
+            record["message"] = _first_line(report, call)
         _write(item.config, record)

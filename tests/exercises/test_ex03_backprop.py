@@ -142,21 +142,26 @@ def test_two_layer_backward_property(ex, seed, B):
         assert_close(grads[k], ref[k], f"d{k}", **F64)
 
 
+def _numerical_gradient(ex, function: dict, h: float = 1e-5) -> dict:
+    """Run the learner's numerical_gradient in the sandbox on f built there from ``function``."""
+    return ex.scenario("numerical_gradient", function=function, h=h)
+
+
 @pytest.mark.exercise("3.4", points=2)
 def test_numerical_gradient_of_known_function(ex):
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
-    before = x.copy()
-    g = ex.numerical_gradient(lambda: float(np.sum(x**3)), x, 1e-5)
+    out = _numerical_gradient(ex, {"kind": "sum_cubes", "x": x})
+    g = out["grad"]
     assert g is not None, "numerical_gradient returned None — did you forget to `return grad`?"
-    assert np.array_equal(x, before), "x must be restored after each perturbation (x[i] = old)"
-    assert_close(g, 3 * before**2, "numerical gradient of sum(x^3)", **FINITE_DIFF)
+    assert np.array_equal(out["x_after"], x), "x must be restored after each perturbation (x[i] = old)"
+    assert_close(g, 3 * x**2, "numerical gradient of sum(x^3)", **FINITE_DIFF)
 
 
 @pytest.mark.exercise("3.4")
 def test_numerical_gradient_agrees_with_library_on_a_network(ex):
     params, X, y, Y, cache = _two_layer_case(3)
-    W = params["W2"]
-    g = ex.numerical_gradient(lambda: mlp.loss_and_grads(X, y, params, "relu")[0], W, 1e-5)
+    out = _numerical_gradient(ex, {"kind": "two_layer_loss", "X": X, "y": y, "params": params, "wrt": "W2"})
     _, analytic = mlp.loss_and_grads(X, y, params, "relu")
-    assert gradcheck.relative_error(g, analytic["W2"]) < 1e-6, \
+    assert out["grad"] is not None, "numerical_gradient returned None — did you forget to `return grad`?"
+    assert gradcheck.relative_error(out["grad"], analytic["W2"]) < 1e-6, \
         "central differences: (f(x+h) - f(x-h)) / (2h) — check the 2 and the sign"

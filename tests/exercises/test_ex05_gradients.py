@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from nnbasics.core import gradflow
 from nnbasics.lab import diagnostics
+from nnbasics.course.specs import model_spec
 from nnbasics.course.grading_plugin import call_unmodified
 from nnbasics.lab.models import MLPConfig, build_mlp
 from nnbasics.testing import F64, assert_close
@@ -104,10 +105,16 @@ def _probe_setup(depth=6, activation="sigmoid", seed=0):
     return build_mlp(cfg, dtype=torch.float64), X, y
 
 
+def _probe(ex, model, X, y, calls=1):
+    """The learner's layer_grad_norms(model, X, y), run ``calls`` times on one model in the sandbox."""
+    out = ex.scenario("layer_grad_norms", model=model_spec(model), X=X, y=y, calls=calls)
+    return [np.asarray(r, dtype=np.float64) for r in out["results"]]
+
+
 @pytest.mark.exercise("5.2", points=2)
 def test_probe_matches_torch_autograd(ex):
     model, X, y = _probe_setup()
-    norms = np.asarray(ex.layer_grad_norms(model, torch.tensor(X), torch.tensor(y)), dtype=np.float64)
+    norms = _probe(ex, model, X, y)[0]
     ref = diagnostics.layer_grad_norms(model, X, y)
     assert norms.shape == ref.shape, (
         f"one norm per nn.Linear layer: expected shape {ref.shape}, got {norms.shape}"
@@ -121,9 +128,7 @@ def test_probe_matches_torch_autograd(ex):
 @pytest.mark.exercise("5.2")
 def test_probe_twice_gives_the_same_answer(ex):
     model, X, y = _probe_setup(depth=3, activation="relu", seed=1)
-    Xt, yt = torch.tensor(X), torch.tensor(y)
-    first = np.asarray(ex.layer_grad_norms(model, Xt, yt), dtype=np.float64)
-    second = np.asarray(ex.layer_grad_norms(model, Xt, yt), dtype=np.float64)
+    first, second = _probe(ex, model, X, y, calls=2)
     if np.allclose(second, 2 * first, rtol=1e-6):
         raise AssertionError("the second call gave twice the first: gradients accumulate in .grad, "
                              "call model.zero_grad() before backward()")
@@ -133,7 +138,7 @@ def test_probe_twice_gives_the_same_answer(ex):
 @pytest.mark.exercise("5.2")
 def test_probe_sees_vanishing_gradients(ex):
     model, X, y = _probe_setup(depth=10, activation="sigmoid", seed=2)
-    norms = np.asarray(ex.layer_grad_norms(model, torch.tensor(X), torch.tensor(y)), dtype=np.float64)
+    norms = _probe(ex, model, X, y)[0]
     assert norms.shape == (11,), f"expected 11 norms (10 hidden + output layer), got shape {norms.shape}"
     assert norms[0] / norms[-1] < gradflow.sigmoid_bound(10), (
         "a 10-layer sigmoid MLP must show a first/last layer gradient ratio below 0.25**10")

@@ -1,6 +1,8 @@
 """Graded tests for notebook 10's exercises: the fixed scripts must reach their targets.
 
-Oracles: ``nnbasics.data.standardize`` and torch autograd on a fresh copy of the model.
+Oracles: ``nnbasics.data.standardize`` and torch autograd on a fresh copy of the model. The
+learner's torch functions run in the sandbox through scenarios (model and optimizer rebuilt
+there from plain specs); the final weights, gradients and modes come back as data.
 """
 
 import copy
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from nnbasics import data
-from nnbasics.lab import debug
+from nnbasics.course.specs import load_state, model_spec
 from nnbasics.course.grading_plugin import call_unmodified
 from nnbasics.lab.models import MLPConfig, build_mlp
 from nnbasics.testing import assert_close
@@ -39,20 +41,28 @@ def ex(impl):
 
 def _blobs():
     X, y = data.blobs(200, rng=0, separation=3.0, n_classes=3)
-    return torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y)
+    return np.asarray(X, dtype=np.float32), np.asarray(y, dtype=np.int64)
+
+
+def _train(ex, model, optimizer: dict, X, y, batches: list) -> dict:
+    """The learner's train_step on (X[a:b], y[a:b]) for each [a, b], in the sandbox."""
+    return ex.scenario("train_steps", model=model_spec(model), optimizer=optimizer, X=X, y=y,
+                       batches=batches)
 
 
 @pytest.mark.exercise("10.1", points=2)
 def test_train_step_reaches_the_target_loss(ex):
     X, y = _blobs()
     model = build_mlp(MLPConfig(d_in=2, hidden=(32,), d_out=3, seed=0))
-    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    with debug.one_thread():
-        losses = [ex.train_step(model, opt, X, y) for _ in range(80)]
+    out = _train(ex, model, {"kind": "sgd", "lr": 0.1, "momentum": 0.9}, X, y, [[0, len(X)]] * 80)
+    losses = out["losses"]
     assert all(isinstance(v, float) for v in losses), "train_step must return loss.item(), a float"
-    assert losses[-1] < 0.25, (f"after 80 steps the loss is {losses[-1]:.3f} (target < 0.25). A loss stuck "
-                               "above ~0.55 means a softmax before F.cross_entropy; an oscillating "
-                               "one means gradients are not zeroed")
+    load_state(model, out["state"])
+    with torch.no_grad():
+        final = F.cross_entropy(model(torch.from_numpy(X)), torch.from_numpy(y)).item()
+    assert losses[-1] < 0.25 and final < 0.25, (
+        f"after 80 steps the loss is {final:.3f} (target < 0.25). A loss stuck above ~0.55 means a "
+        "softmax before F.cross_entropy; an oscillating one means gradients are not zeroed")
 
 
 @pytest.mark.exercise("10.1")
@@ -60,14 +70,14 @@ def test_train_step_uses_only_this_batchs_gradient(ex):
     X, y = _blobs()
     model = build_mlp(MLPConfig(d_in=2, hidden=(8,), d_out=3, seed=1))
     ref = copy.deepcopy(model)
-    opt = torch.optim.SGD(model.parameters(), lr=0.0)  # lr 0: parameters stay, grads stay visible
-    ex.train_step(model, opt, X[:20], y[:20])
-    ex.train_step(model, opt, X[20:40], y[20:40])
-    F.cross_entropy(ref(X[20:40]), y[20:40]).backward()
-    for (name, p), q in zip(model.named_parameters(), ref.parameters()):
-        assert p.grad is not None, f"{name}.grad is None: did you call loss.backward()?"
-        if not torch.allclose(p.grad, q.grad, rtol=1e-4, atol=1e-6):
-            ratio = float(p.grad.norm() / q.grad.norm())
+    # lr 0: the parameters stay, the gradients of the last step stay visible
+    out = _train(ex, model, {"kind": "sgd", "lr": 0.0}, X, y, [[0, 20], [20, 40]])
+    F.cross_entropy(ref(torch.from_numpy(X[20:40])), torch.from_numpy(y[20:40])).backward()
+    for name, q in ref.named_parameters():
+        g = out["grads"][name]
+        assert g is not None, f"{name}.grad is None: did you call loss.backward()?"
+        if not np.allclose(g, q.grad.numpy(), rtol=1e-4, atol=1e-6):
+            ratio = float(np.linalg.norm(g) / q.grad.norm())
             raise AssertionError(f"{name}.grad after two steps is not the second batch's gradient "
                                  f"(norm ratio {ratio:.2f}): did you forget opt.zero_grad() (the "
                                  "gradients add up), or put a softmax before the loss?")
@@ -77,8 +87,10 @@ def test_train_step_uses_only_this_batchs_gradient(ex):
 def test_train_step_passes_logits_to_the_loss(ex):
     X, y = _blobs()
     model = build_mlp(MLPConfig(d_in=2, hidden=(8,), d_out=3, seed=2))
-    expected = F.cross_entropy(model(X), y).item()
-    got = ex.train_step(model, torch.optim.SGD(model.parameters(), lr=0.0), X, y)
+    with torch.no_grad():
+        expected = F.cross_entropy(model(torch.from_numpy(X)), torch.from_numpy(y)).item()
+    got = _train(ex, model, {"kind": "sgd", "lr": 0.0}, X, y, [[0, len(X)]])["losses"][0]
+    assert isinstance(got, float), f"train_step must return loss.item(), a float; got {type(got).__name__}"
     assert got == pytest.approx(expected, rel=1e-5), (
         f"loss {got:.5f} but cross-entropy of the logits is {expected:.5f}: "
         "did you apply softmax before F.cross_entropy?")
@@ -119,36 +131,39 @@ def test_standardize_property_matches_library(ex, Xtr, Xva):
 
 
 def _dropout_model():
-    torch.manual_seed(0)  # noqa: graded tests may seed; dropout draws from the global RNG
+    torch.manual_seed(0)  # noqa: graded tests may seed; the initial weights come from the global RNG
     return torch.nn.Sequential(torch.nn.Linear(2, 32), torch.nn.ReLU(), torch.nn.Dropout(0.9),
                                torch.nn.Linear(32, 3))
+
+
+def _evaluate(ex, model, script: list) -> list:
+    """Run ``script`` ("train"/"eval" set the mode, "call" calls eval_accuracy) in the sandbox."""
+    X, y = _blobs()
+    return ex.scenario("eval_accuracy", model=model_spec(model), X=X, y=y, script=script,
+                       seed=0)["calls"]
 
 
 @pytest.mark.exercise("10.3")
 def test_eval_accuracy_is_deterministic_and_restores_mode(ex):
     X, y = _blobs()
     model = _dropout_model()
-    model.train()
-    a1 = ex.eval_accuracy(model, X, y)
-    a2 = ex.eval_accuracy(model, X, y)
+    calls = _evaluate(ex, model, ["train", "call", "call", "train", "call", "eval", "call"])
+    a1, a2 = calls[0]["value"], calls[1]["value"]
     model.eval()
     with torch.no_grad():
-        ref = (model(X).argmax(1) == y).double().mean().item()
+        ref = (model(torch.from_numpy(X)).argmax(1) == torch.from_numpy(y)).double().mean().item()
     assert a1 == a2, "two evaluations differ: dropout is still active — call model.eval()"
     assert a1 == pytest.approx(ref), f"accuracy {a1} but the eval-mode accuracy is {ref}"
-    model.train()
-    ex.eval_accuracy(model, X, y)
-    assert model.training, "restore the model's training mode after evaluating (model.train(was_training))"
-    model.eval()
-    ex.eval_accuracy(model, X, y)
-    assert not model.training, "a model that was in eval mode must stay in eval mode"
+    assert calls[2]["training"], "restore the model's training mode after evaluating (model.train(was_training))"
+    assert not calls[3]["training"], "a model that was in eval mode must stay in eval mode"
 
 
 @pytest.mark.exercise("10.3")
 def test_eval_accuracy_tracks_no_gradients(ex):
-    X, y = _blobs()
-    model = _dropout_model()
-    ex.eval_accuracy(model, X, y)
-    assert all(p.grad is None for p in model.parameters()), "evaluation must not compute gradients"
-    acc = ex.eval_accuracy(model, X, y)
+    calls = _evaluate(ex, _dropout_model(), ["train", "call", "call"])
+    for c in calls:
+        assert not any(c["grad_enabled"]), ("autograd was recording during your forward pass: "
+                                            "predict under `with torch.no_grad():`")
+        assert not c["grads"], "evaluation must not compute gradients"
+    acc = calls[-1]["value"]
     assert isinstance(acc, float) and 0.0 <= acc <= 1.0, f"return a float in [0, 1], got {acc!r}"
