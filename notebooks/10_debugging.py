@@ -409,16 +409,18 @@ assert ms["skew"]["flagged"][0] and zero["skew"]["flagged"][0] and min(ms["parit
 #
 # ## 7. Exercises (graded)
 #
-# Open **`exercises/ex10_debugging.py`**: each function comes with a broken version in its
-# docstring. Fix it.
+# Open **`exercises/ex10_debugging.py`**: each of the first three functions comes with a
+# broken version in its docstring — fix it. The fourth asks you to derive something.
 #
 # | exercise | function | what it does |
 # |---|---|---|
 # | 10.1 | `train_step(model, opt, xb, yb)` | one correct step: zero the gradients, logits into cross-entropy, backward, step |
 # | 10.2 | `standardize_train_only(X_train, X_val)` | scale both splits with the *training* mean and std only |
 # | 10.3 | `eval_accuracy(model, X, y)` | accuracy in eval mode without gradients, restoring the model's mode |
+# | 10.4 | `roc_auc(y_true, scores)` | derive a way to compute the area under the ROC curve of §4, ties included |
 #
-# The tests train with your code and check that the runs reach their targets:
+# The tests train with your code and check that the runs reach their targets (10.1–10.3), and
+# compare your ROC-AUC with the curve's area on tied and untied scores (10.4):
 #
 # ```
 # python -m nnbasics grade 10
@@ -434,6 +436,10 @@ if mine is not None:
     assert np.allclose(mine[0], ref[0]) and np.allclose(mine[1], ref[1]), \
         "your scaling disagrees with nnbasics.data.standardize: use the training statistics only"
     print("✅ your standardize_train_only matches the library")
+mine_auc = exercises.attempt("10", "roc_auc", imb["y"], imb["scores"])
+if mine_auc is not None:
+    assert np.isclose(mine_auc, imb["roc_auc"]), "your roc_auc disagrees with nnbasics.core.metrics.roc_auc"
+    print(f"✅ your roc_auc gives {mine_auc:.3f}, as the library")
 
 # %% [markdown]
 # ## 8. Quiz and key takeaways
