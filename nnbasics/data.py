@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import check_choice, check_float, check_int, check_rng
+from nnbasics._validate import (
+    check_choice,
+    check_finite_output,
+    check_float,
+    check_int,
+    check_rng,
+    finite_output,
+)
 
 __all__ = ["grid", "logic_gate", "xor", "separable", "blobs", "spirals", "moons", "circles", "digits", "breast_cancer", "Split",
            "train_val_split", "standardize"]
@@ -48,6 +55,7 @@ def xor() -> tuple[np.ndarray, np.ndarray]:
     return logic_gate("xor")
 
 
+@finite_output("the points overflow: margin too large; use moderate values")
 def separable(n: int = 60, *, rng, margin: float = 0.3, return_separator: bool = False):
     """Points in [-2, 2]^2 labelled by a random line, keeping only those at least ``margin`` from it.
 
@@ -87,6 +95,7 @@ def separable(n: int = 60, *, rng, margin: float = 0.3, return_separator: bool =
     return (X, y, (w_star, b_star)) if return_separator else (X, y)
 
 
+@finite_output("the points overflow: separation or std too large; use moderate values")
 def blobs(n: int = 100, *, rng, separation: float = 3.0, std: float = 1.0,
           n_classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian clusters in 2-D; with two classes and ``separation >= 3`` they are linearly separable in practice.
@@ -122,6 +131,7 @@ def blobs(n: int = 100, *, rng, separation: float = 3.0, std: float = 1.0,
     return X[perm], y[perm].astype(np.int64)
 
 
+@finite_output("the points overflow: noise or turns too large; use moderate values")
 def spirals(n: int = 200, *, rng, n_classes: int = 2, noise: float = 0.2,
             turns: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Interleaved spirals (cs231n's toy data): hopeless for a linear model, easy for an MLP.
@@ -143,6 +153,7 @@ def spirals(n: int = 200, *, rng, n_classes: int = 2, noise: float = 0.2,
     return X, y.astype(np.int64)
 
 
+@finite_output("the points overflow: noise too large; use moderate values")
 def moons(n: int = 200, *, rng, noise: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles. Returns X (N, 2), y (N,)."""
     n = check_int(n, "n", minimum=2)
@@ -157,6 +168,7 @@ def moons(n: int = 200, *, rng, noise: float = 0.1) -> tuple[np.ndarray, np.ndar
     return X, y.astype(np.int64)
 
 
+@finite_output("the points overflow: noise or factor too large; use moderate values")
 def circles(n: int = 200, *, rng, noise: float = 0.1, factor: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """A disc inside a ring (class 1 inside). Returns X (N, 2), y (N,)."""
     n = check_int(n, "n", minimum=2)
@@ -201,6 +213,7 @@ def train_val_split(X, y, *, val_fraction: float = 0.25, rng) -> Split:
     return Split(X[train], y[train], X[val], y[val])
 
 
+@finite_output("(X - mean) / std overflows: the arrays in others are far larger than X_train")
 def standardize(X_train, *others):
     """Scale features with the *training* mean and std (never the full data: that leaks).
 
@@ -220,6 +233,8 @@ def standardize(X_train, *others):
     X_train = as_float_array(X_train, "X_train", ndim=2)
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
+    check_finite_output((mean, std), "standardize", "X_train too large: its mean or variance overflows "
+                        f"{X_train.dtype}; scale it first (or use float64)")
     std = np.where(std > 0, std, 1.0)  # constant features (digits' blank pixels) stay 0
     out = [(X_train - mean) / std]
     for i, Xo in enumerate(others):
@@ -273,6 +288,7 @@ def breast_cancer(*, rng, val_fraction: float = 0.3) -> Split:
                            val_fraction=val_fraction, rng=rng)
 
 
+@finite_output("X too large: the grid around it overflows; scale X")
 def grid(X, steps: int = 200, margin: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A square grid covering the 2-D points ``X`` (N, 2) for drawing decision regions.
 

@@ -18,6 +18,8 @@ deliberately accepts any shape).
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import functools
 import importlib
 import inspect
@@ -75,8 +77,13 @@ def labels(*vals):
     return np.array(vals, dtype=np.int64)
 
 
-@functools.cache
 def tiny_model(d_in=3, d_out=2, dropout=0.0):
+    """A fresh copy of a small torch MLP (training calls change their model: never share one)."""
+    return copy.deepcopy(_tiny_model(d_in, d_out, dropout))
+
+
+@functools.cache
+def _tiny_model(d_in, d_out, dropout):
     from nnbasics.lab.models import MLPConfig, build_mlp
     return build_mlp(MLPConfig(d_in=d_in, hidden=(4,), d_out=d_out, dropout=dropout, seed=0))
 
@@ -100,6 +107,13 @@ class Case:
     mismatch: dict = field(default_factory=dict)  # array arg -> axis to drop one entry along
     ranges: dict = field(default_factory=dict)  # arg -> list of bad values
     skip: dict = field(default_factory=dict)  # "arg:mutation" or "mutation" -> reason
+    # tests/test_fuzz.py (issue 21: finite in, finite out or a clear error) fuzzes every call here:
+    fuzz: int = 20  # hypothesis examples; 0 = not fuzzed (fuzz_reason then says why)
+    fuzz_reason: str = ""  # why a call is fuzzed lightly or not at all
+    out_dtype: str = ""  # float results keep the inputs' float dtype, or may be this one (the docstring says so)
+    dtype_of: str = ""  # with mixed float32/float64 inputs: the argument whose dtype every float result has
+    nonneg: tuple = ()  # values that can only be >= 0: "v", "state.running_var", "cache.inv_std"
+    nonfinite_ok: str = ""  # why NaN/inf can be a documented result (e.g. "inf: no positive margin")
 
 
 ELEMENTWISE = {"ndim": "elementwise: accepts any shape", "scalar": "elementwise: accepts scalars",
@@ -156,12 +170,14 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         R[f"core.activations.{n}"] = Case(lambda: {"x": A(2, 3), "alpha": np.full(3, 0.25)},
                                      arrays=("x", "alpha"), mismatch={"alpha": 0},
                                      skip={**ANY_LEADING, "alpha:scalar": "a scalar alpha is shared",
+                                           "alpha:broadcast": "a (1,) alpha is one slope for every channel",
                                            "x:scalar": "elementwise with a scalar alpha",
                                            "x:empty": ELEMENTWISE["empty"]})
     R["core.activations.prelu_alpha_grad"] = Case(
         lambda: {"x": A(2, 3), "alpha": np.full(3, 0.25), "dout": A(2, 3, seed=1)},
         arrays=("x", "alpha", "dout"), mismatch={"alpha": 0, "dout": 1},
         skip={**ANY_LEADING, "alpha:scalar": "a scalar alpha is shared",
+              "alpha:broadcast": "a (1,) alpha is one slope for every channel",
               "x:scalar": "elementwise with a scalar alpha", "dout:scalar": "broadcast like x"})
     R["core.activations.apply"] = Case(lambda: {"name": "relu", "x": A(2, 3)}, arrays=("x",),
                                   ranges={"name": ["nope", 3]}, skip=dict(ELEMENTWISE))
@@ -170,7 +186,7 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["experiments.nb04_activations.gaussian_response"] = Case(
         lambda: {"name": "tanh", "scale": 1.0, "n": 50, "rng": 0},
         ranges={"name": ["nope"], "scale": [-1.0, np.nan], "n": [0, 2.5]})
-    R["lab.diagnostics.layer_outputs"] = Case(lambda: {"model": tiny_model(), "X": A(4, 3)}, arrays=("X",),
+    R["lab.diagnostics.layer_outputs"] = Case(lambda: {"model": tiny_model(), "X": A(4, 3)}, arrays=("X",), out_dtype="float32",
                                               mismatch={"X": 1}, ranges={"kind": ["nope"]})
     R["lab.diagnostics.dead_fraction"] = Case(lambda: {"h": A(4, 3)}, arrays=("h",))
     R["lab.diagnostics.dead_unit_fraction"] = Case(
@@ -260,8 +276,10 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                              ranges={"n": [0], "n_classes": [0], "noise": [-0.1], "turns": [np.inf]})
     R["data.moons"] = Case(lambda: {"n": 10, "rng": 0}, ranges={"n": [0], "noise": [-1.0]})
     R["data.circles"] = Case(lambda: {"n": 10, "rng": 0}, ranges={"n": [0], "noise": [-1.0], "factor": [1.5, 0.0]})
-    R["data.digits"] = Case(lambda: {"rng": 0}, ranges={"val_fraction": [0.0, 1.0], "rng": [None]})
-    R["data.breast_cancer"] = Case(lambda: {"rng": 0}, ranges={"val_fraction": [0.0, 1.0], "rng": [None]})
+    R["data.digits"] = Case(lambda: {"rng": 0}, ranges={"val_fraction": [0.0, 1.0], "rng": [None]},
+                            fuzz=3, fuzz_reason="loads the bundled digits (about 0.5 s a call)")
+    R["data.breast_cancer"] = Case(lambda: {"rng": 0}, ranges={"val_fraction": [0.0, 1.0], "rng": [None]},
+                                   fuzz=3, fuzz_reason="loads the bundled breast-cancer table")
     R["data.train_val_split"] = Case(
         lambda: {"X": A(8, 2), "y": labels(0, 1, 0, 1, 0, 1, 0, 1), "val_fraction": 0.25, "rng": 0},
         arrays=("X", "y"), mismatch={"y": 0}, ranges={"val_fraction": [0.0, 1.0, -0.5]})
@@ -271,7 +289,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["lab.debug.overfit_small_batch"] = Case(
         lambda: {"model": tiny_model(), "X": A(4, 3), "y": labels(0, 1, 0, 1), "steps": 2},
         arrays=("X", "y"), mismatch={"X": 1, "y": 0},
-        ranges={"steps": [0], "lr": [0.0, -1.0], "target_loss": [-1.0]})
+        ranges={"steps": [0], "lr": [0.0, -1.0], "target_loss": [-1.0]},
+        fuzz=5, fuzz_reason="trains a model (about 0.15 s a call): fuzzed lightly")
 
     # diagnostics ---------------------------------------------------------------------------
     def model_xy():
@@ -279,22 +298,26 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     for n, rng_ in (("layer_grad_norms", {}), ("layer_stats", {"saturation": [0.0, 1.5]}),
                     ("layer_histograms", {"bins": [0]}), ("jacobian_chain", {})):
         R[f"lab.diagnostics.{n}"] = Case(model_xy, arrays=("X", "y"), mismatch={"X": 1, "y": 0},
-                                     ranges={"loss": ["nope"], **rng_})
+                                     ranges={"loss": ["nope"], **rng_}, out_dtype="float64", fuzz=6)
+    R["lab.diagnostics.layer_grad_norms"].nonfinite_ok = "documented: inf/NaN show where the network overflows (notebook 05's NaN hunt)"
+    R["lab.diagnostics.layer_stats"].nonfinite_ok = ("documented: NaN where a statistic does not apply "
+                                                     "(saturation of a ReLU layer); inf/NaN show where the network overflows (notebook 05's NaN hunt)")
     R["lab.diagnostics.first_nonfinite"] = Case(
         model_xy, arrays=("X", "y"), mismatch={"X": 1, "y": 0}, ranges={"loss": ["nope"]},
         skip={"X:nan": "finds where NaN/inf appear", "X:inf": "finds where NaN/inf appear"})
     R["lab.diagnostics.update_ratios"] = Case(
         lambda: {**model_xy(), "lr": 0.1}, arrays=("X", "y"), mismatch={"X": 1, "y": 0},
-        ranges={"lr": [0.0, -1.0], "optimizer": ["nope"]})
+        ranges={"lr": [0.0, -1.0], "optimizer": ["nope"]}, out_dtype="float64", fuzz=6)
     R["lab.diagnostics.sgd_steps"] = Case(
         lambda: {**model_xy(), "lr": 0.1, "steps": 2}, arrays=("X", "y"), mismatch={"X": 1, "y": 0},
         ranges={"lr": [-1.0], "steps": [0], "max_norm": [0.0]})
     R["core.gradflow.clip_grad_norm"] = Case(
         lambda: {"grads": [A(2, 3), A(3, seed=1)], "max_norm": 1.0},
-        ranges={"max_norm": [0.0, -1.0, np.nan], "eps": [-1.0], "grads": ["abc", [np.array([np.nan])]]})
+        ranges={"max_norm": [0.0, -1.0, np.nan], "eps": [-1.0], "grads": ["abc", [np.array([np.nan])]]},
+        skip={"grads:broadcast": "one gradient per parameter, of any shape"})
     R["core.gradflow.sigmoid_bound"] = Case(lambda: {"n_layers": 3}, ranges={"n_layers": [-1, 2.5]})
     R["core.gradflow.chain_grad"] = Case(lambda: {"x": A(4), "weights": A(3, seed=1)},
-                                       arrays=("x", "weights"), ranges={"activation": ["nope"]})
+                                       arrays=("x", "weights"), ranges={"activation": ["nope"]}, out_dtype="float64")
 
     # dropout -------------------------------------------------------------------------------
     R["core.dropout.dropout_mask"] = Case(lambda: {"shape": (2, 3), "p": 0.5, "rng": 0},
@@ -310,7 +333,7 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                          ranges={"n_train": [0], "n_val": [0], "noise": [-1.0]})
     R["experiments.nb08_dropout.mc_dropout_predict"] = Case(
         lambda: {"model": tiny_model(dropout=0.5), "X": A(4, 3), "samples": 3},
-        arrays=("X",), mismatch={"X": 1}, ranges={"samples": [0]})
+        arrays=("X",), mismatch={"X": 1}, ranges={"samples": [0]}, out_dtype="float64", fuzz=6)
 
     # embeddings ----------------------------------------------------------------------------
     R["core.embeddings.embedding_forward"] = Case(
@@ -326,7 +349,7 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["experiments.nb12_beyond_mlp.train_recommender"] = Case(
         lambda: {"data": nb12_beyond_mlp.synthetic_ratings(6, 5, rng=0), "epochs": 1, "batch_size": 4},
         ranges={"dim": [0], "epochs": [0], "lr": [0.0, -1.0], "batch_size": [0], "weight_decay": [-1.0],
-                "data": ["abc"]})
+                "data": ["abc"]}, out_dtype="float64")
     R["experiments.nb12_beyond_mlp.predict_ratings"] = Case(
         lambda: {"users": labels(0, 1), "items": labels(1, 2), "user_table": A(3, 2),
                  "item_table": A(4, 2, seed=1), "user_bias": A(3, seed=2), "item_bias": A(4, seed=3),
@@ -339,7 +362,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     def numgrad_kwargs():
         x = A(3)
         return {"f": lambda: float(np.sum(x ** 2)), "x": x}
-    R["core.gradcheck.numerical_gradient"] = Case(numgrad_kwargs, ranges={"h": [0.0, -1.0], "x": ["abc"]})
+    R["core.gradcheck.numerical_gradient"] = Case(numgrad_kwargs, ranges={"h": [0.0, -1.0], "x": ["abc"]},
+                                                  skip={"x:broadcast": "any shape"})
     R["core.gradcheck.relative_error"] = Case(lambda: {"a": A(3), "b": A(3, seed=1)}, arrays=("a", "b"),
                                          mismatch={"b": 0}, ranges={"eps": [0.0, -1.0]},
                                          skip={"a:ndim": "any shape (compared elementwise)",
@@ -348,11 +372,13 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
 
     def cg_kwargs():
         x = A(3)
-        return {"f": lambda: float(np.sum(x ** 2)), "params": {"x": x}, "grads": {"x": 2 * x}}
+        return {"f": lambda: float(np.sum(x ** 2)), "params": {"x": x}, "grads": {"x": 2 * x},
+                "raise_on_fail": False}
     R["core.gradcheck.check_gradients"] = Case(cg_kwargs, ranges={"h": [0.0], "tol": [-1.0], "params": ["abc"]})
     R["core.gradcheck.check_layer"] = Case(
-        lambda: {"forward": layers.relu_forward, "backward": layers.relu_backward, "inputs": {"x": A(2, 3)}},
-        ranges={"h": [0.0], "tol": [0.0], "inputs": ["abc"]})
+        lambda: {"forward": layers.relu_forward, "backward": layers.relu_backward, "inputs": {"x": A(2, 3)},
+                 "raise_on_fail": False},
+        ranges={"h": [0.0], "tol": [0.0], "inputs": ["abc"]}, skip={"inputs:broadcast": "inputs of any shape"})
 
     # hardware ------------------------------------------------------------------------------
     for n in ("dense_flops", "dense_bytes", "arithmetic_intensity"):
@@ -450,6 +476,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         R[f"core.losses.{n}"] = Case(lambda a=a: {a: A(2, 3)}, arrays=(a,),
                                 ranges={"axis": [5, 1.5]}, skip=dict(ANY_LEADING))
     R["core.losses.naive_softmax"].skip.update({"logits:inf": "demonstrates overflow to NaN on purpose"})
+    R["core.losses.naive_softmax"].fuzz = 0
+    R["core.losses.naive_softmax"].fuzz_reason = "demonstrates overflow to NaN on purpose"
     for n in ("mse", "mae"):
         R[f"core.losses.{n}"] = Case(lambda: {"pred": A(4, 2), "target": A(4, 2, seed=1)},
                                 arrays=("pred", "target"), mismatch={"target": 0}, skip=dict(ANY_LEADING))
@@ -477,7 +505,9 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     for n in ("precision_recall_curve", "average_precision"):
         R[f"core.metrics.{n}"] = Case(lambda: {"y_true": labels(0, 1, 1, 0), "scores": A(4)},
                                  arrays=("y_true", "scores"), mismatch={"scores": 0},
-                                 ranges={"y_true": [labels(0, 2, 1, 0)]})
+                                 ranges={"y_true": [labels(0, 2, 1, 0)]},
+                                 skip={"shape": "one point per distinct score: the length depends on the values"})
+    R["core.metrics.precision_recall_curve"].out_dtype = "float64"
     for n in ("roc_curve", "roc_auc"):
         R[f"core.metrics.{n}"] = Case(lambda: {"y_true": labels(0, 1, 1, 0), "scores": A(4)},
                                       arrays=("y_true", "scores"), mismatch={"scores": 0},
@@ -506,7 +536,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
 
     # mlp -----------------------------------------------------------------------------------
     R["core.mlp.n_layers"] = Case(lambda: {"params": tiny_params()},
-                                  ranges={"params": ["abc", {}, {"W1": A(3, 4), "b1": A(4), "b2": A(2)}]})
+                                  ranges={"params": ["abc", {}, {"W1": A(3, 4), "b1": A(4), "b2": A(2)}]},
+                                  skip={"params:state": "counts the keys; the functions that compute check the values"})
     R["core.mlp.init_params"] = Case(lambda: {"sizes": [3, 4, 2], "rng": 0},
                                 ranges={"sizes": [[3], [3, 0, 2], "ab"], "scale": ["nope"], "rng": [None]})
     for q in ("core.mlp.forward", "core.mlp.predict_proba", "core.mlp.predict",
@@ -534,9 +565,11 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                      "batch_size": 4, "rng": 0},
             arrays=("X", "y"), mismatch={"X": 0, "y": 0},
             ranges={"lr": [0.0, -1.0, np.nan], "epochs": [0], "batch_size": [0], "hidden": [(0,)],
-                    "n_classes": [1], "activation": ["nope"], "X_val": [A(3, 2)], "rng": [None]})
+                    "n_classes": [1], "activation": ["nope"], "X_val": [A(3, 2)], "rng": [None]},
+            out_dtype="float64", fuzz=8)
     R["lab.models.torch_model_from_params"] = Case(lambda: {"params": tiny_params()},
-                                            ranges={"params": ["abc", {}], "activation": ["nope"]})
+                                            ranges={"params": ["abc", {}], "activation": ["nope"]},
+                                            skip={"params:broadcast": "W1's first axis is free: it sets the input width D"})
     R["experiments.nb02_mlp_forward.worked_example"] = Case(lambda: {}, ranges={"activation": ["nope"]})
     R["experiments.nb02_mlp_forward.linear_collapse"] = Case(lambda: {"rng": 0, "n": 3}, ranges={"n": [0], "sizes": [(2,), (2, 0, 3)]})
     R["experiments.nb02_mlp_forward.universal_approximation"] = Case(lambda: {"width": 4, "n": 20},
@@ -549,15 +582,20 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["lab.models.check_input"] = Case(lambda: {"model": tiny_model(), "X": A(4, 3)}, arrays=("X",),
                                    mismatch={"X": 1}, ranges={"model": ["abc"]},
                                    skip={"ndim": "only the features of 2-D inputs are checked (conv models: 4-D)",
-                                         "scalar": "only the features of 2-D inputs are checked"})
+                                         "scalar": "only the features of 2-D inputs are checked",
+                                         "X:broadcast": "only the features of 2-D inputs are checked"})
     R["lab.models.build_mlp"] = Case(lambda: {"cfg": models.MLPConfig(d_in=3, hidden=(4,), d_out=2)},
                                  ranges={"cfg": ["abc", None]})
 
     # norm ----------------------------------------------------------------------------------
     R["core.norm.batchnorm_forward"] = Case(
-        lambda: {"x": A(4, 3), "gamma": np.ones(3), "beta": np.zeros(3)},
+        lambda: {"x": A(4, 3), "gamma": np.ones(3), "beta": np.zeros(3),
+                 "state": norm.BatchNormState(A(3, seed=3), np.full(3, 2.0), 4)},
         arrays=("x", "gamma", "beta"), mismatch={"gamma": 0, "beta": 0},
-        ranges={"momentum": [-0.1, 1.5], "eps": [0.0, -1.0]})
+        ranges={"momentum": [-0.1, 1.5], "eps": [0.0, -1.0],
+                "state": ["abc", norm.BatchNormState(np.zeros(3), -np.ones(3), 0),
+                          norm.BatchNormState(np.zeros(3), np.ones(3), -1)]},
+        nonneg=("state.running_var",))
     R["core.norm.batchnorm_backward"] = _backward_case(
         norm.batchnorm_forward, lambda: {"x": A(4, 3), "gamma": np.ones(3), "beta": np.zeros(3)})
     R["core.norm.layernorm_forward"] = Case(
@@ -569,11 +607,12 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["experiments.nb07_norm.batch_size_noise"] = Case(
         lambda: {"x_sample": A(3), "population": A(6, 3, seed=1), "batch_sizes": (2, 4), "draws": 3, "rng": 0},
         arrays=("x_sample", "population"), mismatch={"population": 1},
-        ranges={"batch_sizes": [(1, 2), (2, 50)], "draws": [0], "eps": [0.0]})
+        ranges={"batch_sizes": [(1, 2), (2, 50)], "draws": [0], "eps": [0.0]}, out_dtype="float64")
 
     # optim ---------------------------------------------------------------------------------
-    R["core.optim.sgd_step"] = Case(lambda: {"p": A(3), "g": A(3, seed=1), "lr": 0.1, "momentum": 0.9},
-                               arrays=("p", "g"), mismatch={"g": 0},
+    R["core.optim.sgd_step"] = Case(lambda: {"p": A(3), "g": A(3, seed=1), "buf": A(3, seed=2), "lr": 0.1,
+                                             "momentum": 0.9},
+                               arrays=("p", "g", "buf"), mismatch={"g": 0, "buf": 0}, dtype_of="p", fuzz=40,
                                ranges={"lr": [-1.0, np.nan], "momentum": [-0.1, 1.5],
                                        "weight_decay": [-1.0], "dampening": [2.0]},
                                skip={"p:ndim": "parameters of any shape", "g:ndim": "parameters of any shape",
@@ -584,8 +623,9 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
             lambda: {"p": A(3), "g": A(3, seed=1), "m": np.zeros(3), "v": np.zeros(3), "t": 1},
             arrays=("p", "g", "m", "v"), mismatch={"g": 0, "m": 0, "v": 0},
             ranges={"t": [0, 1.5], "lr": [-1.0], "eps": [-1.0], "betas": [(1.0, 0.999), (0.9,)],
-                    "weight_decay": [-1.0]},
-            skip={f"{a}:{m}": "parameters of any shape" for a in "pgmv" for m in ("ndim", "scalar")})
+                    "weight_decay": [-1.0], "v": [-np.ones(3)]},
+            skip={f"{a}:{m}": "parameters of any shape" for a in "pg" for m in ("ndim", "scalar")},
+            nonneg=("v",), dtype_of="p", fuzz=40)
     R["core.optim.make"] = Case(lambda: {"name": "sgd", "lr": 0.1},
                            ranges={"name": ["nope"], "lr": [-1.0], "weight_decay": [-1.0]})
     R["core.optim.step_lr"] = Case(lambda: {"step": 3, "base_lr": 0.1, "step_size": 2},
@@ -610,13 +650,16 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                              "optimizers": [("nope",)], "start": [A(3), "ab"]})
     R["experiments.nb09_regularization.lr_sweep"] = Case(lambda: {"lrs": np.array([0.01, 0.1]), "steps": 3}, arrays=("lrs",),
                                ranges={"lrs": [np.array([0.0, 0.1])], "surface": ["nope"],
-                                       "optimizer": ["nope"], "steps": [0]})
+                                       "optimizer": ["nope"], "steps": [0]}, out_dtype="float64",
+                               nonfinite_ok="documented: final_loss is inf for a run that diverged",
+                               skip={"shape": "a diverging run's curve stops early"})
 
     # perceptron ----------------------------------------------------------------------------
     X4, y4 = data.logic_gate("and")
     R["core.perceptron.mistake_bound"] = Case(lambda: {"X": X4.copy(), "w_star": np.array([1.0, 1.0]), "b_star": -1.5},
                                          arrays=("X", "w_star"), mismatch={"w_star": 0},
-                                         ranges={"b_star": [np.nan]})
+                                         ranges={"b_star": [np.nan]},
+                                         nonfinite_ok="inf: (w_star, b_star) does not separate X with a positive margin")
     for n in ("net_input", "predict"):
         R[f"core.perceptron.{n}"] = Case(lambda: {"X": X4.copy(), "w": np.array([1.0, 1.0]), "b": -1.5},
                                     arrays=("X", "w"), mismatch={"w": 0}, ranges={"b": [np.nan, "a"]})
@@ -635,7 +678,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         arrays=("X", "W1", "b1", "w2"), mismatch={"X": 1, "W1": 1, "b1": 0, "w2": 0},
         ranges={"b2": [np.nan, "a"]})
     R["core.perceptron.boundary_line"] = Case(lambda: {"w": np.array([1.0, 1.0]), "b": -1.5, "xlim": (-1.0, 2.0)},
-                                         arrays=("w",), ranges={"xlim": [(2.0, -1.0), (np.nan, 1.0), "ab"]})
+                                         arrays=("w",), ranges={"xlim": [(2.0, -1.0), (np.nan, 1.0), "ab"]},
+                                         out_dtype="float64", skip={"shape": "empty arrays when w = 0 (no boundary)"})
 
     # recurrent -----------------------------------------------------------------------------
     D, H, N, T = 3, 4, 2, 3
@@ -692,7 +736,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     # regularization ------------------------------------------------------------------------
     for n in ("l2_penalty", "l2_penalty_grad"):
         R[f"core.regularization.{n}"] = Case(lambda: {"params": [A(2, 3), A(3, seed=1)], "lam": 0.1},
-                                        ranges={"lam": [-1.0, np.nan], "params": ["abc", [np.array([np.nan])]]})
+                                        ranges={"lam": [-1.0, np.nan], "params": ["abc", [np.array([np.nan])]]},
+                                        skip={"params:broadcast": "parameters of any shapes"})
     R["experiments.nb09_regularization.compare_l2_and_decoupled"] = Case(
         lambda: {"steps": 3}, ranges={"optimizer": ["nope"], "lam": [-1.0], "lr": [0.0], "steps": [0]})
     R["core.regularization.smooth_targets"] = Case(lambda: {"y": labels(0, 2, 1), "n_classes": 3, "eps": 0.1},
@@ -721,6 +766,7 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     def reg_data():
         return nb09_regularization.make_regression_1d(n_train=6, n_val=6, rng=0)
     R["experiments.nb09_regularization.capacity_fit"] = Case(lambda: {"degree": 2, "lam": 0.0, "data": reg_data(), "n_grid": 5},
+                                            out_dtype="float64",
                                             ranges={"degree": [-1], "lam": [-1.0], "n_grid": [0],
                                                     "data": ["abc", {}]})
     R["experiments.nb09_regularization.capacity_sweep"] = Case(lambda: {"degrees": [1, 2], "lams": [0.0, 0.1], "data": reg_data()},
@@ -752,7 +798,7 @@ def _constructors() -> dict[str, Case]:
             "d_in": [0], "hidden": [(0,), "ab"], "d_out": [0], "activation": ["nope"], "norm": ["nope"],
             "dropout": [1.0, -0.1], "init": ["nope"], "init_scale": [-1.0, np.nan]}),
         "lab.train.TrainConfig": Case(lambda: {}, ranges={
-            "epochs": [0, 2.5], "batch_size": [0], "lr": [0.0, -1.0, np.nan], "optimizer": ["nope"],
+            "epochs": [0, 2.5], "batch_size": [0], "lr": [0.0, -1.0, np.nan, 1e100], "optimizer": ["nope"],
             "momentum": [-0.1, 1.5], "weight_decay": [-1.0], "loss": ["nope"], "clip_grad_norm": [0.0, -1.0],
             "patience": [0]}),
         "lab.train.EarlyStopping": Case(lambda: {"patience": 2}, ranges={"patience": [0, 1.5], "min_delta": [-1.0]}),
@@ -769,6 +815,7 @@ EXEMPT = {
     "core.perceptron.xor_network_weights": "no arguments",
     "experiments.nb01_perceptron.fit_torch_xor": "trains a whole model",
     "core.mlp.check_training_args": "it IS train()'s validation; swept through core.mlp.train",
+    "core.mlp.check_params": "it IS forward()'s validation of params; swept through core.mlp.forward",
     "core.activations.properties_table": "no arguments",
     "experiments.nb04_activations.dying_relu_experiment": "trains a whole model; its settings go through TrainConfig/MLPConfig",
     "experiments.nb04_activations.relu_vs_sigmoid": "trains whole models; covered by TrainConfig/MLPConfig validation",
@@ -881,18 +928,32 @@ def _names(arg: str, msg: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(arg)}(?![\w])", msg) is not None
 
 
-def _finite_leaves(out):
-    """Yield the float arrays inside a result (tuples, lists, dicts, dataclasses)."""
-    if isinstance(out, np.ndarray) and np.issubdtype(out.dtype, np.floating):
-        yield out
-    elif isinstance(out, float):
-        yield np.asarray(out)
-    elif isinstance(out, (tuple, list)):
-        for o in out:
-            yield from _finite_leaves(o)
-    elif isinstance(out, dict):
-        for o in out.values():
-            yield from _finite_leaves(o)
+def leaves(value, path: str = "result"):
+    """Yield ``(path, leaf)`` for every array (torch tensors as numpy) and float inside ``value``.
+
+    Tuples, lists, dicts and dataclasses are walked, so a path reads like the code that reaches
+    the leaf: ``result[0]``, ``cache.state.running_var``, ``params['W1']``, ``caches[1][0][0]``.
+    Arrays are yielded as ndarrays, floats as they are (a Python float has no dtype to keep).
+    """
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
+        yield path, value.detach().cpu().numpy()
+    elif isinstance(value, (np.ndarray, np.floating, float)):
+        yield path, value
+    elif isinstance(value, (tuple, list)):
+        for i, v in enumerate(value):
+            yield from leaves(v, f"{path}[{i}]")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from leaves(v, f"{path}[{k!r}]")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from leaves(getattr(value, f.name), f"{path}.{f.name}")
+
+
+def nonfinite_leaves(value, path: str = "result") -> list[str]:
+    """Paths of the float leaves of ``value`` that hold a NaN or an inf."""
+    return [p for p, leaf in leaves(value, path)
+            if np.issubdtype(np.asarray(leaf).dtype, np.floating) and not np.all(np.isfinite(leaf))]
 
 
 # --------------------------------------------------------------------------- tests
@@ -928,8 +989,7 @@ def test_bad_input_raises_clear_error(qual, arg, mutation, extra):
     except Exception as err:  # noqa: BLE001 - anything else is a deep traceback
         pytest.fail(f"{qual}({arg}={shown}) raised {type(err).__name__} (want ValueError/TypeError "
                     f"naming {arg!r}): {err}")
-    bad = [leaf for leaf in _finite_leaves(out) if leaf.size and not np.all(np.isfinite(leaf))]
-    detail = "returned NaN/inf" if bad else "returned without an error"
+    detail = "returned NaN/inf" if nonfinite_leaves(out) else "returned without an error"
     pytest.fail(f"{qual}({arg}={shown}) {detail}; want ValueError/TypeError naming {arg!r}")
 
 

@@ -53,7 +53,22 @@ def test_runs_are_reproducible_and_cached():
         a = debug._run("lr_too_low", 3)
         b = debug._run("lr_too_low", 3)
     assert a.train_loss == b.train_loss
-    assert debug.run_bug("healthy") is debug.run_bug("healthy")
+    first, again = debug.run_bug("healthy"), debug.run_bug("healthy")
+    assert first is not again and first.train_loss == again.train_loss  # a cached run, copied
+
+
+def test_cached_runs_are_never_shared_with_callers():
+    """diagnose() runs a model left in training mode: the cached model's BatchNorm must not move."""
+    def bn_state(run):
+        bn = [m for m in run.model.modules() if isinstance(m, torch.nn.BatchNorm1d)][0]
+        return int(bn.num_batches_tracked), bn.running_mean.clone()
+
+    run = debug.run_bug("forgot_eval")
+    before = bn_state(run)
+    debug.diagnose(run, run.model, run.batch)  # two forward passes in training mode
+    assert bn_state(run)[0] == before[0] + 2  # this caller's copy moved ...
+    fresh = bn_state(debug.run_bug("forgot_eval"))
+    assert fresh[0] == before[0] and torch.equal(fresh[1], before[1])  # ... the cache did not
 
 
 def test_overfit_small_batch_passes_for_a_healthy_model():

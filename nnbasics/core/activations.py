@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_choice, check_float
+from nnbasics._validate import as_float_array, check_choice, check_float, finite_output
 from nnbasics.core import kernels
 
 __all__ = ['sigmoid', 'sigmoid_derivative', 'tanh', 'tanh_derivative', 'relu', 'relu_derivative', 'leaky_relu', 'leaky_relu_derivative', 'prelu', 'prelu_derivative', 'prelu_alpha_grad', 'elu', 'elu_derivative', 'gelu', 'gelu_derivative', 'gelu_tanh', 'gelu_tanh_derivative', 'ActivationInfo', 'NAMES', 'INFO', 'apply', 'derivative', 'properties_table']
@@ -84,12 +84,14 @@ def relu_derivative(x) -> np.ndarray:
     return (x > 0).astype(x.dtype)
 
 
+@finite_output("alpha * x overflows: alpha or x too large for the dtype of x; use smaller values")
 def leaky_relu(x, alpha: float = 0.01) -> np.ndarray:
     """Leaky ReLU: x if x > 0 else alpha x (alpha >= 0 a fixed slope). Same shape as ``x``."""
     x, alpha = _x(x), _alpha(alpha)
     return np.where(x > 0, x, alpha * x).astype(x.dtype, copy=False)
 
 
+@finite_output("alpha * x overflows: alpha or x too large for the dtype of x; use smaller values")
 def leaky_relu_derivative(x, alpha: float = 0.01) -> np.ndarray:
     """1 if x > 0 else alpha (alpha at x = 0, like torch): never exactly 0 for alpha > 0."""
     x, alpha = _x(x), _alpha(alpha)
@@ -111,6 +113,7 @@ def _prelu_alpha(alpha, x: np.ndarray) -> np.ndarray:
     return a
 
 
+@finite_output("alpha * x overflows: alpha or x too large for the dtype of x; use smaller values")
 def prelu(x, alpha) -> np.ndarray:
     """Parametric ReLU (He et al., 2015): x if x > 0 else alpha x, with alpha *learned*.
 
@@ -129,6 +132,7 @@ def prelu(x, alpha) -> np.ndarray:
     return np.where(x > 0, x, a * x).astype(x.dtype, copy=False)
 
 
+@finite_output("alpha * x overflows: alpha or x too large for the dtype of x; use smaller values")
 def prelu_derivative(x, alpha) -> np.ndarray:
     """df/dx of :func:`prelu`: 1 if x > 0 else alpha. Same shape as ``x``."""
     x = _x(x)
@@ -136,6 +140,7 @@ def prelu_derivative(x, alpha) -> np.ndarray:
     return np.broadcast_to(np.where(x > 0, 1.0, a), x.shape).astype(x.dtype)
 
 
+@finite_output("the sum of x * dout overflows: x or dout too large; scale them")
 def prelu_alpha_grad(x, alpha, dout=None) -> np.ndarray:
     """Gradient of sum(dout * prelu(x, alpha)) with respect to alpha.
 
@@ -164,12 +169,14 @@ def prelu_alpha_grad(x, alpha, dout=None) -> np.ndarray:
     return np.asarray(g.sum()).reshape(a_in.shape)
 
 
+@finite_output("alpha * x overflows: alpha or x too large for the dtype of x; use smaller values")
 def elu(x, alpha: float = 1.0) -> np.ndarray:
     """ELU (Clevert et al., 2015): x if x > 0 else alpha (e^x - 1); smooth, mean closer to 0."""
     x, alpha = _x(x), _alpha(alpha)
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
 
 
+@finite_output("alpha * x overflows: alpha or x too large for the dtype of x; use smaller values")
 def elu_derivative(x, alpha: float = 1.0) -> np.ndarray:
     """1 if x > 0 else alpha e^x (alpha at x = 0, like torch). Same shape as ``x``."""
     x, alpha = _x(x), _alpha(alpha)
@@ -184,6 +191,7 @@ def _Phi(x):  # standard normal CDF, exact via erf
     return 0.5 * (1.0 + _erf(x / math.sqrt(2.0)))
 
 
+@finite_output("x overflows in the formula; scale the inputs")
 def gelu(x) -> np.ndarray:
     """Exact GELU (Hendrycks & Gimpel, 2016): x Phi(x), Phi the standard normal CDF.
 
@@ -193,12 +201,14 @@ def gelu(x) -> np.ndarray:
     return (x * _Phi(x)).astype(x.dtype, copy=False)
 
 
+@finite_output("x overflows in the formula; scale the inputs")
 def gelu_derivative(x) -> np.ndarray:
     """GELU'(x) = Phi(x) + x phi(x), phi the standard normal density. Same shape as ``x``."""
     x = _x(x)
     return (_Phi(x) + x * _phi(x)).astype(x.dtype, copy=False)
 
 
+@finite_output("x overflows in the formula; scale the inputs")
 def gelu_tanh(x) -> np.ndarray:
     """The tanh approximation of GELU (used by BERT/GPT-2).
 
@@ -211,7 +221,7 @@ def gelu_tanh(x) -> np.ndarray:
 
 def gelu_tanh_derivative(x) -> np.ndarray:
     """d/dx of :func:`gelu_tanh`: 0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3c x^2)."""
-    x = _x(x)
+    x = np.clip(_x(x), -30.0, 30.0)  # beyond |x| = 30, t = ±1 exactly: the derivative is exactly 0 or 1
     t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x**3))
     return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_OVER_PI * (1.0 + 3 * _GELU_C * x * x)
 

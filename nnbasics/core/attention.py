@@ -8,9 +8,19 @@ A causal mask lets position t attend only to positions <= t (as in a language mo
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_float, check_int, check_rng
+from nnbasics._validate import (
+    as_float_array,
+    check_float,
+    check_int,
+    check_rng,
+    check_shapes,
+    check_state,
+    finite_output,
+)
 from nnbasics.core.losses import softmax
 
 __all__ = ['MASKED', 'causal_mask', 'attention_scores', 'attention_forward', 'attention_backward',
@@ -43,16 +53,18 @@ def _check_qkv(q, k, v):
     return q, k, v
 
 
+@finite_output("q @ k^T overflows: q or k too large; scale them")
 def attention_scores(q, k, *, scale: float | None = None) -> np.ndarray:
     """Scores S = Q K^T * scale (default scale = 1/sqrt(d)): q (..., Lq, d), k (..., Lk, d) -> (..., Lq, Lk)."""
     q = as_float_array(q, "q", ndim=(2, 3, 4))
     k = as_float_array(k, "k", ndim=(2, 3, 4))
     if q.shape[-1] != k.shape[-1]:
         raise ValueError(f"q has d={q.shape[-1]} features per query but k has d={k.shape[-1]}")
-    scale = 1.0 / np.sqrt(q.shape[-1]) if scale is None else check_float(scale, "scale", minimum=0.0, min_inclusive=False)
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else check_float(scale, "scale", minimum=0.0, min_inclusive=False)
     return (q @ np.swapaxes(k, -1, -2)) * scale  # (..., Lq, Lk)
 
 
+@finite_output("the scores or the weighted values overflow: q, k or v too large; scale them")
 def attention_forward(q, k, v, *, causal: bool = False, mask=None, scale: float | None = None):
     """Scaled dot-product attention.
 
@@ -82,7 +94,7 @@ def attention_forward(q, k, v, *, causal: bool = False, mask=None, scale: float 
     q, k, v = _check_qkv(q, k, v)
     if not isinstance(causal, (bool, np.bool_)):
         raise TypeError(f"causal must be True or False, got {causal!r}")
-    scale = 1.0 / np.sqrt(q.shape[-1]) if scale is None else check_float(scale, "scale", minimum=0.0, min_inclusive=False)
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else check_float(scale, "scale", minimum=0.0, min_inclusive=False)
     scores = attention_scores(q, k, scale=scale)  # (..., Lq, Lk)
     allowed = np.ones(scores.shape[-2:], dtype=bool)
     if causal:
@@ -101,6 +113,7 @@ def attention_forward(q, k, v, *, causal: bool = False, mask=None, scale: float 
     return out, (q, k, v, weights, scale)
 
 
+@finite_output("the gradient overflows: dout or the cached q, k, v too large; scale the loss")
 def attention_backward(dout, cache):
     """Backward of :func:`attention_forward`.
 
@@ -117,11 +130,16 @@ def attention_backward(dout, cache):
     dk : ndarray, shape (..., Lk, d)
     dv : ndarray, shape (..., Lk, dv)
     """
-    q, k, v, weights, scale = cache
+    q, k, v, weights, scale = check_state(cache, "cache", tuple, "attention_forward", length=5)
     dout = as_float_array(dout, "dout", ndim=(2, 3, 4))
     expected = weights.shape[:-1] + (v.shape[-1],)
     if dout.shape != expected:
         raise ValueError(f"dout must have shape {expected}, got {dout.shape}")
+    lead = " ".join(f"B{i}" for i in range(np.ndim(q) - 2))  # batch and head axes
+    check_shapes(("cache[0] (q)", q, f"{lead} Lq d"), ("cache[1] (k)", k, f"{lead} Lk d"),
+                 ("cache[2] (v)", v, f"{lead} Lk dv"), ("cache[3] (weights)", weights, f"{lead} Lq Lk"),
+                 ("dout", dout, f"{lead} Lq dv"))
+    check_float(scale, "cache[4] (scale)", minimum=0.0, min_inclusive=False)
     dv = np.swapaxes(weights, -1, -2) @ dout  # (..., Lk, dv)
     dA = dout @ np.swapaxes(v, -1, -2)  # (..., Lq, Lk)
     dS = weights * (dA - np.sum(dA * weights, axis=-1, keepdims=True))  # softmax backward, masked entries 0

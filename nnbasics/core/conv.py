@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_int
+from nnbasics._validate import (
+    as_float_array,
+    check_finite_output,
+    check_int,
+    check_shapes,
+    check_state,
+    finite_output,
+)
 
 __all__ = ['output_length', 'im2col_1d', 'conv1d_forward', 'im2col_2d', 'col2im_2d', 'conv2d_forward',
            'conv2d_backward', 'parameter_counts', 'maxpool2d_forward', 'maxpool2d_backward', 'receptive_field']
@@ -57,6 +64,7 @@ def im2col_1d(x, k: int, stride: int = 1, padding: int = 0) -> np.ndarray:
     return cols.transpose(0, 2, 1, 3).reshape(n, L_out, c * k)
 
 
+@finite_output("the weighted sums overflow: x or w too large; scale the inputs")
 def conv1d_forward(x, w, b=None, *, stride: int = 1, padding: int = 0):
     """1-D convolution (cross-correlation) as one dense layer over im2col rows.
 
@@ -80,7 +88,7 @@ def conv1d_forward(x, w, b=None, *, stride: int = 1, padding: int = 0):
     if x.shape[1] != w.shape[1]:
         raise ValueError(f"x has C={x.shape[1]} channels but w expects C={w.shape[1]}")
     f = w.shape[0]
-    b = np.zeros(f) if b is None else as_float_array(b, "b", ndim=1)
+    b = np.zeros(f, dtype=x.dtype) if b is None else as_float_array(b, "b", ndim=1)
     if b.shape != (f,):
         raise ValueError(f"b must have shape (F,) = ({f},), got {b.shape}")
     cols = im2col_1d(x, w.shape[2], stride, padding)  # (N, L_out, C k)
@@ -123,6 +131,7 @@ def im2col_2d(x, kh: int, kw: int, stride: int = 1, padding: int = 0) -> np.ndar
     return xp[:, ci, ri, cj]  # (N, P, C kh kw)
 
 
+@finite_output("summing overlapping patches of cols overflows; scale cols")
 def col2im_2d(cols, x_shape, kh: int, kw: int, stride: int = 1, padding: int = 0) -> np.ndarray:
     """Adjoint of :func:`im2col_2d`: scatter-add rows (N, P, C kh kw) back into images (N, C, H, W).
 
@@ -144,6 +153,7 @@ def col2im_2d(cols, x_shape, kh: int, kw: int, stride: int = 1, padding: int = 0
     return dxp[:, :, padding:padding + h, padding:padding + wd]
 
 
+@finite_output("the weighted sums overflow: x or w too large; scale the inputs")
 def conv2d_forward(x, w, b=None, *, stride: int = 1, padding: int = 0):
     """2-D convolution (cross-correlation) as one dense layer over im2col patches.
 
@@ -168,7 +178,7 @@ def conv2d_forward(x, w, b=None, *, stride: int = 1, padding: int = 0):
     if x.shape[1] != w.shape[1]:
         raise ValueError(f"x has C={x.shape[1]} channels but w expects C={w.shape[1]}")
     f, _, kh, kw = w.shape
-    b = np.zeros(f) if b is None else as_float_array(b, "b", ndim=1)
+    b = np.zeros(f, dtype=x.dtype) if b is None else as_float_array(b, "b", ndim=1)
     if b.shape != (f,):
         raise ValueError(f"b must have shape (F,) = ({f},), got {b.shape}")
     stride = check_int(stride, "stride", minimum=1)
@@ -181,6 +191,7 @@ def conv2d_forward(x, w, b=None, *, stride: int = 1, padding: int = 0):
     return out, (cols, w, x.shape, stride, padding)
 
 
+@finite_output("dout or the cached x, w too large: the gradient overflows; scale the loss")
 def conv2d_backward(dout, cache):
     """Backward of :func:`conv2d_forward`: a dense layer's backward, then col2im.
 
@@ -197,7 +208,7 @@ def conv2d_backward(dout, cache):
     dw : ndarray, shape (F, C, kh, kw)
     db : ndarray, shape (F,)
     """
-    cols, w, x_shape, stride, padding = cache
+    cols, w, x_shape, stride, padding = _check_conv2d_cache(cache)
     dout = as_float_array(dout, "dout", ndim=4)
     n, f = x_shape[0], w.shape[0]
     if dout.shape[:2] != (n, f) or dout.shape[2] * dout.shape[3] != cols.shape[1]:
@@ -206,9 +217,25 @@ def conv2d_backward(dout, cache):
     d = dout.reshape(n, f, -1).transpose(0, 2, 1)  # (N, P, F)
     dw = np.einsum("npf,npj->fj", d, cols).reshape(w.shape)  # (F, C kh kw) shared weights: summed over p
     db = d.sum(axis=(0, 1))  # (F,)
-    dcols = d @ w.reshape(f, -1)  # (N, P, C kh kw)
+    dcols = check_finite_output(d @ w.reshape(f, -1), "conv2d_backward",  # (N, P, C kh kw)
+                                "dout @ w overflows: dout or the cached w too large; scale the loss")
     dx = col2im_2d(dcols, x_shape, w.shape[2], w.shape[3], stride, padding)
     return dx, dw, db
+
+
+def _check_conv2d_cache(cache) -> tuple:
+    """The cache of :func:`conv2d_forward`, checked: finite, and cols, w and x_shape fit together."""
+    cols, w, x_shape, stride, padding = check_state(cache, "cache", tuple, "conv2d_forward", length=5)
+    check_shapes(("cache[0] (cols)", cols, "N P K"), ("cache[1] (w)", w, "F C kh kw"))
+    fits = isinstance(x_shape, tuple) and len(x_shape) == 4 and x_shape[1] == w.shape[1]
+    if fits:
+        positions = (((x_shape[2] + 2 * padding - w.shape[2]) // stride + 1)
+                     * ((x_shape[3] + 2 * padding - w.shape[3]) // stride + 1))
+        fits = cols.shape == (x_shape[0], positions, w[0].size)
+    if not fits:
+        raise ValueError(f"cache holds cols of shape {cols.shape}, w of shape {w.shape} and x_shape={x_shape!r}, "
+                         "which do not fit together; pass the cache returned by conv2d_forward")
+    return cols, w, x_shape, stride, padding
 
 
 def parameter_counts(in_shape, out_channels: int, kernel: int, *, stride: int = 1, padding: int = 0) -> dict:

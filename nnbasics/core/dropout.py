@@ -22,6 +22,8 @@ from nnbasics._validate import (
     check_drop_probability,
     check_int,
     check_rng,
+    check_state,
+    finite_output,
 )
 
 __all__ = ['DropoutCache', 'dropout_mask', 'dropout_forward', 'dropout_backward']
@@ -65,6 +67,7 @@ def dropout_mask(shape, p: float, rng) -> np.ndarray:
     return rng.random(shape) >= p
 
 
+@finite_output("x / (1 - p) overflows: x too large for its dtype")
 def dropout_forward(x, p: float, *, train: bool, rng=None):
     """Inverted dropout: out = x * m / (1 - p) in training, out = x at inference.
 
@@ -97,6 +100,7 @@ def dropout_forward(x, p: float, *, train: bool, rng=None):
     return x * mask / (1.0 - p), DropoutCache(mask, p, True)
 
 
+@finite_output("dout / (1 - p) overflows: dout too large for its dtype")
 def dropout_backward(dout, cache: DropoutCache) -> np.ndarray:
     """Gradient of :func:`dropout_forward`: dx = dout * m / (1 - p) (dout itself at inference).
 
@@ -109,8 +113,7 @@ def dropout_backward(dout, cache: DropoutCache) -> np.ndarray:
     -------
     dx : ndarray, same shape as dout
     """
-    if not isinstance(cache, DropoutCache):
-        raise TypeError(f"cache must be the DropoutCache from dropout_forward, got {type(cache).__name__}")
+    check_state(cache, "cache", DropoutCache, "dropout_forward")
     dout = as_float_array(dout, "dout")
     if cache.mask is None:
         return dout.copy()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, as_index_array
+from nnbasics._validate import as_float_array, as_index_array, check_state, finite_output
 
 __all__ = ['embedding_forward', 'embedding_backward']
 
@@ -37,6 +37,7 @@ def embedding_forward(ids, table):
     return table[ids], (ids, table.shape[0])  # (N, [T,] E)
 
 
+@finite_output("summing the gradients of repeated ids overflows: dout too large")
 def embedding_backward(dout, cache):
     """Gradient of the loss w.r.t. the table: dtable = one_hot(ids)^T @ dout.
 
@@ -53,7 +54,7 @@ def embedding_backward(dout, cache):
     -------
     dtable : ndarray, shape (V, E)
     """
-    ids, n_rows = cache
+    ids, n_rows = check_state(cache, "cache", tuple, "embedding_forward", length=2)
     dout = as_float_array(dout, "dout")
     if dout.shape[:-1] != ids.shape:
         raise ValueError(f"dout must have shape ids.shape + (E,) = {ids.shape} + (E,), got {dout.shape}")

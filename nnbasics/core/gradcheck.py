@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_float, check_rng
+from nnbasics._validate import NonFiniteError, as_float_array, check_float, check_rng, finite_output
 
 __all__ = ['GOOD', 'BAD', 'numerical_gradient', 'relative_error', 'GradCheckResult', 'check_gradients', 'check_layer']
 
@@ -58,6 +58,13 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -
     -------
     grad : ndarray, shape of ``x``
         (f(x + h e_i) - f(x - h e_i)) / (2 h) for every element i.
+
+    Raises
+    ------
+    TypeError
+        If ``f`` returns something other than one number (None, a string, an array of several).
+    NonFiniteError
+        If ``f`` returns NaN or inf, or the difference quotient overflows.
     """
     if not callable(f):
         raise TypeError(f"f must be a callable returning a float, got {type(f).__name__}")
@@ -68,16 +75,39 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -
     while not it.finished:
         i = it.multi_index
         old = x[i]
-        x[i] = old + h
-        fp = float(f())
-        x[i] = old - h
-        fm = float(f())
-        x[i] = old
-        grad[i] = (fp - fm) / (2.0 * h)
+        try:
+            x[i] = old + h
+            fp = _value(f, i)
+            x[i] = old - h
+            fm = _value(f, i)
+        finally:
+            x[i] = old  # restored even when f fails
+        with np.errstate(over="ignore"):
+            grad[i] = (fp - fm) / (2.0 * h)
+        if not np.isfinite(grad[i]):
+            raise NonFiniteError(f"numerical_gradient: (f(x + h) - f(x - h)) / 2h overflows at x{list(i)} "
+                                 f"(f = {fp:.3g} and {fm:.3g}, h = {h:g}); scale f or x")
         it.iternext()
     return grad
 
 
+def _value(f, i) -> float:
+    """``f()`` as a float, with errors naming ``f`` (``i`` is the perturbed element of x)."""
+    value = f()
+    arr = np.asarray(value) if not isinstance(value, (str, bytes)) and value is not None else None
+    if arr is None or arr.size != 1 or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"f must return one number (the loss), got {type(value).__name__}"
+                        + (f" of shape {arr.shape}" if arr is not None and arr.size != 1 else ""))
+    if np.iscomplexobj(arr):
+        raise TypeError(f"f must return a real number, got {arr.dtype}")
+    value = float(arr.reshape(()))
+    if not np.isfinite(value):
+        raise NonFiniteError(f"numerical_gradient: f returned {value} with x{list(i)} perturbed by ±h; "
+                             "f must be finite near x (does its loss overflow, or take log(0)?)")
+    return value
+
+
+@finite_output("a and b too large: |a| + |b| overflows float64")
 def relative_error(a, b, eps: float = 1e-12) -> float:
     """Largest elementwise relative error max_i |a_i - b_i| / max(|a_i| + |b_i|, eps).
 
@@ -90,8 +120,8 @@ def relative_error(a, b, eps: float = 1e-12) -> float:
     float
         0 for identical arrays; ~1e-7 or less for a correct float64 gradient vs central differences.
     """
-    a = as_float_array(a, "a", allow_empty=True)
-    b = as_float_array(b, "b", allow_empty=True)
+    a = as_float_array(a, "a", allow_empty=True, dtype=np.float64)  # float32 a + b must not overflow
+    b = as_float_array(b, "b", allow_empty=True, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a has shape {a.shape} but b has shape {b.shape}")
     eps = check_float(eps, "eps", minimum=0.0, min_inclusive=False)

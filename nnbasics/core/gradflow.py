@@ -15,6 +15,7 @@ from nnbasics._validate import (
     check_choice,
     check_float,
     check_int,
+    finite_output,
 )
 from nnbasics.core import kernels
 
@@ -26,6 +27,7 @@ MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "elu"
              "gelu": 1.1289, "identity": 1.0}
 
 
+@finite_output("the total norm of grads overflows float64: the gradients are too large")
 def clip_grad_norm(grads, max_norm: float, *, eps: float = 1e-6) -> tuple[list, float]:
     """Global gradient-norm clipping, as ``torch.nn.utils.clip_grad_norm_`` (2-norm).
 
@@ -82,6 +84,7 @@ def sigmoid_bound(n_layers: int) -> float:
     return 0.25**n_layers
 
 
+@finite_output("the product of the weights overflows float64: too many large weights")
 def chain_grad(x, weights, activation: str = "sigmoid") -> np.ndarray:
     """Derivative of a chain of scalar units h_l = f(w_l h_{l-1}) with respect to its input.
 

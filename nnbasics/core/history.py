@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 __all__ = ["History"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class History:
     """Per-epoch records of a training run (each list has one entry per epoch run).
+
+    Frozen: a finished history is a record, safe to cache and share (trainers append to its
+    lists while they run and set the flags with ``dataclasses.replace``).
 
     Attributes
     ----------

@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnbasics._validate import as_float_array
+from nnbasics._validate import (
+    as_float_array,
+    check_bounds,
+    check_shapes,
+    check_state,
+    finite_output,
+)
 from nnbasics.core import kernels
 
 __all__ = ['dense_forward', 'dense_backward', 'relu_forward', 'relu_backward', 'sigmoid_forward', 'sigmoid_backward', 'tanh_forward', 'tanh_backward', 'ACTIVATIONS']
 
 
+@finite_output("x @ w + b overflows: x and w are too large; scale the inputs")
 def dense_forward(x, w, b) -> tuple[np.ndarray, tuple]:
     """Affine layer: out = x W + b.
 
@@ -50,12 +57,8 @@ def _check_dout(dout, expected_shape, name="dout"):
     return dout
 
 
-def _check_cache(cache, n: int, name: str) -> tuple:
-    if not isinstance(cache, tuple) or len(cache) != n:
-        raise TypeError(f"cache must be the tuple returned by {name}, got {type(cache).__name__}")
-    return cache
-
-
+@finite_output("dout @ w.T or x.T @ dout overflows: dout or the cached x, w are too large; "
+               "scale the loss or the inputs")
 def dense_backward(dout, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of the affine layer: dx = dout W^T, dW = x^T dout, db = sum_n dout.
 
@@ -72,8 +75,9 @@ def dense_backward(dout, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     dw : ndarray, shape (D, H)
     db : ndarray, shape (H,)
     """
-    x, w = _check_cache(cache, 2, "dense_forward")
-    dout = _check_dout(dout, (x.shape[0], w.shape[1]))
+    x, w = check_state(cache, "cache", tuple, "dense_forward", length=2)
+    dout = as_float_array(dout, "dout", ndim=2)
+    check_shapes(("cache[0] (x)", x, "N D"), ("cache[1] (w)", w, "D H"), ("dout", dout, "N H"))
     return kernels.dense_backward(dout, (x, w))  # dx (N, D), dw (D, H), db (H,)
 
 
@@ -98,7 +102,8 @@ def sigmoid_forward(x) -> tuple[np.ndarray, np.ndarray]:
 
 def sigmoid_backward(dout, cache) -> np.ndarray:
     """dx = dout * s (1 - s), with s the cached sigmoid output (same shape as dout)."""
-    s = as_float_array(cache, "cache")
+    s = check_bounds(as_float_array(cache, "cache"), "cache", low=0.0, high=1.0,
+                     what="the sigmoid outputs returned by sigmoid_forward")
     return kernels.sigmoid_backward(_check_dout(dout, s.shape), s)
 
 
@@ -109,7 +114,8 @@ def tanh_forward(x) -> tuple[np.ndarray, np.ndarray]:
 
 def tanh_backward(dout, cache) -> np.ndarray:
     """dx = dout * (1 - t^2), with t the cached tanh output."""
-    t = as_float_array(cache, "cache")
+    t = check_bounds(as_float_array(cache, "cache"), "cache", low=-1.0, high=1.0,
+                     what="the tanh outputs returned by tanh_forward")
     return kernels.tanh_backward(_check_dout(dout, t.shape), t)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, as_labels, check_float, check_int
+from nnbasics._validate import as_float_array, as_labels, check_float, check_int, finite_output
 from nnbasics.core import kernels
 from nnbasics.core.activations import sigmoid  # the output layer of binary classifiers
 
@@ -26,6 +26,7 @@ def _check_axis(axis, x: np.ndarray) -> int:
     return axis
 
 
+@finite_output("x this large overflows in max + log(sum(exp(x - max))); scale x")
 def logsumexp(x, axis: int = -1) -> np.ndarray:
     """Stable log-sum-exp: log sum_j exp(x_j) = m + log sum_j exp(x_j - m), m = max_j x_j.
 
@@ -45,6 +46,7 @@ def logsumexp(x, axis: int = -1) -> np.ndarray:
     return kernels.logsumexp(x, axis=axis)  # the largest exponent becomes exp(0) = 1: no overflow
 
 
+@finite_output("logits this large overflow in z - logsumexp(z); scale the logits")
 def log_softmax(logits, axis: int = -1) -> np.ndarray:
     """Stable log-softmax: log p_j = z_j - logsumexp(z). ``logits`` any shape -> same shape."""
     z = as_float_array(logits, "logits", ndim=(1, 2, 3, 4))
@@ -52,6 +54,7 @@ def log_softmax(logits, axis: int = -1) -> np.ndarray:
     return z - np.expand_dims(logsumexp(z, axis=axis), axis)
 
 
+@finite_output("logits this large overflow in z - max(z); scale the logits")
 def softmax(logits, axis: int = -1) -> np.ndarray:
     """Stable softmax: p_j = exp(z_j - max z) / sum_k exp(z_k - max z).
 
@@ -106,6 +109,7 @@ def _pair(pred, target, pred_name="pred", target_name="target"):
     return pred, target
 
 
+@finite_output("pred - target overflows (or its square or sum does); scale pred and target")
 def mse(pred, target) -> tuple[float, np.ndarray]:
     """Mean squared error L = mean((pred - target)^2) over all elements, and dL/dpred.
 
@@ -124,6 +128,7 @@ def mse(pred, target) -> tuple[float, np.ndarray]:
     return float(np.mean(diff**2)), 2.0 * diff / diff.size
 
 
+@finite_output("pred - target overflows (or its square or sum does); scale pred and target")
 def mae(pred, target) -> tuple[float, np.ndarray]:
     """Mean absolute error L = mean|pred - target| and its (sub)gradient sign(pred - target) / size.
 
@@ -141,6 +146,7 @@ def mae(pred, target) -> tuple[float, np.ndarray]:
     return float(np.mean(np.abs(diff))), np.sign(diff) / diff.size
 
 
+@finite_output("pred - target overflows (or its square or sum does); scale pred and target")
 def huber(pred, target, delta: float = 1.0) -> tuple[float, np.ndarray]:
     """Huber loss: 0.5 r^2 for |r| <= delta, delta (|r| - 0.5 delta) beyond; r = pred - target.
 
@@ -171,6 +177,7 @@ def _softplus(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
+@finite_output("logits this large overflow the mean loss; scale the logits")
 def bce_with_logits(logits, y) -> tuple[float, np.ndarray]:
     """Binary cross-entropy on logits z: L = mean[ softplus(z) - y z ], and dL/dz = (sigmoid(z) - y) / N.
 
@@ -198,6 +205,7 @@ def _bce(logits, y, y_name: str) -> tuple[float, np.ndarray]:
     return float(loss), (sigmoid(z) - y) / z.size
 
 
+@finite_output("logits this large overflow the mean loss; scale the logits")
 def multilabel_bce_with_logits(logits, Y) -> tuple[float, np.ndarray]:
     """Multi-label classification: an independent sigmoid + BCE per label, mean over N and K.
 
@@ -221,6 +229,7 @@ def multilabel_bce_with_logits(logits, Y) -> tuple[float, np.ndarray]:
 multilabel_bce = multilabel_bce_with_logits
 
 
+@finite_output("logits this large overflow in z - logsumexp(z); scale the logits")
 def softmax_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
     """Softmax + cross-entropy on integer labels: L = mean_i [logsumexp(z_i) - z_{i, y_i}].
 

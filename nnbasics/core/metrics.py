@@ -149,11 +149,11 @@ def precision_recall_curve(y_true, scores):
 
     Returns
     -------
-    precision, recall : ndarray, shape (T + 1,)
+    precision, recall : ndarray, shape (T + 1,), float64
         For thresholds in increasing order, then the end point precision 1, recall 0
         (scikit-learn's convention).
     thresholds : ndarray, shape (T,)
-        The distinct scores, increasing.
+        The distinct scores, increasing (in the dtype of ``scores``).
     """
     y_true, scores = _binary_scores(y_true, scores)
     order = np.argsort(-scores, kind="mergesort")

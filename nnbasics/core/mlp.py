@@ -23,11 +23,14 @@ from nnbasics._validate import (
     check_int,
     check_rng,
     check_same_rows,
+    check_shapes,
+    check_state,
+    finite_output,
 )
 from nnbasics.core import kernels, layers, losses
 from nnbasics.core.history import History
 
-__all__ = ['HIDDEN_ACTIVATIONS', 'init_params', 'forward', 'backward', 'loss_and_grads', 'two_layer_forward', 'two_layer_backward', 'predict_proba', 'predict', 'accuracy', 'TrainingSetup', 'check_training_args', 'n_layers', 'train']
+__all__ = ['HIDDEN_ACTIVATIONS', 'init_params', 'forward', 'backward', 'loss_and_grads', 'two_layer_forward', 'two_layer_backward', 'predict_proba', 'predict', 'accuracy', 'TrainingSetup', 'check_params', 'check_training_args', 'n_layers', 'train']
 
 
 HIDDEN_ACTIVATIONS = tuple(layers.ACTIVATIONS)
@@ -102,6 +105,7 @@ def _output_loss(Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 # --------------------------------------------------------------------------- L-layer, cache API
+@finite_output("X @ W + b overflows in some layer: X or the weights in params are too large; scale X")
 def forward(X, params: dict, activation: str = "relu") -> tuple[np.ndarray, list]:
     """Forward pass through L dense layers; returns the output logits and every layer's cache.
 
@@ -121,12 +125,16 @@ def forward(X, params: dict, activation: str = "relu") -> tuple[np.ndarray, list
     """
     check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
     X = as_float_array(X, "X", ndim=2)
-    _check_params(params, X.shape[1])
+    check_params(params, X.shape[1])
     return _forward(X, params, activation)
 
 
-def _check_params(params: dict, d: int) -> int:
-    """Validate the weight dict once (shapes chain D -> H_1 -> ... -> C); return L."""
+def check_params(params: dict, d: int) -> int:
+    """Validate a weight dict for inputs with ``d`` features and return L.
+
+    Keys W1, b1, ..., WL, bL and nothing else; finite float arrays whose shapes chain
+    D -> H_1 -> ... -> C. Errors name the entry, e.g. ``params['b2']``.
+    """
     L = n_layers(params)
     width = d
     for i in range(1, L + 1):
@@ -157,6 +165,7 @@ def _forward(X, params, activation):
     return A, caches
 
 
+@finite_output("the gradient overflows: dlogits or the cached activations and weights are too large")
 def backward(dlogits, caches: list, activation: str = "relu") -> dict:
     """Backward pass for :func:`forward`: walk the caches in reverse applying the chain rule.
 
@@ -176,13 +185,29 @@ def backward(dlogits, caches: list, activation: str = "relu") -> dict:
     """
     check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
     d = as_float_array(dlogits, "dlogits", ndim=2)
-    if not isinstance(caches, list) or not caches:
-        raise TypeError("caches must be the list returned by forward()")
+    _check_caches(caches)
     x_last, w_last = caches[-1][0]
     if d.shape != (x_last.shape[0], w_last.shape[1]):
         raise ValueError(f"dlogits has shape {d.shape} but the logits had shape "
                          f"{(x_last.shape[0], w_last.shape[1])}")
     return _backward(d, caches, activation)
+
+
+def _check_caches(caches) -> None:
+    """The per-layer caches of :func:`forward`: finite, and shapes chaining D -> H_1 -> ... -> C."""
+    check_state(caches, "caches", list, "forward")
+    if not caches:
+        raise TypeError("caches must be the list returned by forward(), got an empty list")
+    specs = []
+    for i, layer in enumerate(caches):
+        if not (isinstance(layer, tuple) and len(layer) == 2 and isinstance(layer[0], tuple) and len(layer[0]) == 2):
+            raise TypeError(f"caches[{i}] must be the ((x, W), activation cache) pair made by forward, "
+                            f"got {type(layer).__name__}")
+        (x, w), act = layer
+        specs += [(f"caches[{i}][0][0] (x)", x, f"N D{i}"), (f"caches[{i}][0][1] (W)", w, f"D{i} D{i + 1}")]
+        if isinstance(act, np.ndarray):  # relu caches Z, sigmoid/tanh their output: (N, H)
+            specs.append((f"caches[{i}][1]", act, f"N D{i + 1}"))
+    check_shapes(*specs)
 
 
 def _backward(d, caches, activation):
@@ -197,6 +222,7 @@ def _backward(d, caches, activation):
     return grads
 
 
+@finite_output("the loss or its gradient overflows: X or the weights in params are too large; scale X")
 def loss_and_grads(X, y, params: dict, activation: str = "relu") -> tuple[float, dict]:
     """Mean loss on (X (N, D), integer labels y (N,)) and its gradient for every parameter.
 
@@ -209,6 +235,7 @@ def loss_and_grads(X, y, params: dict, activation: str = "relu") -> tuple[float,
 
 
 # --------------------------------------------------------------------------- two layers, written out
+@finite_output("X @ W + b overflows in some layer: X or the weights in params are too large; scale X")
 def two_layer_forward(X, params: dict, activation: str = "relu") -> tuple[np.ndarray, dict]:
     """Z1 = X W1 + b1, A1 = g(Z1), Z2 = A1 W2 + b2, Y_hat = softmax(Z2) (sigmoid if C = 1).
 
@@ -228,10 +255,9 @@ def two_layer_forward(X, params: dict, activation: str = "relu") -> tuple[np.nda
     if n_layers(params) != 2:
         raise ValueError(f"two_layer_forward needs exactly W1 and W2, got {n_layers(params)} layers")
     X = as_float_array(X, "X", ndim=2)
+    check_params(params, X.shape[1])
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
-    if X.shape[1] != W1.shape[0]:
-        raise ValueError(f"X has {X.shape[1]} features but W1 expects D={W1.shape[0]}")
-    act_f, _ = layers.ACTIVATIONS[activation]
+    act_f, _ = kernels.ACTIVATIONS[activation]
     Z1 = X @ W1 + b1  # (B, D) @ (D, H) -> (B, H)
     A1, _ = act_f(Z1)  # (B, H)
     Z2 = A1 @ W2 + b2  # (B, H) @ (H, C) -> (B, C)
@@ -239,6 +265,7 @@ def two_layer_forward(X, params: dict, activation: str = "relu") -> tuple[np.nda
     return Y_hat, {"X": X, "Z1": Z1, "A1": A1, "Z2": Z2, "Y_hat": Y_hat}
 
 
+@finite_output("the gradient overflows: Y or the cached activations and params are too large")
 def two_layer_backward(Y, cache: dict, params: dict, activation: str = "relu") -> dict:
     """The vectorized two-layer backward pass, one line per step.
 
@@ -263,10 +290,20 @@ def two_layer_backward(Y, cache: dict, params: dict, activation: str = "relu") -
     """
     check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
     Y = as_float_array(Y, "Y", ndim=2)
+    check_state(cache, "cache", dict, "two_layer_forward")
+    missing = {"X", "Z1", "A1", "Y_hat"} - set(cache)
+    if missing:
+        raise ValueError(f"cache lacks {sorted(missing)}: pass the dict returned by two_layer_forward")
     X, Z1, A1, Y_hat = cache["X"], cache["Z1"], cache["A1"], cache["Y_hat"]
+    if n_layers(params) != 2:
+        raise ValueError(f"two_layer_backward needs exactly W1 and W2, got {n_layers(params)} layers")
+    check_params(params, np.shape(X)[1])
+    check_shapes(("cache['X']", X, "B D"), ("cache['Z1']", Z1, "B H"), ("cache['A1']", A1, "B H"),
+                 ("cache['Z2']", cache.get("Z2"), "B C"), ("cache['Y_hat']", Y_hat, "B C"),
+                 ("params['W2']", params["W2"], "H C"))
     if Y.shape != Y_hat.shape:
         raise ValueError(f"Y has shape {Y.shape} but the network's output has shape {Y_hat.shape}")
-    _, act_b = layers.ACTIVATIONS[activation]
+    _, act_b = kernels.ACTIVATIONS[activation]
     act_cache = {"relu": Z1, "sigmoid": A1, "tanh": A1, "identity": Z1.shape}[activation]
     B = X.shape[0]
     dZ2 = Y_hat - Y  # (B, C)
@@ -388,7 +425,9 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
     Returns
     -------
     History
-        With ``params`` (the trained weights) and ``activation`` set.
+        With ``params`` (the trained weights, float64 whatever X's dtype) and ``activation`` set.
+        If the weights become NaN/inf (too large a learning rate, or X too large), training
+        stops: ``diverged`` is True and the last ``train_loss`` is NaN, as in ``lab.train.fit``.
     """
     s = check_training_args(X, y, hidden, n_classes, activation, lr, epochs, batch_size, rng)
     X, y, lr, epochs, batch_size, rng = s.X, s.y, s.lr, s.epochs, s.batch_size, s.rng
@@ -404,23 +443,29 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
                              scale="he" if activation == "relu" else "xavier")
     else:
         params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-        if _check_params(params, X.shape[1]) and params[f"W{n_layers(params)}"].shape[1] != c:
+        if check_params(params, X.shape[1]) and params[f"W{n_layers(params)}"].shape[1] != c:
             raise ValueError(f"params end with {params[f'W{n_layers(params)}'].shape[1]} outputs "
                              f"but {n_classes} classes need C={c}")
     from tqdm.auto import tqdm
 
     tl, ta, vl, va = [], [], [], []
     n = X.shape[0]
+    diverged = False
     t0 = time.perf_counter()
     for _ in tqdm(range(epochs), disable=not progress, desc="epochs", leave=False):
         perm = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            idx = perm[start:start + batch_size]
-            Z, caches = _forward(X[idx], params, activation)
-            dZ = (_output_probs(Z) - Y[idx]) / len(idx)  # dL/dZ = (Y_hat - Y) / B
-            grads = _backward(dZ, caches, activation)
-            for k in params:
-                params[k] -= lr * grads[k]
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below, not warned
+            for start in range(0, n, batch_size):
+                idx = perm[start:start + batch_size]
+                Z, caches = _forward(X[idx], params, activation)
+                dZ = (_output_probs(Z) - Y[idx]) / len(idx)  # dL/dZ = (Y_hat - Y) / B
+                grads = _backward(dZ, caches, activation)
+                for k in params:
+                    params[k] -= lr * grads[k]
+        if not all(np.all(np.isfinite(v)) for v in params.values()):
+            diverged = True
+            tl.append(float("nan"))
+            break
         loss, acc = _evaluate(X, Y, params, activation)
         tl.append(loss)
         ta.append(acc)
@@ -428,5 +473,5 @@ def train(X, y, *, hidden=(64,), n_classes: int | None = None, activation: str =
             loss, acc = _evaluate(X_val, Y_val, params, activation)
             vl.append(loss)
             va.append(acc)
-    return History(train_loss=tl, train_acc=ta, val_loss=vl, val_acc=va,
+    return History(train_loss=tl, train_acc=ta, val_loss=vl, val_acc=va, diverged=diverged,
                    seconds=time.perf_counter() - t0, params=params, activation=activation)

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_float, check_int
+from nnbasics._validate import (
+    as_float_array,
+    check_float,
+    check_int,
+    check_shapes,
+    check_state,
+    finite_output,
+)
 
 __all__ = ['BatchNormState', 'BatchNormCache', 'LayerNormCache', 'batchnorm_forward', 'batchnorm_backward', 'layernorm_forward', 'layernorm_backward']
 
@@ -104,6 +111,7 @@ def _check_affine(x: np.ndarray, gamma, beta):
 
 
 # --------------------------------------------------------------------------- BatchNorm
+@finite_output("x's spread overflows the variance (or gamma * x_hat overflows); scale x or gamma")
 def batchnorm_forward(x, gamma, beta, state: BatchNormState | None = None, *, train: bool = True,
                       momentum: float = 0.1, eps: float = 1e-5):
     """Batch normalization of a mini-batch, as ``torch.nn.BatchNorm1d`` (affine, tracking stats).
@@ -145,11 +153,14 @@ def batchnorm_forward(x, gamma, beta, state: BatchNormState | None = None, *, tr
     N, D = x.shape
     if state is None:
         state = BatchNormState.initial(D, dtype=x.dtype)
-    if not isinstance(state, BatchNormState):
-        raise TypeError(f"state must be a BatchNormState, got {type(state).__name__}")
-    if state.running_mean.shape != (D,) or state.running_var.shape != (D,):
-        raise ValueError(f"state holds statistics for {state.running_mean.shape[0]} features "
-                         f"but x has D={D}")
+    check_state(state, "state", BatchNormState, "BatchNormState.initial or batchnorm_forward",
+                nonneg=("running_var",))
+    for field in ("running_mean", "running_var"):
+        shape = np.shape(getattr(state, field))
+        if shape != (D,):
+            raise ValueError(f"state holds statistics for {shape[0] if len(shape) == 1 else shape} features "
+                             f"(state.{field} has shape {shape}) but x has D={D}")
+    check_int(state.num_batches_tracked, "state.num_batches_tracked", minimum=0)
     if train:
         if N < 2:
             raise ValueError(f"x has N={N} rows; train-mode BatchNorm needs N >= 2 "
@@ -171,6 +182,7 @@ def batchnorm_forward(x, gamma, beta, state: BatchNormState | None = None, *, tr
     return gamma * x_hat + beta, cache
 
 
+@finite_output("dout or gamma too large: the gradient overflows; scale the loss")
 def batchnorm_backward(dout, cache: BatchNormCache):
     """Gradients of :func:`batchnorm_forward`.
 
@@ -193,11 +205,15 @@ def batchnorm_backward(dout, cache: BatchNormCache):
     dbeta : ndarray, shape (D,)
         sum_n dout
     """
-    if not isinstance(cache, BatchNormCache):
-        raise TypeError(f"cache must be the BatchNormCache from batchnorm_forward, got {type(cache).__name__}")
+    check_state(cache, "cache", BatchNormCache, "batchnorm_forward", nonneg=("inv_std", "batch_var"))
     dout = as_float_array(dout, "dout", ndim=2)
-    if dout.shape != cache.x_hat.shape:
-        raise ValueError(f"dout has shape {dout.shape} but the forward output had shape {cache.x_hat.shape}")
+    if dout.shape != np.shape(cache.x_hat):
+        raise ValueError(f"dout has shape {dout.shape} but the forward output had shape {np.shape(cache.x_hat)}")
+    stats = [(f"cache.{k}", getattr(cache, k), "D") for k in ("batch_mean", "batch_var") if getattr(cache, k) is not None]
+    check_shapes(("dout", dout, "N D"), ("cache.x_hat", cache.x_hat, "N D"),
+                 ("cache.inv_std", cache.inv_std, "D"), ("cache.gamma", cache.gamma, "D"),
+                 ("cache.state.running_mean", cache.state.running_mean, "D"),
+                 ("cache.state.running_var", cache.state.running_var, "D"), *stats)
     x_hat, inv_std = cache.x_hat, cache.inv_std
     dgamma = (dout * x_hat).sum(axis=0)  # (D,)
     dbeta = dout.sum(axis=0)  # (D,)
@@ -210,6 +226,7 @@ def batchnorm_backward(dout, cache: BatchNormCache):
 
 
 # --------------------------------------------------------------------------- LayerNorm
+@finite_output("x's spread overflows the variance (or gamma * x_hat overflows); scale x or gamma")
 def layernorm_forward(x, gamma, beta, eps: float = 1e-5):
     """Layer normalization over the last axis, as ``torch.nn.LayerNorm(D)``.
 
@@ -239,6 +256,7 @@ def layernorm_forward(x, gamma, beta, eps: float = 1e-5):
     return gamma * x_hat + beta, LayerNormCache(x_hat, inv_std, gamma)
 
 
+@finite_output("dout or gamma too large: the gradient overflows; scale the loss")
 def layernorm_backward(dout, cache: LayerNormCache):
     """Gradients of :func:`layernorm_forward` — BatchNorm's formula with the axes swapped.
 
@@ -255,11 +273,13 @@ def layernorm_backward(dout, cache: LayerNormCache):
     dgamma, dbeta : ndarray, shape (D,)
         Summed over every sample (and token).
     """
-    if not isinstance(cache, LayerNormCache):
-        raise TypeError(f"cache must be the LayerNormCache from layernorm_forward, got {type(cache).__name__}")
+    check_state(cache, "cache", LayerNormCache, "layernorm_forward", nonneg=("inv_std",))
     dout = as_float_array(dout, "dout", ndim=(2, 3))
-    if dout.shape != cache.x_hat.shape:
-        raise ValueError(f"dout has shape {dout.shape} but the forward output had shape {cache.x_hat.shape}")
+    if dout.shape != np.shape(cache.x_hat):
+        raise ValueError(f"dout has shape {dout.shape} but the forward output had shape {np.shape(cache.x_hat)}")
+    lead = " ".join("NT"[:np.ndim(cache.x_hat) - 1])  # "N" or "N T"
+    check_shapes(("dout", dout, f"{lead} D"), ("cache.x_hat", cache.x_hat, f"{lead} D"),
+                 ("cache.inv_std", cache.inv_std, f"{lead} 1"), ("cache.gamma", cache.gamma, "D"))
     x_hat, inv_std = cache.x_hat, cache.inv_std
     lead = tuple(range(dout.ndim - 1))
     dgamma = (dout * x_hat).sum(axis=lead)  # (D,)

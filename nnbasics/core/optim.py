@@ -20,7 +20,15 @@ import math
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_choice, check_float, check_int
+from nnbasics._validate import (
+    as_float_array,
+    check_bounds,
+    check_choice,
+    check_finite_output,
+    check_float,
+    check_int,
+    finite_output,
+)
 
 __all__ = ['OPTIMIZERS', 'sgd_step', 'adam_step', 'adamw_step', 'SGD', 'Adam', 'AdamW', 'make', 'step_lr', 'cosine_lr', 'warmup_lr', 'warmup_cosine_lr', 'schedule']
 
@@ -37,6 +45,7 @@ def _check_pg(p, g):
     return p, g
 
 
+@finite_output("lr * g (or weight_decay * p) overflows; use a smaller lr or scale the gradient")
 def sgd_step(p, g, buf=None, *, lr: float, momentum: float = 0.0, dampening: float = 0.0,
              weight_decay: float = 0.0, nesterov: bool = False):
     """One SGD step (torch's formulation) on one parameter array.
@@ -46,25 +55,35 @@ def sgd_step(p, g, buf=None, *, lr: float, momentum: float = 0.0, dampening: flo
     p, g : array_like, same shape (any)
         Parameter and its gradient.
     buf : ndarray or None
-        Momentum buffer from the previous step; ``None`` on the first step (then b = g).
+        Momentum buffer from the previous step, p's shape; ``None`` on the first step (then b = g).
     lr, momentum, dampening, weight_decay : float
     nesterov : bool
 
     Returns
     -------
-    p_new : ndarray
+    p_new : ndarray, p's shape and dtype
         p - lr * d with d = g + wd p (plain), b (momentum) or d + momentum b (Nesterov).
-    buf_new : ndarray or None
+    buf_new : ndarray or None, p's shape and dtype
         The updated momentum buffer (``None`` when momentum == 0).
     """
     p, g = _check_pg(p, g)
+    if buf is not None:
+        buf = as_float_array(buf, "buf")
+        if buf.shape != p.shape:
+            raise ValueError(f"buf has shape {buf.shape} but p has shape {p.shape}; the momentum buffer "
+                             "matches its parameter (pass None on the first step)")
     lr = check_float(lr, "lr", minimum=0.0)
     momentum = check_float(momentum, "momentum", minimum=0.0, maximum=1.0, max_inclusive=False)
     dampening = check_float(dampening, "dampening", minimum=0.0, maximum=1.0)
     weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
     if nesterov and (momentum <= 0 or dampening != 0):
         raise ValueError("nesterov needs momentum > 0 and dampening == 0 (as in torch)")
-    return _sgd_core(p, g, buf, lr, momentum, dampening, weight_decay, nesterov)
+    return _like(p, *_sgd_core(p, g, buf, lr, momentum, dampening, weight_decay, nesterov))
+
+
+def _like(p: np.ndarray, *arrays):
+    """``arrays`` in p's dtype (a step keeps the parameter's dtype, as torch.optim does); None stays."""
+    return tuple(None if a is None else a.astype(p.dtype, copy=False) for a in arrays)
 
 
 def _sgd_core(p, g, buf, lr, momentum, dampening, weight_decay, nesterov):
@@ -77,6 +96,7 @@ def _sgd_core(p, g, buf, lr, momentum, dampening, weight_decay, nesterov):
     return p - lr * d, buf
 
 
+@finite_output("the update overflows: g or m too large, or eps = 0 with v = 0 (0/0); scale g or use eps > 0")
 def adam_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
               weight_decay: float = 0.0):
     """One Adam step (Kingma & Ba, 2015) with optional L2 *in the gradient* (torch.optim.Adam).
@@ -85,13 +105,13 @@ def adam_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps: 
     ----------
     p, g : array_like, same shape
     m, v : ndarray, same shape as ``p``
-        First and second moment estimates (zeros before the first step).
+        First and second moment estimates (zeros before the first step); v >= 0.
     t : int >= 1
         The step number *after* incrementing (bias correction uses β^t).
 
     Returns
     -------
-    p_new, m_new, v_new : ndarray
+    p_new, m_new, v_new : ndarray, p's shape and dtype
         m = β1 m + (1-β1) g;  v = β2 v + (1-β2) g²;  p - lr m̂ / (sqrt(v̂) + eps).
     """
     p, g = _check_pg(p, g)
@@ -99,9 +119,10 @@ def adam_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps: 
     b1, b2 = _check_betas(betas)
     weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
     lr, eps, m, v = _check_adam_state(p, m, v, lr, eps)
-    return _adam_core(p, g, m, v, t, lr, b1, b2, eps, weight_decay, decoupled=False)
+    return _like(p, *_adam_core(p, g, m, v, t, lr, b1, b2, eps, weight_decay, decoupled=False))
 
 
+@finite_output("the update overflows: g or m too large, or eps = 0 with v = 0 (0/0); scale g or use eps > 0")
 def adamw_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                weight_decay: float = 1e-2):
     """One AdamW step (Loshchilov & Hutter, 2019): decoupled weight decay, as torch.optim.AdamW.
@@ -114,7 +135,7 @@ def adamw_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps:
     b1, b2 = _check_betas(betas)
     weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
     lr, eps, m, v = _check_adam_state(p, m, v, lr, eps)
-    return _adam_core(p, g, m, v, t, lr, b1, b2, eps, weight_decay, decoupled=True)
+    return _like(p, *_adam_core(p, g, m, v, t, lr, b1, b2, eps, weight_decay, decoupled=True))
 
 
 def _check_betas(betas):
@@ -129,7 +150,7 @@ def _check_adam_state(p, m, v, lr, eps):
     lr = check_float(lr, "lr", minimum=0.0)
     eps = check_float(eps, "eps", minimum=0.0)
     m = as_float_array(m, "m")
-    v = as_float_array(v, "v")
+    v = check_bounds(as_float_array(v, "v"), "v", low=0.0, what="a running mean of g²")
     if m.shape != p.shape or v.shape != p.shape:
         raise ValueError(f"m {m.shape} and v {v.shape} must have p's shape {p.shape}")
     return lr, eps, m, v
@@ -177,9 +198,11 @@ class _Optimizer:
         self.t += 1
         out = []
         for i, (p, g) in enumerate(zip(params, grads)):
-            p_new, self.state[i] = self._update(p, g, self.state[i])
+            with np.errstate(over="ignore", invalid="ignore"):
+                p_new, self.state[i] = self._update(p, g, self.state[i])
             out.append(p_new)
-        return out
+        return check_finite_output(out, f"{type(self).__name__}.step",
+                                   "the update overflows: lr too large for these gradients (or the params)")
 
 
 class SGD(_Optimizer):
@@ -240,6 +263,7 @@ def make(name: str, lr: float, weight_decay: float = 0.0) -> _Optimizer:
 
 
 # ---------------------------------------------------------------- schedules
+@finite_output("base_lr * gamma^k overflows: gamma > 1 grows the rate without bound")
 def step_lr(step: int, base_lr: float, step_size: int, gamma: float = 0.1) -> float:
     """Step decay: base_lr · gamma^(step // step_size)  (torch StepLR)."""
     step = check_int(step, "step", minimum=0)

@@ -14,10 +14,12 @@ import numpy as np
 from nnbasics._validate import (
     as_float_array,
     as_labels,
+    check_finite_output,
     check_float,
     check_int,
     check_rng,
     check_same_rows,
+    finite_output,
 )
 
 __all__ = ['net_input', 'step', 'predict', 'accuracy', 'update', 'PerceptronHistory', 'train', 'mistake_bound', 'boundary_line', 'xor_network_weights', 'two_layer_predict']
@@ -33,6 +35,7 @@ def _check_params(X, w, b, names=("X", "w", "b")):
     return X, w, b
 
 
+@finite_output("X @ w + b overflows: X or w too large; scale them")
 def net_input(X, w, b) -> np.ndarray:
     """Pre-activation z = X w + b.
 
@@ -68,6 +71,7 @@ def accuracy(X, y, w, b) -> float:
     return float(np.mean(predict(X, w, b) == y))
 
 
+@finite_output("w + lr * err * x overflows: lr, w or x too large")
 def update(w, b, x, y, lr: float = 1.0) -> tuple[np.ndarray, float, bool]:
     """One application of the perceptron rule to a single example.
 
@@ -156,7 +160,7 @@ def train(X, y, *, lr: float = 1.0, epochs: int = 20, rng=None, w0=None, b0: flo
     lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
     epochs = check_int(epochs, "epochs", minimum=1)
     rng = None if rng is None else check_rng(rng)
-    w = np.zeros(X.shape[1]) if w0 is None else as_float_array(w0, "w0", ndim=1).copy()
+    w = np.zeros(X.shape[1], dtype=X.dtype) if w0 is None else as_float_array(w0, "w0", ndim=1).copy()
     if w.shape[0] != X.shape[1]:
         raise ValueError(f"w0 has {w.shape[0]} entries but X has D={X.shape[1]} features")
     b = check_float(b0, "b0")
@@ -199,17 +203,26 @@ def mistake_bound(X, w_star, b_star) -> float:
     X, w_star, b_star = _check_params(X, w_star, b_star, ("X", "w_star", "b_star"))
     v = np.append(w_star, b_star)
     Xa = np.column_stack([X, np.ones(len(X))])  # (N, D + 1)
-    gamma = np.min(np.abs(Xa @ v)) / np.linalg.norm(v)
-    R = np.max(np.linalg.norm(Xa, axis=1))
-    return float("inf") if gamma <= 0 else float((R / gamma) ** 2)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        gamma = np.min(np.abs(Xa @ v)) / np.linalg.norm(v)
+        R = np.max(np.linalg.norm(Xa, axis=1))
+    check_finite_output((gamma, R), "mistake_bound", "X or w_star too large (or so small that ||w_star|| "
+                        "underflows to 0): the margin or radius is not finite; scale them")
+    if gamma <= 0:
+        return float("inf")
+    with np.errstate(over="ignore"):
+        bound = float(np.square(np.float64(R) / np.float64(gamma)))
+    return check_finite_output(bound, "mistake_bound", f"the margin gamma = {float(gamma):.1e} of (w_star, "
+                               "b_star) is so small that (R / gamma)^2 overflows float64")
 
 
+@finite_output("the end points overflow: b is huge compared with w; scale w and b")
 def boundary_line(w, b, xlim: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
     """Two end points of the 2-D decision boundary w1 x1 + w2 x2 + b = 0 across ``xlim``.
 
     Returns
     -------
-    xs, ys : ndarray, shape (2,)
+    xs, ys : ndarray, shape (2,), float64 (plot coordinates)
         For a vertical boundary (w2 = 0) xs is constant and ys spans ``xlim``;
         for w = 0 there is no boundary and both arrays are NaN-free empty arrays.
     """
@@ -249,6 +262,7 @@ def xor_network_weights() -> dict[str, np.ndarray]:
     }
 
 
+@finite_output("a hidden pre-activation overflows: X, W1 or w2 too large; scale them")
 def two_layer_predict(X, W1, b1, w2, b2) -> np.ndarray:
     """A two-layer step network: h = step(X W1 + b1), y_hat = step(h w2 + b2).
 
@@ -271,5 +285,6 @@ def two_layer_predict(X, W1, b1, w2, b2) -> np.ndarray:
         raise ValueError(f"X has {X.shape[1]} features but W1 expects D={W1.shape[0]}")
     if b1.shape[0] != W1.shape[1]:
         raise ValueError(f"b1 has {b1.shape[0]} entries but W1 has H={W1.shape[1]} columns")
-    h = step(X @ W1 + b1)  # (N, H)
+    h = step(check_finite_output(X @ W1 + b1, "two_layer_predict",  # (N, H)
+                                 "X @ W1 + b1 overflows: X or W1 too large; scale them"))
     return predict(h, *_check_params(h, w2, b2, names=("h", "w2", "b2"))[1:])

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_float, check_int, check_rng
+from nnbasics._validate import (
+    as_float_array,
+    check_float,
+    check_int,
+    check_rng,
+    check_shapes,
+    check_state,
+    finite_output,
+)
 from nnbasics.core.kernels import sigmoid
 
 __all__ = ['GATES', 'lstm_cell_forward', 'lstm_cell_backward', 'lstm_forward', 'lstm_backward', 'rnn_cell_forward', 'rnn_cell_backward', 'rnn_forward', 'rnn_backward', 'init_lstm', 'init_rnn']
@@ -50,6 +58,7 @@ def _check_cell(x, h, c, W, U, b, n_gates: int, names=("x", "h", "c")):
     return x, h, c, W, U, b
 
 
+@finite_output("x W + h U + b overflows: the inputs or weights are too large; scale them")
 def lstm_cell_forward(x, h, c, W, U, b):
     """One LSTM step.
 
@@ -88,6 +97,7 @@ def lstm_cell_forward(x, h, c, W, U, b):
     return h_new, c_new, cache
 
 
+@finite_output("the gradient overflows: the upstream gradient or the cached weights are too large; scale the loss")
 def lstm_cell_backward(dh_new, dc_new, cache):
     """Backward pass of :func:`lstm_cell_forward`.
 
@@ -109,7 +119,7 @@ def lstm_cell_backward(dh_new, dc_new, cache):
     dU : ndarray, shape (H, 4H)
     db : ndarray, shape (4H,)
     """
-    x, h, c, W, U, i, f, g, o, tc = cache
+    x, h, c, W, U, i, f, g, o, tc = _check_cell_cache(cache, "cache", 4)
     dh_new = as_float_array(dh_new, "dh_new", ndim=2)
     dc_new = as_float_array(dc_new, "dc_new", ndim=2)
     for name, arr in (("dh_new", dh_new), ("dc_new", dc_new)):
@@ -131,6 +141,33 @@ def lstm_cell_backward(dh_new, dc_new, cache):
     return dx, dh, dc, dW, dU, db
 
 
+def _check_cell_cache(cache, name: str, n_gates: int) -> tuple:
+    """A cell cache from :func:`lstm_cell_forward` (4 gates) or :func:`rnn_cell_forward` (1), checked:
+    finite, every array of the shape its role needs."""
+    producer = "lstm_cell_forward" if n_gates == 4 else "rnn_cell_forward"
+    roles = ("x", "h", "c", "W", "U", "i", "f", "g", "o", "tc") if n_gates == 4 else ("x", "h", "W", "U", "h_new")
+    cache = check_state(cache, name, tuple, producer, length=len(roles))
+    dims = {"x": "N D", "W": "D G", "U": "H G"}
+    check_shapes(*((f"{name}[{k}] ({role})", arr, dims.get(role, "N H"))
+                   for k, (role, arr) in enumerate(zip(roles, cache))))
+    H, G = np.shape(cache[1])[1], np.shape(cache[roles.index("W")])[1]
+    if G != n_gates * H:
+        raise ValueError(f"{name} holds W with {G} columns but h has H={H}: {producer} needs {n_gates}H")
+    return cache
+
+
+def _check_seq_caches(dhs: np.ndarray, caches, n_gates: int) -> list:
+    """The per-step caches of a sequence, checked, and dhs (T, N, H) matching them."""
+    producer = "lstm_forward" if n_gates == 4 else "rnn_forward"
+    check_state(caches, "caches", list, producer)
+    if dhs.shape[0] != len(caches):
+        raise ValueError(f"dhs has T={dhs.shape[0]} steps but the cache has {len(caches)}")
+    for t, cache in enumerate(caches):
+        _check_cell_cache(cache, f"caches[{t}]", n_gates)
+        check_shapes((f"dhs[{t}]", dhs[t], "N H"), (f"caches[{t}][1] (h)", cache[1], "N H"))
+    return caches
+
+
 def _check_seq(xs, h0):
     xs = as_float_array(xs, "xs", ndim=3)
     h0 = as_float_array(h0, "h0", ndim=2)
@@ -139,6 +176,7 @@ def _check_seq(xs, h0):
     return xs, h0
 
 
+@finite_output("x W + h U + b overflows: the inputs or weights are too large; scale them")
 def lstm_forward(xs, h0, c0, W, U, b):
     """Unroll :func:`lstm_cell_forward` over a sequence (the same W, U, b at every step).
 
@@ -170,6 +208,7 @@ def lstm_forward(xs, h0, c0, W, U, b):
     return np.stack(hs), np.stack(cs), caches
 
 
+@finite_output("the gradient overflows: the upstream gradient or the cached weights are too large; scale the loss")
 def lstm_backward(dhs, caches):
     """Backpropagation through time for :func:`lstm_forward`.
 
@@ -189,13 +228,12 @@ def lstm_backward(dhs, caches):
     db : ndarray, shape (4H,)
     """
     dhs = as_float_array(dhs, "dhs", ndim=3)
-    if dhs.shape[0] != len(caches):
-        raise ValueError(f"dhs has T={dhs.shape[0]} steps but the cache has {len(caches)}")
+    _check_seq_caches(dhs, caches, 4)
     x0, h0, _c, W, U = caches[0][:5]
-    dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros(U.shape[1])
+    dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros(U.shape[1], dtype=U.dtype)
     dh = np.zeros_like(dhs[0])
     dc = np.zeros_like(dhs[0])
-    dxs = np.zeros((dhs.shape[0], *x0.shape))
+    dxs = np.zeros((dhs.shape[0], *x0.shape), dtype=np.result_type(dhs, W))
     for t in reversed(range(dhs.shape[0])):
         dxs[t], dh, dc, dW_t, dU_t, db_t = lstm_cell_backward(dhs[t] + dh, dc, caches[t])
         dW += dW_t
@@ -204,6 +242,7 @@ def lstm_backward(dhs, caches):
     return dxs, dh, dc, dW, dU, db
 
 
+@finite_output("x W + h U + b overflows: the inputs or weights are too large; scale them")
 def rnn_cell_forward(x, h, W, U, b):
     """One step of a plain (Elman) RNN: h' = tanh(x W + h U + b).
 
@@ -225,6 +264,7 @@ def rnn_cell_forward(x, h, W, U, b):
     return h_new, (x, h, W, U, h_new)
 
 
+@finite_output("the gradient overflows: the upstream gradient or the cached weights are too large; scale the loss")
 def rnn_cell_backward(dh_new, cache):
     """Backward of :func:`rnn_cell_forward`: da = dh' (1 - h'^2); dh = da U^T.
 
@@ -236,7 +276,7 @@ def rnn_cell_backward(dh_new, cache):
     dU : ndarray, shape (H, H)
     db : ndarray, shape (H,)
     """
-    x, h, W, U, h_new = cache
+    x, h, W, U, h_new = _check_cell_cache(cache, "cache", 1)
     dh_new = as_float_array(dh_new, "dh_new", ndim=2)
     if dh_new.shape != h_new.shape:
         raise ValueError(f"dh_new must have shape (N, H) = {h_new.shape}, got {dh_new.shape}")
@@ -244,6 +284,7 @@ def rnn_cell_backward(dh_new, cache):
     return da @ W.T, da @ U.T, x.T @ da, h.T @ da, da.sum(axis=0)
 
 
+@finite_output("x W + h U + b overflows: the inputs or weights are too large; scale them")
 def rnn_forward(xs, h0, W, U, b):
     """Unroll :func:`rnn_cell_forward`: xs (T, N, D), h0 (N, H) -> hs (T, N, H), caches."""
     xs, h = _check_seq(xs, h0)
@@ -256,15 +297,15 @@ def rnn_forward(xs, h0, W, U, b):
     return np.stack(hs), caches
 
 
+@finite_output("the gradient overflows: the upstream gradient or the cached weights are too large; scale the loss")
 def rnn_backward(dhs, caches):
     """BPTT for :func:`rnn_forward`: dhs (T, N, H) -> dxs (T, N, D), dh0 (N, H), dW, dU, db."""
     dhs = as_float_array(dhs, "dhs", ndim=3)
-    if dhs.shape[0] != len(caches):
-        raise ValueError(f"dhs has T={dhs.shape[0]} steps but the cache has {len(caches)}")
+    _check_seq_caches(dhs, caches, 1)
     x0, _h, W, U, _hn = caches[0]
-    dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros(U.shape[1])
+    dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros(U.shape[1], dtype=U.dtype)
     dh = np.zeros_like(dhs[0])
-    dxs = np.zeros((dhs.shape[0], *x0.shape))
+    dxs = np.zeros((dhs.shape[0], *x0.shape), dtype=np.result_type(dhs, W))
     for t in reversed(range(dhs.shape[0])):
         dxs[t], dh, dW_t, dU_t, db_t = rnn_cell_backward(dhs[t] + dh, caches[t])
         dW += dW_t

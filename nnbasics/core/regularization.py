@@ -17,10 +17,12 @@ import numpy as np
 from nnbasics._validate import (
     as_float_array,
     as_labels,
+    check_finite_output,
     check_float,
     check_int,
     check_rng,
     check_same_rows,
+    finite_output,
 )
 from nnbasics.core.losses import log_softmax, softmax
 
@@ -34,12 +36,14 @@ def _param_list(params, name="params"):
     return [as_float_array(p, f"{name}[{i}]") for i, p in enumerate(params)]
 
 
+@finite_output("lam * sum of squares overflows: params too large")
 def l2_penalty(params, lam: float) -> float:
     """L2 penalty (λ/2) Σ_k ||W_k||² over a list of arrays (any shapes)."""
     lam = check_float(lam, "lam", minimum=0.0)
     return 0.5 * lam * float(sum(np.sum(p * p) for p in _param_list(params)))
 
 
+@finite_output("lam * params overflows: lam or params too large")
 def l2_penalty_grad(params, lam: float) -> list:
     """Gradient of :func:`l2_penalty`: λ W_k for each array (same shapes)."""
     lam = check_float(lam, "lam", minimum=0.0)
@@ -61,9 +65,10 @@ def _ce_inputs(logits, y, eps):
     logits = as_float_array(logits, "logits", ndim=2)
     y = as_labels(y, "y", n_classes=logits.shape[1], n_samples=logits.shape[0])
     eps = check_float(eps, "eps", minimum=0.0, maximum=1.0)
-    return logits, smooth_targets(y, max(logits.shape[1], 2), eps)
+    return logits, smooth_targets(y, max(logits.shape[1], 2), eps).astype(logits.dtype)
 
 
+@finite_output("logits this large overflow in log_softmax; scale the logits")
 def smoothed_cross_entropy(logits, y, eps: float = 0.1) -> float:
     """Mean cross-entropy against smoothed targets, as ``F.cross_entropy(label_smoothing=eps)``.
 
@@ -74,6 +79,7 @@ def smoothed_cross_entropy(logits, y, eps: float = 0.1) -> float:
     return float(-(T * log_p).sum() / logits.shape[0])
 
 
+@finite_output("logits this large overflow in log_softmax; scale the logits")
 def smoothed_cross_entropy_grad(logits, y, eps: float = 0.1) -> np.ndarray:
     """dL/dlogits = (softmax(z) - t) / N, shape (N, C)."""
     logits, T = _ce_inputs(logits, y, eps)
@@ -111,15 +117,19 @@ def mixup(X, Y, alpha: float = 0.2, *, rng) -> tuple[np.ndarray, np.ndarray, flo
     return lam * X + (1 - lam) * X[perm], lam * Y + (1 - lam) * Y[perm], lam
 
 
+@finite_output("X + noise overflows: X or sigma too large")
 def add_noise(X, sigma: float, *, rng) -> np.ndarray:
-    """X + Gaussian noise of standard deviation ``sigma``; X (N, D) -> (N, D)."""
+    """X + Gaussian noise of standard deviation ``sigma``; X (N, D) -> (N, D), X's dtype."""
     X = as_float_array(X, "X", ndim=2)
     sigma = check_float(sigma, "sigma", minimum=0.0)
-    return X + sigma * check_rng(rng).normal(size=X.shape)
+    return X + (sigma * check_rng(rng).normal(size=X.shape)).astype(X.dtype)
 
 
+@finite_output("the rotated coordinates overflow: X too large")
 def rotate(X, degrees) -> np.ndarray:
-    """Rotate 2-D points X (N, 2) about the origin by ``degrees`` (a float or one angle per row (N,))."""
+    """Rotate 2-D points X (N, 2) about the origin by ``degrees`` (a float or one angle per row (N,)).
+
+    Returns X's shape and dtype."""
     X = as_float_array(X, "X", ndim=2)
     if X.shape[1] != 2:
         raise ValueError(f"rotate needs 2-D points, got X with D={X.shape[1]} features")
@@ -127,7 +137,7 @@ def rotate(X, degrees) -> np.ndarray:
     if th.ndim == 1 and th.shape[0] != X.shape[0]:
         raise ValueError(f"degrees has {th.shape[0]} angles but X has N={X.shape[0]} rows")
     c, s = np.cos(th), np.sin(th)
-    return np.column_stack([c * X[:, 0] - s * X[:, 1], s * X[:, 0] + c * X[:, 1]])
+    return np.column_stack([c * X[:, 0] - s * X[:, 1], s * X[:, 0] + c * X[:, 1]]).astype(X.dtype)
 
 
 def augment_2d(X, y, copies: int = 2, noise: float = 0.05, max_degrees: float = 10.0, *, rng):
@@ -156,6 +166,7 @@ def augment_2d(X, y, copies: int = 2, noise: float = 0.05, max_degrees: float = 
     return np.concatenate(xs), np.concatenate(ys)
 
 
+@finite_output("x too large: its powers overflow (the features assume x in [-1, 1])")
 def poly_features(x, degree: int) -> np.ndarray:
     """Legendre features P_0(x) .. P_degree(x) (well-conditioned on [-1, 1]); x (N,) -> (N, degree+1)."""
     x = as_float_array(x, "x", ndim=1)
@@ -163,15 +174,18 @@ def poly_features(x, degree: int) -> np.ndarray:
     return np.polynomial.legendre.legvander(x, degree)
 
 
+@finite_output("Phi or y too large: the normal equations overflow; scale the features")
 def ridge_fit(Phi, y, lam: float) -> np.ndarray:
     """Closed-form ridge: w = (Φᵀ Φ + λ N I)⁻¹ Φᵀ y minimizes (1/N)||Φ w - y||² + λ ||w||².
 
-    Phi (N, P), y (N,) -> w (P,). The bias column is penalized too (simple and harmless here).
+    Phi (N, P), y (N,) -> w (P,) in Phi's dtype. The bias column is penalized too (simple and
+    harmless here).
     """
     Phi = as_float_array(Phi, "Phi", ndim=2)
     y = as_float_array(y, "y", ndim=1)
     check_same_rows(Phi, "Phi", y, "y")
     lam = check_float(lam, "lam", minimum=0.0)
     n, p = Phi.shape
-    A = Phi.T @ Phi + lam * n * np.eye(p)  # (P, P)
+    A = Phi.T @ Phi + lam * n * np.eye(p, dtype=Phi.dtype)  # (P, P)
+    check_finite_output(A, "ridge_fit", "Phi too large: Phi^T Phi overflows; scale the features")
     return np.linalg.lstsq(A, Phi.T @ y, rcond=None)[0]  # lstsq: fine even when lam = 0 and P > N

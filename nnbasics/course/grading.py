@@ -27,6 +27,7 @@ from nnbasics.course.exercises import course_root, exercises_dir
 
 __all__ = ["ExerciseResult", "GradeReport", "grade", "add_arguments", "run"]
 
+PLUGIN = "nnbasics.course.grading_plugin"
 DEFAULT_TIMEOUT_S = 10.0  # CPU seconds per graded test, in the sandbox
 MAX_RECORD_BYTES = 32 * 2**20
 
@@ -177,7 +178,9 @@ def _run_pytest(args: list[str], *, cwd, env, timeout: float) -> tuple[str | Non
     argsfile = Path(cwd) / "pytest-args.txt"
     argsfile.write_text("\n".join(args) + "\n", encoding="utf-8")
     read_fd, write_fd = os.pipe()
-    cmd = [sys.executable, "-m", "pytest", f"@{argsfile}", "--nnbasics-report-fd", str(write_fd)]
+    # The plugin is named on the command line (pytest reads -p before it expands @files), so a
+    # course folder without a conftest.py (the mutant runner's test) still loads it.
+    cmd = [sys.executable, "-m", "pytest", "-p", PLUGIN, f"@{argsfile}", "--nnbasics-report-fd", str(write_fd)]
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, cwd=cwd, env=env, pass_fds=(write_fd,))
@@ -260,7 +263,7 @@ def grade(target: str = "all", *, impl_dir: Path | str | None = None, timeout: f
     report.isolation, report.isolation_detail = iso.summary, iso.detail
     with tempfile.TemporaryDirectory(prefix="nnbasics-grade-") as tmp:
         os.chmod(tmp, 0o700)  # the args file names private tests: nobody else may read it
-        args = [*map(str, files), "-p", "nnbasics.course.grading_plugin", "--impl", str(impl), "-q",
+        args = [*map(str, files), "--impl", str(impl), "-q",
                 "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(root),
                 f"--exercise-timeout={timeout}", "-p", "no:timeout", "-m", "exercise", "--no-header",
                 *(["--only-exercise", only] if only else []),

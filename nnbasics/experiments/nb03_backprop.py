@@ -15,7 +15,7 @@ from nnbasics._validate import (
 from nnbasics.core import activations, layers, losses
 from nnbasics.core.history import History
 from nnbasics.core.mlp import check_training_args, forward, init_params
-from nnbasics.lab.models import torch_model_from_params
+from nnbasics.lab.models import check_input, torch_model_from_params
 
 __all__ = ['train_torch', 'tiny_network_trace', 'memory_report', 'autodiff_cost']
 
@@ -40,8 +40,8 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
     Returns
     -------
     dict
-        ``model`` (torch.nn.Sequential), ``history`` (:class:`~nnbasics.core.history.History`, params as numpy),
-        ``seconds`` float.
+        ``model`` (torch.nn.Sequential), ``history`` (:class:`~nnbasics.core.history.History`, params as
+        float64 numpy arrays), ``seconds`` float.
     """
     import torch
 
@@ -52,6 +52,7 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
     dtype = dtype or torch.float32
     p0 = init_params([X.shape[1], *hidden, c], rng=rng, scale="he" if activation == "relu" else "xavier")
     model = torch_model_from_params(p0, activation, dtype=dtype)
+    check_input(model, X, "X")
     Xt = torch.as_tensor(X, dtype=dtype)
     yt = torch.as_tensor(y, dtype=dtype)[:, None] if c == 1 else torch.as_tensor(y)
     if X_val is not None:
@@ -73,6 +74,7 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
 
     tl, ta, vl, va = [], [], [], []
     n = X.shape[0]
+    diverged = False
     from nnbasics.lab.runtime import one_thread
 
     t0 = time.perf_counter()
@@ -87,6 +89,10 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
                     for p in model.parameters():
                         p -= lr * p.grad
             loss, acc = evaluate(Xt, yt)
+            if not (np.isfinite(loss) and all(bool(torch.isfinite(p).all()) for p in model.parameters())):
+                diverged = True  # as train(): stop, and say so
+                tl.append(float("nan"))
+                break
             tl.append(loss)
             ta.append(acc)
             if X_val is not None:
@@ -100,7 +106,7 @@ def train_torch(X, y, *, hidden=(64,), n_classes: int | None = None, activation:
         params[f"W{i}"] = lin.weight.detach().double().numpy().T.copy()
         params[f"b{i}"] = lin.bias.detach().double().numpy().copy()
     return {"model": model, "history": History(train_loss=tl, train_acc=ta, val_loss=vl, val_acc=va, seconds=seconds,
-                                       params=params, activation=activation),
+                                       params=params, activation=activation, diverged=diverged),
             "seconds": seconds}
 
 

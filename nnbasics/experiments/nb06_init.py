@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_choice, check_float, check_int, check_rng
+from nnbasics._validate import (
+    as_float_array,
+    check_choice,
+    check_float,
+    check_int,
+    check_rng,
+    finite_output,
+)
 from nnbasics.core.init import SCHEMES, init_weights
 from nnbasics.lab.runtime import blas_threads
 
@@ -61,6 +68,7 @@ def _saturated(act: str, h: np.ndarray) -> float:
     return 0.0
 
 
+@finite_output("the activations overflow: input_std (or x) too large for this depth; scale them")
 def activation_stats(*, depth: int = 50, width: int = 256, activation: str = "relu",
                      scheme: str = "he_normal", n: int = 128, rng=0, n_bins: int = 40,
                      input_std: float = 1.0, x=None) -> ActivationStats:

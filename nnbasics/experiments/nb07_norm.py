@@ -36,7 +36,7 @@ def batch_size_noise(x_sample, population, *, batch_sizes=(2, 4, 8, 16, 32, 64),
     dict
         ``batch_sizes`` (K,) int, ``bn_std`` (K,) and ``ln_std`` (K,): the standard deviation of
         the sample's output across draws, averaged over features; ``bn_outputs`` list of K arrays
-        (draws, D) and ``ln_outputs`` likewise.
+        (draws, D) and ``ln_outputs`` likewise (all float64, whatever the inputs' dtype).
     """
     x_sample = as_float_array(x_sample, "x_sample", ndim=1)
     population = as_float_array(population, "population", ndim=2)

@@ -13,19 +13,21 @@ from nnbasics._validate import (
     check_float,
     check_int,
     check_rng,
+    finite_output,
 )
 from nnbasics.core.dropout import dropout_mask
 
 __all__ = ['scaling_mismatch', 'DropoutRun', 'small_noisy_data', 'dropout_run', 'dropout_experiment', 'unscaled_eval_penalty', 'mc_dropout_predict']
 
 
+@finite_output("x / (1 - p) or the means overflow: x too large for its dtype")
 def scaling_mismatch(x, p: float, *, rng, draws: int = 200) -> dict:
     """Mean activation in training (inverted vs. unscaled dropout) against inference.
 
     Parameters
     ----------
     x : array_like, shape (N, H)
-        Activations.
+        Activations, with a nonzero mean (the ratios divide by it).
     p : float in [0, 1)
     rng : numpy.random.Generator or int
     draws : int
@@ -42,6 +44,9 @@ def scaling_mismatch(x, p: float, *, rng, draws: int = 200) -> dict:
     p = check_drop_probability(p)
     rng = check_rng(rng)
     draws = check_int(draws, "draws", minimum=1)
+    if float(x.mean()) == 0.0:
+        raise ValueError("x has mean 0: the ratios train mean / eval mean are undefined; "
+                         "use activations with a nonzero mean (e.g. after a ReLU)")
     inv, raw = 0.0, 0.0
     for _ in range(draws):
         mask = dropout_mask(x.shape, p, rng)
@@ -240,7 +245,7 @@ def mc_dropout_predict(model, X, *, samples: int = 30, seed: int = 0) -> dict:
     dict
         ``mean_prob`` (N, C): the average softmax; ``std_prob`` (N, C): its spread across
         passes; ``entropy`` (N,): predictive entropy of ``mean_prob`` (higher = less sure);
-        ``prediction`` (N,).
+        ``prediction`` (N,). Probabilities are float64 whatever the model's dtype.
     """
     import torch
 

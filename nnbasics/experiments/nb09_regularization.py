@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from nnbasics._validate import (
     as_float_array,
     check_choice,
+    check_finite_output,
     check_float,
     check_int,
     check_rng,
+    check_same_rows,
+    finite_output,
 )
 from nnbasics.core.optim import OPTIMIZERS, make
 from nnbasics.core.regularization import poly_features, ridge_fit
@@ -28,9 +33,11 @@ def _lsq_problem(seed: int = 0, n: int = 64, d: int = 4):
 
 
 def _lsq_grad(X, y, w):
-    return X.T @ (X @ w - y) / X.shape[0]  # (D,)
+    g = X.T @ (X @ w - y) / X.shape[0]  # (D,)
+    return check_finite_output(g, "compare_l2_and_decoupled", "the weights diverged: lr too large; lower lr")
 
 
+@finite_output("the weights overflow: lr or lam too large, the runs diverge; lower lr")
 def compare_l2_and_decoupled(optimizer: str = "adam", lam: float = 0.1, lr: float = 0.01,
                              steps: int = 300, seed: int = 0) -> dict:
     """Train linear least squares two ways and compare: L2 in the gradient vs decoupled decay.
@@ -71,6 +78,7 @@ def compare_l2_and_decoupled(optimizer: str = "adam", lam: float = 0.1, lr: floa
 
 
 # ---------------------------------------------------------------- capacity: polynomial ridge
+@finite_output("x too large: the curve is meant for x in [-1, 1] and x**2 overflows")
 def target_function(x) -> np.ndarray:
     """The true curve of the 1-D regression task: sin(2πx)·(1 - x²/2) on [-1, 1]."""
     x = as_float_array(x, "x", ndim=1)
@@ -91,6 +99,21 @@ def make_regression_1d(n_train: int = 20, n_val: int = 200, noise: float = 0.25,
     return out
 
 
+def _check_data(data) -> dict:
+    """The arrays of a :func:`make_regression_1d` dict, checked (1-D, finite, x and y paired)."""
+    if not isinstance(data, Mapping):  # a dict, or the read-only view a cached widget holds
+        raise TypeError(f"data must be the dict returned by make_regression_1d, got {type(data).__name__}")
+    out = {}
+    for k in ("x_train", "y_train", "x_val", "y_val"):
+        if k not in data:
+            raise ValueError(f"data needs key {k!r} (use make_regression_1d), got keys {sorted(data)}")
+        out[k] = as_float_array(data[k], f"data[{k!r}]", ndim=1)
+    for split in ("train", "val"):
+        check_same_rows(out[f"x_{split}"], f"data['x_{split}']", out[f"y_{split}"], f"data['y_{split}']")
+    return out
+
+
+@finite_output("the polynomial fit overflows: the data in data are too large for this degree; scale them")
 def capacity_fit(degree: int, lam: float, data: dict, n_grid: int = 200) -> dict:
     """Fit a degree-``degree`` polynomial with ridge ``lam`` and report train/val MSE.
 
@@ -103,11 +126,9 @@ def capacity_fit(degree: int, lam: float, data: dict, n_grid: int = 200) -> dict
     -------
     dict
         ``w`` (degree+1,), ``train_mse``, ``val_mse`` floats, ``x_grid`` (n_grid,), ``y_grid`` (n_grid,)
-        the fitted curve, ``weight_norm`` float.
+        the fitted curve on a float64 grid, ``weight_norm`` float.
     """
-    for k in ("x_train", "y_train", "x_val", "y_val"):
-        if k not in data:
-            raise ValueError(f"data needs key {k!r} (use make_regression_1d), got keys {sorted(data)}")
+    data = _check_data(data)
     w = ridge_fit(poly_features(data["x_train"], degree), data["y_train"], lam)
     mse = {s: float(np.mean((poly_features(data[f"x_{s}"], degree) @ w - data[f"y_{s}"]) ** 2))
            for s in ("train", "val")}
@@ -116,6 +137,7 @@ def capacity_fit(degree: int, lam: float, data: dict, n_grid: int = 200) -> dict
             "y_grid": poly_features(xg, degree) @ w, "weight_norm": float(np.linalg.norm(w))}
 
 
+@finite_output("the polynomial fits overflow: the data in data are too large; scale them")
 def capacity_sweep(degrees, lams, data: dict) -> dict:
     """Train/val MSE over a grid of degrees and ridge strengths.
 
@@ -128,6 +150,7 @@ def capacity_sweep(degrees, lams, data: dict) -> dict:
     lams = as_float_array(lams, "lams", ndim=1)
     if np.any(lams < 0):
         raise ValueError(f"lams must all be >= 0, got minimum {lams.min()}")
+    data = _check_data(data)
     tr = np.empty((len(degrees), len(lams)))
     va = np.empty_like(tr)
     for i, d in enumerate(degrees):
@@ -228,6 +251,7 @@ SURFACES = {
 _QUAD_CURVATURES = (1.0, 20.0)  # f = (1 x² + 20 y²)/2: condition number 20
 
 
+@finite_output("xy too far out: the surface's powers of xy overflow; start closer to the minimum")
 def surface_value(name: str, xy) -> np.ndarray:
     """Loss of a 2-D test surface at points ``xy`` (..., 2) -> shape (...).
 
@@ -251,6 +275,7 @@ def _value(name, xy):
     return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
 
 
+@finite_output("xy too far out: the gradient's powers of xy overflow; start closer to the minimum")
 def surface_grad(name: str, xy) -> np.ndarray:
     """Gradient of :func:`surface_value` at ``xy`` (..., 2) -> shape (..., 2)."""
     check_choice(name, "name", tuple(SURFACES))
@@ -348,7 +373,8 @@ def lr_sweep(lrs, surface: str = "quadratic", optimizer: str = "sgd", steps: int
     Returns
     -------
     dict
-        ``lrs`` (K,), ``final_loss`` (K,), ``diverged`` (K,) bool, ``curves`` list of (T_k+1,) arrays.
+        ``lrs`` (K,), ``final_loss`` (K,), ``diverged`` (K,) bool, ``curves`` list of (T_k+1,) arrays
+        (losses in float64).
     """
     check_choice(optimizer, "optimizer", OPTIMIZERS)
     lrs = as_float_array(lrs, "lrs", ndim=1)

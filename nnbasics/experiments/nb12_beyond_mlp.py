@@ -6,7 +6,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, as_index_array, check_float, check_int, check_rng
+from nnbasics._validate import (
+    as_float_array,
+    as_index_array,
+    check_finite_output,
+    check_float,
+    check_int,
+    check_rng,
+    check_shapes,
+    check_state,
+    finite_output,
+)
 from nnbasics.core.embeddings import embedding_backward, embedding_forward
 from nnbasics.core.recurrent import (
     init_lstm,
@@ -73,6 +83,7 @@ class GradientFlow:
     forget_gate_mean: float
 
 
+@finite_output("a gradient overflows or vanishes to exactly 0 (0/0): rnn_gain or forget_bias too extreme")
 def gradient_through_time(T: int = 30, *, D: int = 4, H: int = 32, N: int = 8, forget_bias: float = 1.0,
                           rnn_gain: float = 1.0, seeds: int = 5, rng=0) -> GradientFlow:
     """Measure vanishing gradients: L = sum(h_T * v) for a random v, gradient norm w.r.t. each x_t.
@@ -200,6 +211,7 @@ class Recommender:
     Attributes
     ----------
     user_table : ndarray, shape (n_users, E)
+        float64 (like the other tables), whatever the dtype of the ratings.
     item_table : ndarray, shape (n_items, E)
     user_bias, item_bias : ndarray, shapes (n_users,), (n_items,)
     mean : float
@@ -220,6 +232,7 @@ class Recommender:
     baseline_rmse: float = float("nan")
 
 
+@finite_output("mean + biases + <P[u], Q[i]> overflows: the tables or mean are too large")
 def predict_ratings(users, items, user_table, item_table, user_bias, item_bias, mean: float) -> np.ndarray:
     """r_hat = mean + b_u + b_i + <P[u], Q[i]> for pairs (users (N,), items (N,)) -> (N,).
 
@@ -243,6 +256,7 @@ def predict_ratings(users, items, user_table, item_table, user_bias, item_bias, 
     return mean + bu[u] + bi[i] + np.sum(P[u] * Q[i], axis=-1)  # (N,)
 
 
+@np.errstate(over="ignore", invalid="ignore")  # divergence is reported by check_finite_output below
 def train_recommender(data: Ratings, *, dim: int = 3, epochs: int = 60, lr: float = 1.0,
                       batch_size: int = 64, weight_decay: float = 1e-3, rng=0) -> Recommender:
     """Learn user and item embeddings by mini-batch SGD on the squared error, from scratch.
@@ -266,9 +280,17 @@ def train_recommender(data: Ratings, *, dim: int = 3, epochs: int = 60, lr: floa
     Returns
     -------
     Recommender
+        Its tables are float64.
     """
-    if not isinstance(data, Ratings):
-        raise TypeError(f"data must be a Ratings (see synthetic_ratings), got {type(data).__name__}")
+    check_state(data, "data", Ratings, "synthetic_ratings")
+    dims = check_shapes(("data.users", data.users, "N"), ("data.items", data.items, "N"),
+                        ("data.ratings", data.ratings, "N"), ("data.train", data.train, "N"),
+                        ("data.true_users", data.true_users, "U K"), ("data.true_items", data.true_items, "I K"))
+    if (dims["U"], dims["I"]) != (data.n_users, data.n_items):
+        raise ValueError(f"data has n_users={data.n_users}, n_items={data.n_items} but true_users, true_items "
+                         f"have {dims['U']}, {dims['I']} rows; pass the Ratings from synthetic_ratings")
+    as_index_array(data.users, data.n_users, "data.users")
+    as_index_array(data.items, data.n_items, "data.items")
     dim = check_int(dim, "dim", minimum=1)
     epochs = check_int(epochs, "epochs", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
@@ -283,11 +305,14 @@ def train_recommender(data: Ratings, *, dim: int = 3, epochs: int = 60, lr: floa
     bu = np.zeros(data.n_users)
     bi = np.zeros(data.n_items)
 
+    diverged = f"training diverged: lr={lr:g} is too large for these ratings (or data.ratings are huge); lower lr"
+
     def rmse(mask):
         if not mask.any():
             return float("nan")
         pred = predict_ratings(data.users[mask], data.items[mask], P, Q, bu, bi, mean)
-        return float(np.sqrt(np.mean((pred - data.ratings[mask]) ** 2)))
+        return float(check_finite_output(np.sqrt(np.mean((pred - data.ratings[mask]) ** 2)), "train_recommender",
+                                         diverged))
 
     train_rmse, val_rmse = [], []
     n = r_tr.size
@@ -300,12 +325,16 @@ def train_recommender(data: Ratings, *, dim: int = 3, epochs: int = 60, lr: floa
             qi, cache_i = embedding_forward(i, Q)  # (B, E)
             err = mean + bu[u] + bi[i] + np.sum(pu * qi, axis=1) - r  # (B,)
             derr = 2.0 * err / idx.size  # dL/dr_hat
-            dP = embedding_backward(derr[:, None] * qi + 2 * weight_decay * pu / idx.size, cache_u)
-            dQ = embedding_backward(derr[:, None] * pu + 2 * weight_decay * qi / idx.size, cache_i)
+            dpu = derr[:, None] * qi + 2 * weight_decay * pu / idx.size  # (B, E)
+            dqi = derr[:, None] * pu + 2 * weight_decay * qi / idx.size  # (B, E)
+            check_finite_output((dpu, dqi), "train_recommender", diverged)
+            dP = embedding_backward(dpu, cache_u)
+            dQ = embedding_backward(dqi, cache_i)
             P -= lr * dP
             Q -= lr * dQ
             np.add.at(bu, u, -lr * derr)
             np.add.at(bi, i, -lr * derr)
+            check_finite_output((P, Q, bu, bi), "train_recommender", diverged)
         train_rmse.append(rmse(tr))
         val_rmse.append(rmse(va))
     baseline = float(np.sqrt(np.mean((data.ratings[va] - mean) ** 2))) if va.any() else float("nan")

@@ -18,6 +18,7 @@ gradient), so the module depends only on torch and :mod:`nnbasics.lab.models`.
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from dataclasses import dataclass, field
@@ -91,9 +92,9 @@ def overfit_small_batch(model, X, y, *, steps: int = 200, lr: float = 1e-2,
 
     check_input(model, X, "X")
     steps = check_int(steps, "steps", minimum=1)
-    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
-    target_loss = check_float(target_loss, "target_loss", minimum=0.0, min_inclusive=False)
     dtype = next(model.parameters()).dtype
+    lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False, maximum=float(torch.finfo(dtype).max))
+    target_loss = check_float(target_loss, "target_loss", minimum=0.0, min_inclusive=False)
     Xt, yt = torch.as_tensor(X, dtype=dtype), torch.as_tensor(y)
     with one_thread():
         return _overfit(model, Xt, yt, steps, lr, target_loss)
@@ -352,10 +353,13 @@ def run_bug(name: str, *, seed: int = 0) -> ZooRun:
     Returns
     -------
     ZooRun
+        A fresh copy (about 1 ms): the run is trained once and cached, but its model is live
+        (a forward pass in training mode moves BatchNorm's statistics), so no caller may
+        change what the next one gets.
     """
     check_choice(name, "name", tuple(ZOO))
     check_int(seed, "seed", minimum=0)
-    return _run_cached(name, seed)
+    return copy.deepcopy(_run_cached(name, seed))
 
 
 @functools.lru_cache(maxsize=64)

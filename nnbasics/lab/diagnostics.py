@@ -26,6 +26,7 @@ from nnbasics._validate import (
     check_float,
     check_int,
     check_same_rows,
+    finite_output,
 )
 from nnbasics.core.gradflow import MAX_SLOPE, clip_grad_norm
 from nnbasics.lab.runtime import one_thread
@@ -110,6 +111,7 @@ def layer_outputs(model, X, kind: str = "activation") -> list[np.ndarray]:
     Returns
     -------
     list of ndarray, each (N, H_l), first layer first
+        In the model's dtype (float32 for ``build_mlp``'s default), whatever X's dtype.
     """
     import torch
 
@@ -312,6 +314,7 @@ def layer_stats(model, X, y, loss: str = "cross_entropy", *, saturation: float =
     Returns
     -------
     LayerStats
+        float64 statistics, NaN where one does not apply (see the attributes).
     """
     s = check_float(saturation, "saturation", minimum=0.0, maximum=1.0, min_inclusive=False,
                     max_inclusive=False)
@@ -388,6 +391,7 @@ def layer_histograms(model, X, y, loss: str = "cross_entropy", *, bins: int = 40
     Returns
     -------
     LayerHistograms
+        Edges and counts as float64 arrays.
     """
     bins = check_int(bins, "bins", minimum=2)
     fb = _forward_backward(model, X, y, loss)
@@ -517,6 +521,7 @@ def first_nonfinite(model, X, y, loss: str = "cross_entropy") -> NonFinite | Non
     return None
 
 
+@finite_output("lr * gradient overflows: lr too large")
 def update_ratios(model, X, y, lr: float, loss: str = "cross_entropy", *, optimizer: str = "sgd") -> np.ndarray:
     """Update-to-data ratio of every linear layer's weight for one optimizer step.
 
@@ -665,6 +670,7 @@ def jacobian_chain(model, X, y, loss: str = "cross_entropy") -> ChainBound:
     Returns
     -------
     ChainBound
+        With float64 norms.
     """
     import torch.nn as nn
 

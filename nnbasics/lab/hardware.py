@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import check_choice, check_float, check_int
+from nnbasics._validate import NonFiniteError, check_choice, check_float, check_int
 from nnbasics.lab.runtime import threads
 
 __all__ = ["dense_flops", "dense_bytes", "arithmetic_intensity", "dense_cost", "conv2d_cost", "attention_cost", "Timing",
@@ -582,11 +582,20 @@ def underflow_demo(grads=(1e-3, 1e-5, 1e-7, 1e-9), scale: float = 1024.0) -> lis
     list of dict
         ``value``, ``float16`` (value cast to fp16), ``scaled`` (value*scale cast to fp16, then
         divided by scale in float32), ``lost`` / ``lost_scaled`` (became 0).
+
+    Raises
+    ------
+    NonFiniteError
+        When value * scale overflows float16 (max 65504): the scale is too large, which is
+        exactly when ``GradScaler`` skips the step and halves its scale.
     """
     scale = check_float(scale, "scale", minimum=1.0)
     rows = []
     for v in grads:
         v = check_float(v, "grads entry")
+        if abs(v) * scale > float(np.finfo(np.float16).max):
+            raise NonFiniteError(f"underflow_demo: grads entry {v:g} * scale {scale:g} overflows float16 "
+                                 "(max 65504); use a smaller scale (GradScaler halves it on overflow)")
         f16 = float(np.float16(v))
         scaled = float(np.float32(np.float16(v * scale)) / np.float32(scale))
         rows.append({"value": v, "float16": f16, "scaled": scaled, "lost": f16 == 0.0 and v != 0,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnbasics._validate import as_float_array, check_choice, check_float, check_int
-from nnbasics.core.mlp import HIDDEN_ACTIVATIONS, n_layers
+from nnbasics.core.mlp import HIDDEN_ACTIVATIONS, check_params
 
 __all__ = ["MLPConfig", "ACTIVATIONS", "NORMS", "INITS", "build_mlp", "linear_layers", "count_parameters",
            "check_input", "mha_params_from_torch", "transformer_params_from_torch", "build_seeded"]
@@ -180,17 +180,26 @@ def linear_layers(model) -> list:
 
 
 def check_input(model, X, name: str = "X") -> None:
-    """Check that ``X`` (N, D) has the D features the model's first layer expects.
+    """Check that ``X`` (N, D) is finite, fits the model's dtype and has the D features the
+    model's first layer expects.
 
     Raises ``ValueError`` naming ``name`` instead of torch's "mat1 and mat2 shapes cannot be
-    multiplied" from deep inside the forward pass. Models whose first layer is not
-    ``nn.Linear`` (e.g. convolutions) and inputs that are not 2-D are left to the model.
+    multiplied" from deep inside the forward pass, or a silent inf when X is converted to a
+    float32 model. Models whose first layer is not ``nn.Linear`` (e.g. convolutions) and
+    inputs that are not 2-D are left to the model.
     """
+    import torch
     import torch.nn as nn
 
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    shape = as_float_array(X, name).shape
+    X = as_float_array(X, name)
+    dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()), torch.float32)
+    biggest = torch.finfo(dtype).max
+    if X.size and np.max(np.abs(X)) > biggest:
+        raise ValueError(f"{name} has values up to {np.max(np.abs(X)):.1e}, beyond the largest {dtype} "
+                         f"({biggest:.1e}) of the model's weights; scale the inputs")
+    shape = X.shape
     for m in model.modules():
         if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Embedding, nn.RNNBase, nn.Unflatten)):
             return
@@ -217,7 +226,9 @@ def torch_model_from_params(params: dict, activation: str = "relu", dtype=None):
     from nnbasics.lab.models import MLPConfig, build_mlp
 
     check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
-    L = n_layers(params)
+    if not isinstance(params, dict) or "W1" not in params:
+        raise TypeError("params must be a dict with keys W1, b1, ..., as made by init_params")
+    L = check_params(params, np.shape(params["W1"])[0])
     sizes = [params["W1"].shape[0]] + [params[f"W{i}"].shape[1] for i in range(1, L + 1)]
     model = build_mlp(MLPConfig(d_in=sizes[0], hidden=tuple(sizes[1:-1]), d_out=sizes[-1],
                                 activation=activation), dtype=dtype or torch.float64)

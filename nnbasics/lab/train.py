@@ -8,14 +8,25 @@ weights restored) and a ``tqdm`` progress bar.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, as_labels, check_choice, check_float, check_int
+from nnbasics._validate import (
+    NonFiniteError,
+    as_float_array,
+    as_labels,
+    check_choice,
+    check_float,
+    check_int,
+)
 from nnbasics.core.history import History
+
+#: The largest float32: hyper-parameters above it cannot reach a float32 torch model.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 __all__ = ["TrainConfig", "History", "EarlyStopping", "fit", "evaluate", "make_optimizer"]
 
@@ -73,10 +84,11 @@ class TrainConfig:
     def __post_init__(self):
         check_int(self.epochs, "epochs", minimum=1)
         check_int(self.batch_size, "batch_size", minimum=1)
-        check_float(self.lr, "lr", minimum=0.0, min_inclusive=False)
+        # torch's optimizers convert lr and weight_decay to the parameters' float32
+        check_float(self.lr, "lr", minimum=0.0, min_inclusive=False, maximum=FLOAT32_MAX)
         check_choice(self.optimizer, "optimizer", OPTIMIZERS)
         check_float(self.momentum, "momentum", minimum=0.0, maximum=1.0, max_inclusive=False)
-        check_float(self.weight_decay, "weight_decay", minimum=0.0)
+        check_float(self.weight_decay, "weight_decay", minimum=0.0, maximum=FLOAT32_MAX)
         check_choice(self.loss, "loss", LOSSES)
         if self.clip_grad_norm is not None:
             check_float(self.clip_grad_norm, "clip_grad_norm", minimum=0.0, min_inclusive=False)
@@ -200,6 +212,9 @@ def evaluate(model, X, y, loss: str = "cross_entropy") -> tuple[float, float | N
         value = float(_loss_fn(loss)(out, yt))
         acc = _accuracy(out, yt, loss)
     model.train(was_training)
+    if not np.isfinite(value):
+        raise NonFiniteError(f"evaluate: the loss on X is {value}: the model's outputs overflow (its weights "
+                             "are NaN/inf after a diverged run, or X is too large); check with first_nonfinite")
     return value, acc
 
 
@@ -258,7 +273,7 @@ def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_ep
     gen = torch.Generator().manual_seed(cfg.seed)
     stopper = EarlyStopping(cfg.patience) if cfg.patience else None
     best_state = None
-    hist = History()
+    hist = History()  # frozen: its lists grow in place, its flags are set with dataclasses.replace
     n = len(Xt)
     t0 = time.perf_counter()
     for _ in tqdm(range(cfg.epochs), disable=not cfg.progress, desc="epochs", leave=False):
@@ -272,11 +287,14 @@ def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_ep
             out = model(xb) if forward is None else forward(model, xb)
             loss = loss_fn(out, yb)
             if not torch.isfinite(loss):
-                hist.diverged = True
+                hist = dataclasses.replace(hist, diverged=True)
                 break
             loss.backward()
             limit = cfg.clip_grad_norm if cfg.clip_grad_norm is not None else float("inf")
             norms.append(float(torch.nn.utils.clip_grad_norm_(model.parameters(), limit)))
+            if not np.isfinite(norms[-1]):  # an inf gradient would make every weight NaN
+                hist = dataclasses.replace(hist, diverged=True)
+                break
             opt.step()
             total += loss.item() * len(idx)
             acc = _accuracy(out.detach(), yb, cfg.loss)
@@ -299,14 +317,14 @@ def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_ep
                 stop = stopper.step(vl) if np.isfinite(vl) else True
                 if stopper.improved:
                     best_state = copy.deepcopy(model.state_dict())
-                    hist.best_epoch = len(hist.train_loss) - 1
+                    hist = dataclasses.replace(hist, best_epoch=len(hist.train_loss) - 1)
                 if stop:
-                    hist.stopped_early = True
+                    hist = dataclasses.replace(hist, stopped_early=True)
         if on_epoch is not None:
             on_epoch(model, hist)
         if hist.stopped_early:
             break
     if best_state is not None:
         model.load_state_dict(best_state)
-    hist.seconds = time.perf_counter() - t0
+    hist = dataclasses.replace(hist, seconds=time.perf_counter() - t0)
     return hist

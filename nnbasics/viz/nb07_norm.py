@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from nnbasics.core import norm
-from nnbasics.viz.explorer import Explorer, register
+from nnbasics.viz.explorer import Explorer, View, frozen_cache, register
 from nnbasics.viz.plotting import PALETTE
 
 __all__ = ["population", "companion_effect", "companion_explorer"]
@@ -16,7 +14,7 @@ D = 6
 DRAWS = 30
 
 
-@functools.lru_cache(maxsize=1)
+@frozen_cache(maxsize=1)
 def population() -> dict:
     """A fixed population of 500 rows with D=6 features of different means and scales, and
     BatchNorm running statistics accumulated over 200 training batches of 32 (built once).
@@ -36,6 +34,7 @@ def population() -> dict:
     return {"X": X, "sample": X[0], "state": state}
 
 
+@frozen_cache(maxsize=256)
 def companion_effect(batch_size: int, mode: str, seed: int = 1) -> dict:
     """Pure data: normalize the same sample in ``DRAWS`` batches with fresh random companions.
 
@@ -72,18 +71,30 @@ def companion_effect(batch_size: int, mode: str, seed: int = 1) -> dict:
             "ln_spread": float(ln.std(axis=0).mean()), "batch_size": int(batch_size), "mode": mode}
 
 
-def _draw(fig, d) -> None:
-    axes = fig.subplots(1, 2, sharey=True)
-    jitter = np.random.default_rng(0).uniform(-0.2, 0.2, size=DRAWS)
-    for ax, key, name, color in ((axes[0], "bn", f"BatchNorm ({d['mode']} mode)", PALETTE[0]),
-                                 (axes[1], "ln", "LayerNorm", PALETTE[1])):
+class _CompanionView(View):
+    """The same sample's normalized features over DRAWS batches: BatchNorm left, LayerNorm right."""
+
+    def init(self, fig, d):
+        axes = fig.subplots(1, 2, sharey=True)
+        jitter = np.random.default_rng(0).uniform(-0.2, 0.2, size=DRAWS)
         xs = (np.arange(D)[None, :] + jitter[:, None]).ravel()  # (DRAWS * D,)
-        ax.scatter(xs, d[key].ravel(), s=12, color=color, alpha=0.6, label=f"{DRAWS} batches")
-        ax.axhline(0, color="gray", lw=0.8)
-        ax.set(xlabel="feature", title=f"{name}\nspread across batches: {d[key + '_spread']:.3f}",
-               xticks=range(D), ylim=(-4, 4))
-        ax.legend(loc="lower right", fontsize=8)
-    axes[0].set_ylabel("normalized value of the SAME sample")
+        self.panels = []
+        for ax, key, color in ((axes[0], "bn", PALETTE[0]), (axes[1], "ln", PALETTE[1])):
+            points = ax.scatter(xs, d[key].ravel(), s=12, color=color, alpha=0.6, label=f"{DRAWS} batches")
+            ax.axhline(0, color="gray", lw=0.8)
+            ax.set(xlabel="feature", xticks=range(D), ylim=(-4, 4))
+            ax.legend(loc="lower right", fontsize=8)
+            self.panels.append((ax, key, points))
+        axes[0].set_ylabel("normalized value of the SAME sample")
+        self.xs = xs
+        return self.update(d)
+
+    def update(self, d):
+        names = {"bn": f"BatchNorm ({d['mode']} mode)", "ln": "LayerNorm"}
+        for ax, key, points in self.panels:
+            points.set_offsets(np.column_stack([self.xs, d[key].ravel()]))
+            ax.set_title(f"{names[key]}\nspread across batches: {d[key + '_spread']:.3f}")
+        return [artist for ax, _, points in self.panels for artist in (points, ax.title)]
 
 
 @register("07", "companions")
@@ -96,7 +107,7 @@ def companion_explorer() -> Explorer:
                                   continuous_update=False),
         "mode": w.ToggleButtons(options=["train", "eval"], value="train", description="BN mode"),
     }
-    return Explorer(controls, companion_effect, _draw, figsize=(8.5, 3.7),
+    return Explorer(controls, companion_effect, _CompanionView(), figsize=(8.5, 3.7),
                     summary=lambda d: f"BN spread <b>{d['bn_spread']:.3f}</b> · LN spread "
                                       f"<b>{d['ln_spread']:.3f}</b> (0 = the output depends on the "
                                       "sample alone)",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from nnbasics.core import attention
-from nnbasics.viz.explorer import Explorer, register
+from nnbasics.viz.explorer import Explorer, View, frozen_cache, register
 from nnbasics.viz.plotting import PALETTE
 
 __all__ = ["TOKENS", "KEYS", "query_attention", "attention_explorer"]
@@ -16,6 +17,7 @@ _ANGLES = np.deg2rad([10.0, 70.0, 130.0, 190.0, 250.0, 310.0])
 _LENGTHS = np.array([1.0, 2.0, 1.4, 0.8, 1.2, 1.8])
 KEYS = np.column_stack([_LENGTHS * np.cos(_ANGLES), _LENGTHS * np.sin(_ANGLES)])  # (6, 2)
 _SWEEP = np.arange(0, 360, 15)  # query directions of the heat-map rows, degrees
+KEYS.flags.writeable = _SWEEP.flags.writeable = False  # shared with every result
 
 
 def _query(angle_deg, length) -> np.ndarray:
@@ -23,6 +25,7 @@ def _query(angle_deg, length) -> np.ndarray:
     return np.stack([length * np.cos(a), length * np.sin(a)], axis=-1)
 
 
+@frozen_cache(maxsize=512)
 def query_attention(angle: float = 60.0, length: float = 2.0, scaled: bool = True) -> dict:
     """Attention of one 2-D query over :data:`KEYS`, plus the same for a sweep of query directions.
 
@@ -54,28 +57,48 @@ def query_attention(angle: float = 60.0, length: float = 2.0, scaled: bool = Tru
             "scaled": bool(scaled), "length": float(length)}
 
 
-def _draw(fig, d) -> None:
-    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 1.1]})
-    keys, w = d["keys"], d["weights"]
-    for j, (kx, ky) in enumerate(keys):
-        ax1.plot([0, kx], [0, ky], color=PALETTE[0], lw=0.8 + 8 * w[j], solid_capstyle="round",
-                 label="keys (width = weight)" if j == 0 else None)
-        ax1.text(1.15 * kx, 1.15 * ky, f"{d['tokens'][j]}\n{w[j]:.2f}", ha="center", va="center", fontsize=8)
-    qx, qy = d["query"] * min(1.0, 2.6 / d["length"])  # long queries are drawn clipped to the axes
-    ax1.quiver([0], [0], [qx], [qy], angles="xy", scale_units="xy", scale=1, color=PALETTE[5], width=0.015,
-               label="query")
-    ax1.scatter(*d["output"], marker="*", s=180, color=PALETTE[2], zorder=5, label="output = Σ weight·value")
-    ax1.set(xlim=(-2.8, 2.8), ylim=(-2.8, 2.8), aspect="equal", xlabel="feature 1", ylabel="feature 2",
-            title="query vs keys (values = keys)")
-    ax1.legend(fontsize=7, loc="lower left")
-    ax2.imshow(d["sweep_weights"], aspect="auto", cmap="viridis", vmin=0, vmax=1,
-                    extent=(-0.5, len(d["tokens"]) - 0.5, d["sweep_angles"][-1] + 7.5, -7.5))
-    ax2.axhline(d["angle"], color=PALETTE[1], lw=2)
-    ax2.set_xticks(range(len(d["tokens"])), d["tokens"])
-    ax2.set_yticks(np.arange(0, 360, 90))
-    ax2.set(xlabel="key (token)", ylabel="query direction (degrees)",
-            title=f"weights (bright = 1; orange = current query)\n|q| = {d['length']:.2f}, "
-                  + ("scores / √d" if d["scaled"] else "unscaled scores"))
+class _AttentionView(View):
+    """Left: the query against the keys (line width = weight) and the output; right: weights
+    over a sweep of query directions, the current one marked."""
+
+    def init(self, fig, d):
+        self.ax1, self.ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.0, 1.1]})
+        keys = d["keys"]
+        self.keys = [self.ax1.plot([0, kx], [0, ky], color=PALETTE[0], solid_capstyle="round")[0]
+                     for kx, ky in keys]
+        self.labels = [self.ax1.text(1.15 * kx, 1.15 * ky, "", ha="center", va="center", fontsize=8)
+                       for kx, ky in keys]
+        self.query = self.ax1.quiver([0], [0], [1.0], [0.0], angles="xy", scale_units="xy", scale=1,
+                                     color=PALETTE[5], width=0.015, label="query")
+        self.output = self.ax1.scatter([0.0], [0.0], marker="*", s=180, color=PALETTE[2], zorder=5,
+                                       label="output = Σ weight·value")
+        self.ax1.set(xlim=(-2.8, 2.8), ylim=(-2.8, 2.8), aspect="equal", xlabel="feature 1", ylabel="feature 2",
+                     title="query vs keys (values = keys)")
+        key_entry = Line2D([], [], color=PALETTE[0], lw=3, solid_capstyle="round")  # a fixed width
+        self.ax1.legend([key_entry, self.query, self.output],
+                        ["keys (width = weight)", "query", "output = Σ weight·value"], fontsize=7, loc="lower left")
+        self.heat = self.ax2.imshow(d["sweep_weights"], aspect="auto", cmap="viridis", vmin=0, vmax=1,
+                                    extent=(-0.5, len(d["tokens"]) - 0.5, d["sweep_angles"][-1] + 7.5, -7.5))
+        self.current = self.ax2.axhline(d["angle"], color=PALETTE[1], lw=2)
+        self.ax2.set_xticks(range(len(d["tokens"])), d["tokens"])
+        self.ax2.set_yticks(np.arange(0, 360, 90))
+        self.ax2.set(xlabel="key (token)", ylabel="query direction (degrees)")
+        return self.update(d)
+
+    def update(self, d):
+        w = d["weights"]
+        for j, (line, label) in enumerate(zip(self.keys, self.labels)):
+            line.set_linewidth(0.8 + 8 * w[j])
+            label.set_text(f"{d['tokens'][j]}\n{w[j]:.2f}")
+        qx, qy = d["query"] * min(1.0, 2.6 / d["length"])  # long queries are drawn clipped to the axes
+        self.query.set_UVC([qx], [qy])
+        self.output.set_offsets([d["output"]])
+        self.heat.set_data(d["sweep_weights"])
+        self.current.set_ydata([d["angle"]] * 2)
+        self.ax2.set_title(f"weights (bright = 1; orange = current query)\n|q| = {d['length']:.2f}, "
+                           + ("scores / √d" if d["scaled"] else "unscaled scores"))
+        return [*self.keys, *self.labels, self.query, self.output, self.heat, self.current,
+                self.ax2.title]
 
 
 @register("12", "attention")
@@ -90,7 +113,7 @@ def attention_explorer() -> Explorer:
                                 continuous_update=True),
         "scaled": w.Checkbox(value=True, description="divide scores by √d"),
     }
-    return Explorer(controls, query_attention, _draw, figsize=(8.6, 3.9),
+    return Explorer(controls, query_attention, _AttentionView(), figsize=(8.6, 3.9),
                     summary=lambda d: "weights: " + ", ".join(f"{t} {x:.2f}" for t, x in zip(d["tokens"], d["weights"]))
                                       + f" — entropy <b>{d['entropy']:.2f}</b> nats (max {np.log(6):.2f})",
                     title="Scaled dot-product attention: one query, six keys")

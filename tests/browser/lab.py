@@ -20,6 +20,7 @@ import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -30,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
+#: Per notebook: slider key press -> new image in the page (ms); ``python -m nnbasics bench`` reads it.
+LATENCY_JSON = ROOT / "_build" / "browser_latency.json"
 CHROMIUM = Path(os.environ.get("NNBASICS_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_ENV = "NNBASICS_REQUIRE_BROWSER"
 CHROMIUM_ARGS = [
@@ -120,11 +123,20 @@ def copy_notebooks(src: Path, dst: Path) -> list[Path]:
 
 
 class LabServer:
-    """A JupyterLab server on a temporary copy of ``notebooks/``; use as a context manager."""
+    """A JupyterLab server on a temporary copy of ``notebooks/``; use as a context manager.
 
-    def __init__(self, workdir: Path, *, notebooks: Path = NOTEBOOKS, startup_timeout: float = 120.0):
+    With ``course=True`` the root holds a learner's course folder instead: ``notebooks/`` and
+    ``exercises/`` (fresh stubs), and the kernels grade that ``exercises/`` and record progress
+    in ``workdir/progress.json`` — the learner's journey, never touching tracked files.
+    """
+
+    def __init__(self, workdir: Path, *, notebooks: Path = NOTEBOOKS, startup_timeout: float = 120.0,
+                 course: bool = False):
         self.workdir = Path(workdir)
+        self.course = course
         self.root = self.workdir / "root"
+        self.exercises = self.root / "exercises"
+        self.progress_file = self.workdir / "progress.json"
         self.token = secrets.token_hex(16)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -135,7 +147,12 @@ class LabServer:
         self.startup_s = 0.0
 
     def __enter__(self) -> LabServer:
-        copy_notebooks(self._notebooks, self.root)
+        if self.course:
+            copy_notebooks(self._notebooks, self.root / "notebooks")
+            shutil.copytree(ROOT / "exercises", self.exercises,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            copy_notebooks(self._notebooks, self.root)
         settings = self.workdir / "app-settings"
         settings.mkdir(parents=True, exist_ok=True)
         (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES), encoding="utf-8")
@@ -147,6 +164,9 @@ class LabServer:
         env["JUPYTERLAB_SETTINGS_DIR"] = str(self.workdir / "user-settings")
         env["JUPYTERLAB_WORKSPACES_DIR"] = str(self.workdir / "workspaces")
         env.setdefault("MPLBACKEND", "Agg")
+        if self.course:
+            env["NNBASICS_EXERCISES_DIR"] = str(self.exercises)
+            env["NNBASICS_PROGRESS_FILE"] = str(self.progress_file)
         cmd = [
             sys.executable, "-m", "jupyterlab", "--no-browser",
             f"--port={self.port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
@@ -219,6 +239,7 @@ class NotebookRun:
     explorers_expected: int = 0
     explorers_rendered: int = 0
     sliders_moved: int = 0
+    latencies_ms: list[float] = field(default_factory=list)  # key press -> new image decoded
     widget_views: int = 0
     warnings: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # every output's visible text, in order
@@ -229,10 +250,13 @@ class NotebookRun:
     screenshot: Path | None = None
 
     def summary(self) -> str:
+        lat = (f"; slider -> image median {statistics.median(self.latencies_ms):.0f} ms "
+               f"(worst {max(self.latencies_ms):.0f}, {len(self.latencies_ms)} presses)"
+               if self.latencies_ms else "")
         return (f"{self.name}: {self.executed_cells}/{self.code_cells} cells, "
                 f"{self.explorers_rendered}/{self.explorers_expected} explorers, "
                 f"{self.sliders_moved} sliders moved; open {self.open_s:.1f} s, run {self.run_s:.1f} s, "
-                f"checks {self.check_s:.1f} s, total {self.total_s:.1f} s")
+                f"checks {self.check_s:.1f} s, total {self.total_s:.1f} s{lat}")
 
 
 # --- JavaScript run in the page (window.jupyterapp is exposed by the server flag) -------------
@@ -322,9 +346,30 @@ _JS_IMAGE_STATE = """
 (el) => {
   const img = el.querySelector('img');
   if (!img) return null;
-  return {src: img.currentSrc || img.src || '', w: img.naturalWidth, complete: img.complete};
+  const tick = el.querySelector('.nnbasics-explorer-tick');
+  return {src: img.currentSrc || img.src || '', w: img.naturalWidth, complete: img.complete,
+          tick: tick ? tick.textContent.trim() : null};
 }
 """
+
+# Records, in the page's clock, every key press on the Explorer and when each new image has
+# been decoded: the round trip a learner feels (kernel update + transfer + decode).
+_JS_WATCH_LATENCY = """
+(el) => {
+  if (el.__nnbLatency) return;
+  const img = el.querySelector('img');
+  const rec = {keys: [], images: []};
+  el.__nnbLatency = rec;
+  el.addEventListener('keydown', (e) => rec.keys.push(e.timeStamp), true);
+  new MutationObserver(() => {
+    const src = img.src;
+    img.decode().then(() => rec.images.push({src, t: performance.now()}),
+                      () => rec.images.push({src, t: performance.now(), failed: true}));
+  }).observe(img, {attributes: true, attributeFilter: ['src']});
+}
+"""
+
+_JS_LATENCY_RECORD = "(el) => el.__nnbLatency"
 
 _JS_EXPLORER_STATE = """
 (el) => ({
@@ -508,25 +553,102 @@ def _check_explorers(page, result: NotebookRun, slider_timeout: float) -> None:
         if not before or not before["w"]:
             result.problems.append(f"Explorer {i + 1}'s image is empty before any change: {before}")
             continue
-        handle = el.locator(".noUi-handle").first
+        el.evaluate(_JS_WATCH_LATENCY)
+        _move_sliders(el, i, result, slider_timeout)
+    if result.explorers_expected and not result.sliders_moved and not result.problems:
+        result.problems.append("no Explorer slider could be moved")
+
+
+#: Key presses per Explorer: the first moves a slider to an end (End/Home), the others step
+#: it back and forth; each one's round trip is a sample of the latency figure.
+LATENCY_PRESSES = 5
+
+
+def _move_sliders(el, index: int, result: NotebookRun, timeout: float) -> None:
+    """Press End (or Home) on the Explorer's first slider whose move changes the picture (a
+    slider may rightly leave it unchanged), then step it back and forth to time the round trips."""
+    handles = el.locator(".noUi-handle")
+    for h in range(handles.count()):
+        handle = handles.nth(h)
         handle.scroll_into_view_if_needed()
         handle.focus()
         # One key press away from the current value (End, or Home when already at the end):
         # going back to the first value could "change" the image for the wrong reason.
         now, top = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
         key = "Home" if now is not None and now == top else "End"
-        handle.press(key)
-        changed = _wait(lambda b=before, e=el: (s := e.evaluate(_JS_IMAGE_STATE)) and s["src"] != b["src"]
-                        and s["complete"] and s["w"] > 0 and s, slider_timeout, 0.2)
-        if changed:
-            result.sliders_moved += 1
-        else:
-            err = el.evaluate(_JS_EXPLORER_STATE)["error"]
-            result.problems.append(f"Explorer {i + 1}: pressing {key} on its first slider did not "
-                                   f"change its image within {slider_timeout:.0f} s"
-                                   + (f" (it shows {err!r})" if err else ""))
-    if result.explorers_expected and not result.sliders_moved and not result.problems:
-        result.problems.append("no Explorer slider could be moved")
+        outcome, value = _press(el, handle, key, timeout)
+        if outcome == "error":
+            result.problems.append(f"Explorer {index + 1}: pressing {key} on slider {h + 1} shows an "
+                                   f"error instead of a picture: {value!r}")
+            return
+        if outcome == "timeout":
+            result.problems.append(f"Explorer {index + 1}: pressing {key} on slider {h + 1} did not "
+                                   f"change its image within {timeout:.0f} s")
+            return
+        if outcome == "same":
+            result.warnings.append(f"Explorer {index + 1}: slider {h + 1} updated the explorer, "
+                                   "not its picture; trying the next slider")
+            continue
+        result.sliders_moved += 1
+        result.latencies_ms.append(value)
+        steps = ("ArrowLeft", "ArrowRight") if key == "End" else ("ArrowRight", "ArrowLeft")
+        for k in range(LATENCY_PRESSES - 1):
+            outcome, value = _press(el, handle, steps[k % 2], timeout)
+            if outcome == "changed":
+                result.latencies_ms.append(value)
+            elif outcome in ("error", "timeout"):
+                result.problems.append(f"Explorer {index + 1}: pressing {steps[k % 2]} on slider {h + 1}: "
+                                       f"{outcome} {value or ''}".rstrip())
+                return
+        return
+    result.problems.append(f"Explorer {index + 1}: none of its {handles.count()} sliders changed its image")
+
+
+def _press(el, handle, key: str, timeout: float) -> tuple[str, object]:
+    """Press ``key`` on a slider handle and wait for the Explorer's update.
+
+    Returns ``("changed", ms from the keydown to the new image decoded)``, ``("same", None)``
+    when the update kept the picture, ``("error", message)`` or ``("timeout", None)``.
+    """
+    before = el.evaluate(_JS_IMAGE_STATE)
+    n_keys = len(el.evaluate(_JS_LATENCY_RECORD)["keys"])
+    handle.press(key)
+    after = _wait(lambda: (s := el.evaluate(_JS_IMAGE_STATE)) and (
+        s["tick"] != before["tick"] or s["src"] != before["src"]) and s, timeout, 0.02)
+    if not after:
+        return "timeout", None
+    error = el.evaluate(_JS_EXPLORER_STATE)["error"]
+    if error:
+        return "error", error
+    if after["src"] == before["src"]:
+        return "same", None
+
+    def decoded():
+        rec = el.evaluate(_JS_LATENCY_RECORD)
+        shown = [im for im in rec["images"] if im["src"] == after["src"]]
+        return shown and len(rec["keys"]) > n_keys and (shown[0]["t"] - rec["keys"][n_keys])
+
+    latency = _wait(decoded, timeout, 0.02)
+    return ("changed", float(latency)) if latency else ("timeout", None)
+
+
+def record_latency(run: NotebookRun, path: Path = LATENCY_JSON) -> None:
+    """Merge one notebook's round-trip samples into ``path`` (other notebooks' entries stay)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        report = {}
+    notebooks = report.setdefault("notebooks", {})
+    notebooks[Path(run.name).stem] = {
+        "samples_ms": [round(x, 1) for x in run.latencies_ms],
+        "median_ms": round(statistics.median(run.latencies_ms), 1),
+        "worst_ms": round(max(run.latencies_ms), 1),
+        "measured": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    report["what"] = ("slider key press in the page -> the Explorer's new image decoded "
+                      "(JupyterLab + chromium, tests/browser)")
+    path.write_text(json.dumps(report, indent=2, sort_keys=True), encoding="utf-8")
 
 
 def _screenshot(page, path: Path) -> Path:

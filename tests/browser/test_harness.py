@@ -99,7 +99,7 @@ _BROKEN = [
     "Broken()",
     # 3. what a missing widget extension looks like: the kernel's text repr
     "display({'text/plain': \"VBox(children=(FloatSlider(value=1.0, description='w1'),))\"}, raw=True)",
-    # 4. an Explorer whose picture never reacts (every change fails inside compute)
+    # 4. an Explorer whose every change fails inside compute (its picture becomes the error)
     "from nnbasics.viz.explorer import Explorer\n"
     "stuck = Explorer({'a': w.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.1)},\n"
     "                 lambda a: {'a': a} if a == 0 else float('not a number'),\n"
@@ -137,7 +137,7 @@ def test_harness_reports_every_breakage(lab_server, chromium, browser_timeout):
     assert "cell 1" in text and "cell 2" in text and "widget did not render" in text, text
     assert "Error displaying widget" in text, text
     assert "cell 3" in text and "text repr instead of the widget" in text, text
-    assert "did not change its image" in text and "not a number" in text, text
+    assert "shows an error instead of a picture" in text and "not a number" in text, text
     assert "cell 5" in text and "RuntimeError: deliberately broken cell" in text, text
     assert run.explorers_rendered == run.explorers_expected == 1
     assert run.sliders_moved == 0

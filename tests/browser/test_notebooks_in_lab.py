@@ -1,5 +1,6 @@
 """Every course notebook in a real JupyterLab + chromium: Run All, no error, every Explorer
-renders, and moving a slider with the keyboard changes the Explorer's image.
+renders, and moving a slider with the keyboard changes the Explorer's image. The time from each
+key press to the new image in the page goes to ``_build/browser_latency.json`` (see bench).
 
 Parametrized by ``notebooks/NN_*.ipynb`` at collection time, so new notebooks are covered
 without editing this file. Screenshots for humans: ``_build/screenshots/NN_name.png``.
@@ -8,7 +9,7 @@ without editing this file. Screenshots for humans: ``_build/screenshots/NN_name.
 from __future__ import annotations
 
 import pytest
-from lab import SCREENSHOTS, notebook_paths, run_notebook
+from lab import SCREENSHOTS, notebook_paths, record_latency, run_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +32,8 @@ def test_notebook_works_in_jupyterlab(notebook, lab_server, chromium, browser_ti
         + "\n- ".join(run.problems))
     assert run.executed_cells == run.code_cells > 0
     assert run.explorers_rendered == run.explorers_expected
+    if run.latencies_ms:
+        record_latency(run)
     if notebook.name.startswith("00_"):
         return  # the start page links and shows progress; it has no slider (test_journey covers it)
     assert run.sliders_moved >= 1, (

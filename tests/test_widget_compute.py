@@ -1,0 +1,229 @@
+"""Each widget's compute function, on its own: what the picture must show.
+
+(The Explorer machinery — blitting, memoization, immutability, coalescing — is tested in
+tests/test_widgets.py.)
+"""
+
+import numpy as np
+import pytest
+
+from nnbasics.core import mlp, perceptron
+from nnbasics.experiments import nb03_backprop
+from nnbasics.lab import debug
+from nnbasics.testing import assert_close
+from nnbasics.viz import nb01_perceptron as w01
+from nnbasics.viz import nb02_mlp_forward as w02
+from nnbasics.viz import nb03_backprop as w03
+from nnbasics.viz import nb04_activations as w04
+from nnbasics.viz import nb05_gradients as w05
+from nnbasics.viz import nb06_init as w06
+from nnbasics.viz import nb07_norm as w07
+from nnbasics.viz import nb08_dropout as w08
+from nnbasics.viz import nb09_regularization as w09
+from nnbasics.viz import nb10_debugging as w10
+from nnbasics.viz import nb11_hardware as w11
+from nnbasics.viz import nb12_beyond_mlp as w12
+
+
+# --------------------------------------------------------------------------- 01
+def test_gate_line_accuracy_follows_the_bias():
+    """AND with w = (1, 1): b = -1.5 separates it; raising b to -0.5 turns the line into OR."""
+    acc = {b: w01.gate_line("and", 1.0, 1.0, b)["accuracy"] for b in (-2.5, -1.5, -0.5)}
+    assert acc == {-2.5: 0.75, -1.5: 1.0, -0.5: 0.5}
+    d = w01.gate_line("and", 1.0, 1.0, -1.5)
+    xs, ys = d["line"]
+    assert_close(d["w"][0] * xs + d["w"][1] * ys + d["b"], np.zeros(2), "points on the drawn line")
+
+
+def test_gate_line_regions_agree_with_the_predictions_and_xor_has_no_line():
+    d = w01.gate_line("or", 0.7, 1.3, -0.4)
+    steps = d["regions"].shape[0]
+    idx = np.rint((d["X"] + 0.5) / 2.0 * (steps - 1)).astype(int)  # the points on the region grid
+    assert np.array_equal(d["regions"][idx[:, 1], idx[:, 0]], d["y_hat"])
+    grid = np.round(np.arange(-2.0, 2.01, 0.5), 1)
+    best = max(w01.gate_line("xor", a, b, c)["accuracy"] for a in grid for b in grid for c in grid)
+    assert best == 0.75  # no line gets all four XOR points right
+
+
+@pytest.mark.parametrize("separation", [0.5, 3.0, 6.0])
+def test_learning_run_is_training_for_that_many_epochs(separation):
+    """The slider's runs are prefixes of one long run: identical to training for k epochs."""
+    from nnbasics import data
+
+    X, y = data.blobs(60, rng=0, separation=separation)
+    for epochs in (3, 1, 10, w01.MAX_EPOCHS, 5):  # shorter, longer, then shorter than a cached run
+        got = w01.learning_run(1.0, epochs, separation)["history"]
+        want = perceptron.train(X, y, lr=1.0, epochs=epochs, rng=np.random.default_rng(0))
+        assert list(got.mistakes) == want.mistakes and list(got.accuracy) == want.accuracy
+        assert got.converged == want.converged and got.b == want.b
+        assert_close(got.w, want.w, "final weights")
+    assert w01.learning_run(1.0, 30, 6.0)["history"].converged
+    assert not w01.learning_run(1.0, 30, 0.5)["history"].converged  # overlapping classes
+    with pytest.raises(ValueError, match="epochs must be >= 1"):
+        w01.learning_run(1.0, 0, 3.0)
+
+
+# --------------------------------------------------------------------------- 02
+def _changes_per_line(regions) -> int:
+    regions = np.asarray(regions, dtype=int)
+    return int(max(np.abs(np.diff(regions, axis=1)).sum(axis=1).max(),
+                   np.abs(np.diff(regions, axis=0)).sum(axis=0).max()))
+
+
+@pytest.mark.parametrize("dataset", w02.DATASETS)
+def test_identity_units_draw_a_straight_boundary_and_relu_units_bend_it(dataset):
+    """The summary's claim: however wide, 'identity' gives a half-plane (each grid row and column
+    changes class at most once); ReLU units bend the boundary and fit better."""
+    lin = w02.classifier_regions(dataset, 32, "identity")
+    bent = w02.classifier_regions(dataset, 32, "relu")
+    assert _changes_per_line(lin["regions"]) <= 1
+    assert _changes_per_line(bent["regions"]) >= 2
+    assert bent["accuracy"] > lin["accuracy"]
+    assert not np.array_equal(w02.classifier_regions(dataset)["regions"],
+                              w02.classifier_regions(dataset, activation="identity")["regions"])
+
+
+def test_classifier_axes_hold_every_setting():
+    """One extent for all datasets and a loss axis above every curve: the axes never change."""
+    extent = w02.classifier_regions("moons")["extent"]
+    for dataset in w02.DATASETS:
+        X = w02.classifier_regions(dataset)["X"]
+        assert extent[0] < X[:, 0].min() and X[:, 0].max() < extent[1]
+        assert extent[2] < X[:, 1].min() and X[:, 1].max() < extent[3]
+        for width in w02.WIDTHS:
+            for act in mlp.HIDDEN_ACTIVATIONS:
+                d = w02.classifier_regions(dataset, width, act)
+                assert d["extent"] == extent and max(d["loss"]) < w02.LOSS_YMAX, (dataset, width, act)
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        w02.classifier_regions("blobs")
+
+
+def test_approximation_improves_with_width_and_units_sum_to_the_fit():
+    narrow, wide = w02.approximation_curve(1, "sine"), w02.approximation_curve(64, "sine")
+    assert wide["mse"] < 1e-3 < 0.1 < narrow["mse"]
+    offset = wide["fit"] - wide["hidden"].sum(axis=1)  # the output bias, the same everywhere
+    assert np.ptp(offset) < 1e-9
+    assert w02.approximation_curve(8, "sine", True)["show_units"]
+
+
+# --------------------------------------------------------------------------- 03
+def test_backprop_steps_reveal_values_forward_then_gradients_backward():
+    trace = nb03_backprop.tiny_network_trace(1.0, -0.5, 1.0)
+    known_v = known_g = frozenset()
+    for step in range(w03.N_STEPS):
+        d = w03.backprop_step(step, 1.0, 1)
+        assert d["known_values"] >= known_v and d["known_grads"] >= known_g  # knowledge only grows
+        known_v, known_g = d["known_values"], d["known_grads"]
+        assert d["phase"] == ("forward" if step < len(trace["forward"]) else "backward")
+    assert known_v == set(trace["forward"]) and known_g == {n for n, _ in trace["backward"]}
+    first = w03.backprop_step(0, 1.0, 1)
+    assert first["known_values"] == {"x1"} and not first["known_grads"]
+    last0, last1 = w03.backprop_step(w03.N_STEPS - 1, 1.0, 0), w03.backprop_step(w03.N_STEPS - 1, 1.0, 1)
+    assert last0["nodes"]["o"]["grad"] > 0 > last1["nodes"]["o"]["grad"]  # dL/do = y_hat - y
+    with pytest.raises(ValueError, match="step must be in 0..16"):
+        w03.backprop_step(17)
+
+
+# --------------------------------------------------------------------------- 04
+def test_activation_view_histogram_and_saturation():
+    d = w04.activation_view("relu", 5.0, 1.0)
+    assert_close(np.sum(d["density"] * np.diff(d["edges"])), 1.0, "histogram area")
+    assert d["x"][0] == -5.0 and d["x"][-1] == 5.0
+    assert abs(d["frac_zero_grad"] - 0.5) < 0.03  # half the Gaussian inputs are negative
+    narrow, wide = w04.activation_view("sigmoid", 5.0, 0.1), w04.activation_view("sigmoid", 5.0, 10.0)
+    assert wide["frac_zero_grad"] > 0.4 > 0.01 > narrow["frac_zero_grad"]  # large inputs saturate
+    with pytest.raises(ValueError, match="x_max"):
+        w04.activation_view("relu", 0.0, 1.0)
+
+
+# --------------------------------------------------------------------------- 05, 06
+def test_gradient_profile_has_one_norm_per_layer():
+    d = w05.gradient_profile(7, "tanh")
+    assert d["grad_norms"].shape == (8,) and d["act_std"].shape == (7,)
+    assert w05.gradient_profile(10, "sigmoid")["ratio"] < 1e-3 < w05.gradient_profile(10, "relu", "he")["ratio"]
+
+
+def test_depth_profile_he_keeps_the_signal_and_tiny_init_kills_it():
+    """The band "input std ×/÷ 2": He + ReLU stays inside it after 20 layers, N(0, 0.01²) collapses."""
+    he = w06.depth_profile(20, 64, "relu", "he_normal")
+    tiny = w06.depth_profile(20, 64, "relu", "normal_0.01")
+    assert 0.5 < he.std[-1] / he.std[0] < 2.0
+    assert tiny.std[-1] / tiny.std[0] < 1e-10
+    assert he.hist.shape == (21, he.bins.size - 1)
+
+
+# --------------------------------------------------------------------------- 07, 08
+def test_companions_move_batchnorm_in_train_mode_only():
+    spreads = [w07.companion_effect(b, "train")["bn_spread"] for b in (2, 4, 16, 64)]
+    assert all(a > b for a, b in zip(spreads, spreads[1:]))  # bigger batch, less noise
+    for b in (2, 16):
+        assert w07.companion_effect(b, "train")["ln_spread"] < 1e-12  # LayerNorm: the sample alone
+        assert w07.companion_effect(b, "eval")["bn_spread"] < 1e-12  # running statistics only
+    with pytest.raises(ValueError, match="mode must be"):
+        w07.companion_effect(4, "test")
+
+
+def test_dropout_view_keeps_the_mean_and_shrinks_the_gap():
+    for p in w08.RATES:
+        d = w08.dropout_view(p)
+        assert abs(d["kept_fraction"] - (1 - p)) < 0.06
+        assert abs(d["mean_out"] / d["mean_in"] - 1) < 0.15  # inverted dropout keeps the mean
+    none, half = w08.dropout_view(0.0), w08.dropout_view(0.5)
+    assert np.array_equal(none["out"], none["h"])
+    assert half["gap"] < none["gap"] / 2
+
+
+# --------------------------------------------------------------------------- 09
+def test_capacity_view_overfits_at_high_degree_unless_lambda_grows():
+    tiny, some = w09.capacity_view(15, 1e-8), w09.capacity_view(15, 1e-3)
+    assert tiny["train_curve"][-1] < tiny["train_curve"][0]  # more capacity fits the train set
+    assert tiny["val_curve"][-1] > 10 * tiny["val_curve"].min()  # ... and overfits it
+    assert some["val_curve"][-1] < tiny["val_curve"][-1] / 10  # weight decay tames degree 15
+    assert np.argmin(tiny["val_curve"]) not in (0, w09.MAX_DEGREE)
+    assert_close(tiny["fit"]["train_mse"], tiny["train_curve"][15], "the marked degree's error")
+
+
+def test_race_view_runs_the_chosen_optimizers_from_one_start():
+    race = w09.race_view("rosenbrock", "all", 1e-3, 200)["race"]
+    assert tuple(race) == w09.RACE_OPTIMIZERS
+    starts = {tuple(r["path"][0]) for r in race.values()}
+    assert len(starts) == 1
+    assert race["nesterov"]["final_loss"] < race["sgd"]["final_loss"]
+    assert w09.race_view("quadratic", "sgd", 0.2, 50)["race"]["sgd"]["diverged"]  # lr > 2/L
+    with pytest.raises(ValueError, match="optimizer must be"):
+        w09.race_view("quadratic", "lbfgs", 0.1, 10)
+
+
+# --------------------------------------------------------------------------- 10
+@pytest.mark.parametrize("bug", list(debug.ZOO))
+def test_zoo_view_diagnoses_each_bug(bug):
+    d = w10.zoo_view(bug)
+    codes = [f.code for f in d["findings"]]
+    assert codes == [] if bug == "healthy" else debug.ZOO[bug].expected in codes
+    assert d["layer_grad_norms"].shape[0] == len(d["train_loss"]) - d["diverged"]
+    assert len(d["val_loss"]) <= len(d["train_loss"]) // w10.EVAL_EVERY + 1
+
+
+# --------------------------------------------------------------------------- 11
+def test_roofline_point_never_exceeds_the_roof():
+    """Every setting the explorer offers, in both dtypes, lands at or below 100 % of attainable."""
+    for dtype in w11.DTYPES:
+        for n in w11.SIZES:
+            for B in w11.BATCHES:
+                d = w11.roofline_point(n, B, dtype)
+                assert 0 < d["fraction"] <= 1.0, (n, B, dtype, d["fraction"])
+                p = d["point"]
+                assert p["gflops"] <= float(d["roof"].attainable(p["intensity"]))
+    with pytest.raises(ValueError, match="n must be one of"):
+        w11.roofline_point(100, 16, "float32")
+    with pytest.raises(ValueError, match="dtype must be one of"):
+        w11.roofline_point(128, 16, "float16")
+
+
+# --------------------------------------------------------------------------- 12
+def test_attention_weights_follow_the_query():
+    d = w12.query_attention(70.0, 2.0, True)
+    assert w12.TOKENS[int(np.argmax(d["weights"]))] == "cat"  # the key pointing the same way
+    row = int(np.argmin(np.abs(d["sweep_angles"] - 75)))
+    assert w12.TOKENS[int(np.argmax(d["sweep_weights"][row]))] == "cat"
+    assert w12.query_attention(70.0, 6.0, True)["entropy"] < d["entropy"]  # longer query, sharper
