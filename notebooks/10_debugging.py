@@ -311,7 +311,15 @@ assert np.all(np.diff([r["ap"] for r in sweep_rows]) < 0) and sweep_rows[-1]["pr
 
 # %% [markdown]
 # The ROC-AUC stays at 0.8, while finding half the positives at a 0.1 % positive rate means more
-# than 99 false alarms per true positive. The second trap is noise: with **few positives** both
+# than 99 false alarms per true positive. **Try it:** move the positive rate and compare the two
+# curves of the same scorer.
+
+# %%
+prevalence_explorer = widgets.prevalence_explorer()
+prevalence_explorer
+
+# %% [markdown]
+# The second trap is noise: with **few positives** both
 # areas vary a lot between validation sets drawn from the same distribution — which is why the
 # zoo's imbalanced run keeps 50 validation positives (it used to have 5):
 
@@ -363,8 +371,13 @@ fig.tight_layout()
 
 # %% [markdown]
 # Over seeds 0–4 the temperature is 2.9–7.5 and the ECE falls from 0.12–0.21 to 0.05–0.12: one
-# number repairs most, not all, of the overconfidence. (With only a few hundred test points the
-# ECE itself is noisy; compare models on the same data.)
+# number repairs most, not all, of the overconfidence. (With a thousand test points the ECE
+# itself is still noisy; compare models on the same data.) **Try it:** move $T$ and watch the
+# points cross the diagonal — while the accuracy line stays where it is.
+
+# %%
+calibration_explorer = widgets.calibration_explorer()
+calibration_explorer
 #
 # ## 6. Training-serving skew
 #

@@ -46,8 +46,7 @@ from nnbasics.core import quantize
 from nnbasics.course import doctor, quiz
 from nnbasics.experiments import nb11_hardware as exp
 from nnbasics.lab import hardware
-from nnbasics.viz import nb11_figures as figures
-from nnbasics.viz import nb11_hardware as widgets
+from nnbasics.viz import nb11_hardware as viz11
 
 assert doctor.report(quiet=True), "fix the environment problems listed above, then restart the kernel"
 torch.set_num_threads(1)  # one core: stable timings on a shared machine (change it and compare!)
@@ -160,7 +159,7 @@ assert 2 * dram["array_bytes"] >= 8 * (caches["L3"] or 32 * 2 ** 20)
 assert dram["gbs"] < 0.6 * fastest["gbs"]
 
 fig, ax = plt.subplots(figsize=(6, 3.3))
-figures.draw_bandwidth_curve(ax, curve, caches)
+viz11.draw_bandwidth_curve(ax, curve, caches)
 fig.tight_layout()
 
 # %% [markdown]
@@ -210,7 +209,7 @@ assert roof.bound(report.points[0]["intensity"]) == "memory" and roof.bound(repo
 
 # %%
 fig, ax = plt.subplots(figsize=(6.2, 4))
-figures.draw_roofline(ax, report, f"CPU roofline, weights {report.points[0]['weight_bytes'] / 2 ** 20:.0f} MiB "
+viz11.draw_roofline(ax, report, f"CPU roofline, weights {report.points[0]['weight_bytes'] / 2 ** 20:.0f} MiB "
                       "(out of cache)")
 fig.tight_layout()
 
@@ -241,7 +240,7 @@ if GPU:
               f"{gpu_report.roof.bound(p['intensity'])}-bound, {p['seconds'] * 1e3:.3f} ms per call")
     assert all(p["seconds"] > 20 * hardware.OVERHEAD_BOUND_S for p in gpu_report.points)  # not launch-bound
     fig, ax = plt.subplots(figsize=(6.2, 4))
-    figures.draw_roofline(ax, gpu_report, f"GPU roofline ({hardware.device_name('cuda')})")
+    viz11.draw_roofline(ax, gpu_report, f"GPU roofline ({hardware.device_name('cuda')})")
     fig.tight_layout()
 else:
     g = hardware.GPU_SIZES
@@ -256,7 +255,7 @@ else:
 # tiny ones take microseconds and are dominated by the fixed cost of a call.
 
 # %%
-roofline_explorer = widgets.roofline_explorer()
+roofline_explorer = viz11.roofline_explorer()
 roofline_explorer
 
 # %% [markdown]

@@ -280,20 +280,22 @@ assert seen[-1] - seen[0] + 1 == footprint.sizes[-1] and np.all(np.diff(footprin
 
 fig, ax = plt.subplots(figsize=(7.5, 3.2))
 names = ["input"] + [f"{'pool' if k == 2 else 'conv'} k={k}, s={s}" for k, s in zip(stack_kernels, stack_strides)]
-for row, (mask, xs) in enumerate(zip(footprint.masks, footprint.centres)):  # xs: where each unit looks
-    ax.scatter(xs[~mask], np.full((~mask).sum(), row), s=18, color="0.8")
-    ax.scatter(xs[mask], np.full(mask.sum(), row), s=30, color=plotting.PALETTE[0],
-               label="the output unit depends on it" if row == 0 else None)
-ax.set_yticks(range(len(names)), names)
-ax.set(xlabel="position (input pixels)", ylabel="layer", title="receptive field of one unit of the last layer")
-ax.legend(fontsize=8, loc="upper right")
+widgets.draw_footprint(ax, footprint.masks, footprint.centres, names)
+ax.set_title("receptive field of one unit of the last layer")
 fig.tight_layout()
 
 # %% [markdown]
-# How does the receptive field grow, layer by layer? Work it out from the picture — it is
+# How does the receptive field grow, layer by layer? Work it out from the pictures — it is
 # **exercise 12.4** (`receptive_field(kernels, strides)`), and this measurement is how the grader
 # checks you. Two facts to start from: a stride-1 layer with $k=3$ adds 2 pixels to the receptive
 # field; the pooling layer's stride changes how much every *later* layer adds.
+#
+# **Try it.** Change the kernel size, the number of conv layers and the pooling stride: which
+# one makes the receptive field grow fastest?
+
+# %%
+receptive_explorer = widgets.receptive_explorer()
+receptive_explorer
 
 # %% [markdown]
 # ## 4. Attention

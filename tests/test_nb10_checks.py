@@ -70,3 +70,10 @@ def test_bad_input_is_rejected_with_a_message(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
 
+
+
+def test_diagnose_is_a_table_of_one_check_per_symptom():
+    codes = [code for code, _ in debug.CHECKS]
+    assert sorted(codes) == sorted(debug.SYMPTOMS) and len(set(codes)) == len(codes)
+    assert all(callable(check) and check.__name__ == f"_check_{code}" for code, check in debug.CHECKS)
+    assert codes.index("labels_unrelated") < codes.index("loss_flat") < codes.index("slow_training")

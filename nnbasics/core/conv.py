@@ -322,7 +322,7 @@ def maxpool2d_backward(dout, cache):
     expected = (n, c, (h - k) // stride + 1, (wd - k) // stride + 1)
     if dout.shape != expected:
         raise ValueError(f"dout must have shape {expected}, got {dout.shape}")
-    dcols = np.zeros((n * c, arg.shape[1], k * k))
+    dcols = np.zeros((n * c, arg.shape[1], k * k), dtype=dout.dtype)
     np.put_along_axis(dcols, arg[..., None], dout.reshape(n * c, -1, 1), axis=-1)
     return col2im_2d(dcols, (n * c, 1, h, wd), k, k, stride).reshape(x_shape)
 

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, as_labels, check_float, check_int, check_same_rows
+from nnbasics._validate import (
+    as_float_array,
+    as_labels,
+    check_float,
+    check_int,
+    check_same_rows,
+    finite_output,
+)
 from nnbasics.core.kernels import logsumexp
 
 __all__ = ['accuracy', 'confusion_matrix', 'ClassReport', 'precision_recall_f1', 'precision_recall_curve',
@@ -288,6 +295,7 @@ def expected_calibration_error(y_true, probs, n_bins: int = 10) -> float:
     return reliability(y_true, probs, n_bins).ece
 
 
+@finite_output("logits / T overflows for every T searched: logits too large; scale them")
 def fit_temperature(logits, y_true, *, lo: float = 0.05, hi: float = 20.0, steps: int = 400) -> float:
     """Temperature scaling (Guo et al., 2017): the T > 0 minimising the cross-entropy of softmax(logits / T).
 
@@ -307,9 +315,10 @@ def fit_temperature(logits, y_true, *, lo: float = 0.05, hi: float = 20.0, steps
     Z = as_float_array(logits, "logits", ndim=2)
     y = as_labels(y_true, "y_true", n_classes=Z.shape[1])
     check_same_rows(y, "y_true", Z, "logits")
-    lo = check_float(lo, "lo", minimum=0.0, min_inclusive=False)
-    hi = check_float(hi, "hi", minimum=lo, min_inclusive=False)
+    lo = check_float(lo, "lo", minimum=1e-3)  # sharper than 1/1000 or softer than 1000: no use
+    hi = check_float(hi, "hi", minimum=lo, maximum=1e3, min_inclusive=False)
     temps = np.geomspace(lo, hi, check_int(steps, "steps", minimum=2))  # (S,)
     scaled = Z[None] / temps[:, None, None]  # (S, N, C)
     nll = np.mean(logsumexp(scaled, axis=-1) - scaled[:, np.arange(y.size), y], axis=1)  # (S,)
-    return float(temps[np.argmin(nll)])
+    nll = np.where(np.isfinite(nll), nll, np.inf)  # a temperature whose logits overflow is never chosen
+    return float(temps[np.argmin(nll)]) if np.isfinite(nll).any() else float("nan")

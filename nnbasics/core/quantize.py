@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnbasics._validate import as_float_array
+from nnbasics._validate import as_float_array, finite_output
 
 __all__ = ["QMAX", "quantize_symmetric", "dequantize", "int8_matmul"]
 
@@ -41,7 +41,8 @@ def quantize_symmetric(w, *, per_channel: bool = True) -> tuple[np.ndarray, np.n
     -------
     q : ndarray of int8, shape (D, H)
     scale : ndarray of float64, shape (H,)
-        (all entries equal when not per channel). A column of zeros gets scale 1 (its q is 0).
+        (all entries equal when not per channel), float64 whatever the dtype of w. A column of
+        zeros gets scale 1 (its q is 0).
     """
     w = as_float_array(w, "w", ndim=2).astype(np.float64)
     amax = np.abs(w).max(axis=0) if per_channel else np.full(w.shape[1], np.abs(w).max())  # (H,)
@@ -51,17 +52,19 @@ def quantize_symmetric(w, *, per_channel: bool = True) -> tuple[np.ndarray, np.n
     return q, scale
 
 
+@finite_output("q * scale overflows: scale too large")
 def dequantize(q, scale) -> np.ndarray:
-    """Read int8 weights back: q * scale, q (D, H) int8, scale (H,) -> (D, H) float64."""
+    """Read int8 weights back: q * scale, q (D, H) int8, scale (H,) -> (D, H) float64 (whatever scale's dtype)."""
     q = np.asarray(q)
     if q.dtype != np.int8 or q.ndim != 2:
         raise TypeError(f"q must be a 2-D int8 array, got {q.dtype} with shape {q.shape}")
     scale = as_float_array(scale, "scale", ndim=1)
     if scale.shape != (q.shape[1],):
         raise ValueError(f"scale has shape {scale.shape} but q has H={q.shape[1]} columns")
-    return q.astype(np.float64) * scale
+    return q.astype(np.float64) * scale.astype(np.float64)
 
 
+@finite_output("the rescaled product overflows: x or scale too large")
 def int8_matmul(x, q, scale, *, per_row: bool = True) -> np.ndarray:
     """x @ W computed in integers: x is quantized on the fly, the products accumulate in int32.
 
@@ -79,8 +82,9 @@ def int8_matmul(x, q, scale, *, per_row: bool = True) -> np.ndarray:
     Returns
     -------
     ndarray, shape (N, H)
+        float64, whatever the dtype of x.
     """
-    x = as_float_array(x, "x", ndim=2)
+    x = as_float_array(x, "x", ndim=2).astype(np.float64)
     w = dequantize(q, scale)  # validates q and scale
     if x.shape[1] != w.shape[0]:
         raise ValueError(f"x has {x.shape[1]} features but q expects D={w.shape[0]}")

@@ -22,7 +22,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, check_choice, check_float, check_int, check_rng
+from nnbasics._validate import (
+    as_float_array,
+    check_choice,
+    check_float,
+    check_int,
+    check_rng,
+    finite_output,
+)
 from nnbasics.core.activations import gelu, relu
 from nnbasics.core.attention import attention_forward
 from nnbasics.core.norm import layernorm_forward
@@ -78,6 +85,7 @@ def _param(params, key: str, shape: tuple, why: str = "") -> np.ndarray:
     return a
 
 
+@finite_output("the projections or scores overflow: x_q, x_kv or the weights too large; scale them")
 def multi_head_attention_forward(x_q, x_kv, params: dict, *, n_heads: int, causal: bool = False,
                                  mask=None):
     """Multi-head attention as ``torch.nn.MultiheadAttention`` (batch_first) computes it.
@@ -122,6 +130,7 @@ def multi_head_attention_forward(x_q, x_kv, params: dict, *, n_heads: int, causa
     return out, {"weights": att[3], "heads": heads}
 
 
+@finite_output("x @ W1 or the hidden layer @ W2 overflows: x or the weights too large; scale them")
 def feed_forward(x, W1, b1, W2, b2, *, activation: str = "relu") -> np.ndarray:
     """Position-wise feed-forward sublayer: act(x W1 + b1) W2 + b2, the same MLP on every token.
 
@@ -155,6 +164,7 @@ def transformer_block_params(D: int, n_heads: int, d_ff: int, *, rng, out_scale:
     return p
 
 
+@finite_output("a sublayer overflows: x or the weights too large (LayerNorm itself is scale-free)")
 def transformer_block_forward(x, params: dict, *, n_heads: int, causal: bool = False,
                               activation: str = "relu", eps: float = 1e-5):
     """One pre-LN Transformer block: h = x + MHA(LN1(x)); y = h + FFN(LN2(h)).

@@ -6,7 +6,7 @@ import copy
 
 import numpy as np
 
-from nnbasics._validate import check_int
+from nnbasics._validate import check_float, check_int
 from nnbasics.core.kernels import softmax
 from nnbasics.core.metrics import (
     average_precision,
@@ -82,9 +82,25 @@ def imbalance_metrics(seed: int = 0) -> dict:
             "bayes_roc_auc": roc_auc(y, bayes)}
 
 
+#: At most this many examples in one synthetic validation set (a rare positive rate asks for many negatives).
+MAX_EXAMPLES = 2_000_000
+
+
+def _negatives_for(n_pos: int, rate: float, name: str) -> int:
+    """Negatives that give ``n_pos`` positives the positive ``rate``; refuses sets over MAX_EXAMPLES."""
+    rate = check_float(rate, name, minimum=0.0, maximum=1.0, min_inclusive=False, max_inclusive=False)
+    n_neg = max(1, round(n_pos * (1 - rate) / rate))
+    if n_neg + n_pos > MAX_EXAMPLES:
+        raise ValueError(f"{name}={rate:g} with {n_pos} positives needs {n_neg} negatives, more than "
+                         f"{MAX_EXAMPLES}; use a larger rate or fewer positives")
+    return n_neg
+
+
 def rare_positives(n_neg: int, n_pos: int, *, rng) -> tuple[np.ndarray, np.ndarray]:
     """Labels and Bayes-optimal scores for ``n_neg`` negatives N(0, I) and ``n_pos`` positives N(0.8 (1, 1), I)."""
     n_neg, n_pos = check_int(n_neg, "n_neg", minimum=1), check_int(n_pos, "n_pos", minimum=1)
+    if n_neg + n_pos > MAX_EXAMPLES:
+        raise ValueError(f"n_neg + n_pos = {n_neg + n_pos} is more than {MAX_EXAMPLES} examples")
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     X = np.vstack([rng.normal(0.0, 1.0, (n_neg, 2)), rng.normal(0.8, 1.0, (n_pos, 2))])
     y = np.r_[np.zeros(n_neg, np.int64), np.ones(n_pos, np.int64)]
@@ -103,9 +119,9 @@ def prevalence_sweep(rates=(0.5, 0.1, 0.01, 0.001), *, n_pos: int = 500, rng=0) 
     n_pos = check_int(n_pos, "n_pos", minimum=1)
     rows = []
     for rate in rates:
-        if not 0 < rate < 1:
-            raise ValueError(f"rates must lie in (0, 1), got {rate}")
-        y, s = rare_positives(int(round(n_pos * (1 - rate) / rate)), n_pos, rng=rng)
+        if not isinstance(rate, (int, float)) or not 0 < rate < 1:
+            raise ValueError(f"rates must lie in (0, 1), got {rate!r}")
+        y, s = rare_positives(_negatives_for(n_pos, rate, "rates entry"), n_pos, rng=rng)
         order = np.argsort(-s, kind="mergesort")
         tp = np.cumsum(y[order])
         k = int(np.searchsorted(tp, n_pos / 2))  # the first threshold that finds half the positives
@@ -122,9 +138,10 @@ def ap_spread(n_pos=(5, 50), *, rate: float = 0.01, draws: int = 200, rng=0) -> 
     out = {}
     for n in n_pos:
         n = check_int(n, "n_pos entry", minimum=1)
+        n_neg = _negatives_for(n, rate, "rate")
         aps, aucs = [], []
         for _ in range(draws):
-            y, s = rare_positives(int(round(n * (1 - rate) / rate)), n, rng=rng)
+            y, s = rare_positives(n_neg, n, rng=rng)
             aps.append(average_precision(y, s))
             aucs.append(roc_auc(y, s))
         out[n] = {"ap": tuple(np.quantile(aps, [0.05, 0.95])), "roc_auc": tuple(np.quantile(aucs, [0.05, 0.95]))}
@@ -141,7 +158,8 @@ def calibration_experiment(seed: int = 0, *, n_bins: int = 10) -> dict:
     -------
     dict
         ``temperature``, ``before`` and ``after`` (:class:`~nnbasics.core.metrics.Reliability` on the
-        test points), ``accuracy`` (unchanged by the temperature), ``train_accuracy``.
+        test points), ``accuracy`` (unchanged by the temperature), ``train_accuracy``, and the test
+        points' ``logits`` (1000, 3) and ``labels`` (1000,) for trying other temperatures.
     """
     import torch
 
@@ -160,7 +178,7 @@ def calibration_experiment(seed: int = 0, *, n_bins: int = 10) -> dict:
     T = fit_temperature(Lcal, ycal)
     return {"temperature": T, "before": reliability(yte, softmax(Lte), n_bins),
             "after": reliability(yte, softmax(Lte / T), n_bins), "accuracy": float(np.mean(Lte.argmax(1) == yte)),
-            "train_accuracy": float(hist.train_acc[-1])}
+            "train_accuracy": float(hist.train_acc[-1]), "logits": Lte, "labels": yte}
 
 
 def serving_skew(seed: int = 0) -> dict:

@@ -446,6 +446,7 @@ def permutation_check(L: int = 6, D: int = 8, n_heads: int = 2, *, rng=0) -> Per
     return PermutationCheck(without, with_pe)
 
 
+@finite_output("the block's output overflows: out_scale too large")
 def residual_branch_ratio(out_scale: float = 1.0, *, L: int = 8, D: int = 16, n_heads: int = 2,
                           seeds: int = 5, rng=0) -> np.ndarray:
     """How far a fresh pre-LN block is from the identity: ||block(x) - x|| / ||x|| per seed.

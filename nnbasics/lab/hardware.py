@@ -478,17 +478,26 @@ def roofline(peak_gflops: float, bandwidth_gbs: float, device: str = "cpu") -> R
                     check_choice(device, "device", ("cpu", "cuda")))
 
 
-@functools.lru_cache(maxsize=8)
 def measure_roofline(device: str = "cpu", *, n: int | None = None, n_elements: int | None = None,
                      dtype: str = "float32", repeats: int = 9) -> Roofline:
-    """Measure this machine's roofline: medians of ``repeats`` timings (cached).
+    """Measure this machine's roofline: medians of ``repeats`` timings (cached per setting).
 
     Peak: an (n, n) @ (n, n) matmul in ``dtype`` (n = 1024 on a CPU, about 0.3 s at one thread;
     8192 on a GPU). Bandwidth: :func:`measure_bandwidth` with arrays 8x the last-level cache
-    (CPU) or 2^28 elements (GPU).
+    (CPU) or 2^28 elements (GPU). ``measure_roofline.cache_clear()`` forces a new measurement.
     """
     check_choice(device, "device", ("cpu", "cuda"))
     n = (1024 if device == "cpu" else GPU_SIZES["peak_n"]) if n is None else check_int(n, "n", minimum=1)
+    if n_elements is None:
+        n_elements = out_of_cache_elements() if device == "cpu" else GPU_SIZES["n_elements"]
+    check_choice(dtype, "dtype", _TORCH_DTYPES)
+    return _measure_roofline(device, n, check_int(n_elements, "n_elements", minimum=1), dtype,
+                             check_int(repeats, "repeats", minimum=1))
+
+
+@functools.lru_cache(maxsize=8)
+def _measure_roofline(device: str, n: int, n_elements: int, dtype: str, repeats: int) -> Roofline:
+    """:func:`measure_roofline` with every default resolved, so equal settings share one measurement."""
     mm = matmul_gflops(n, dtype=dtype, device=device, repeats=repeats)
     bw = measure_bandwidth(n_elements, device=device, repeats=repeats)
     clock = "CPU time" if default_timer(device) is time.process_time else "wall-clock time"
@@ -496,6 +505,9 @@ def measure_roofline(device: str = "cpu", *, n: int | None = None, n_elements: i
            f"y = x + 1 over {bw['n_elements'] / 2 ** 20:.0f} Mi float32 ({bw['bytes_moved'] / 2 ** 20:.0f} MiB moved); "
            f"{clock}")
     return Roofline(mm["gflops"], bw["gbs"], device, (mm["q10"], mm["q90"]), (bw["q10"], bw["q90"]), how)
+
+
+measure_roofline.cache_clear = _measure_roofline.cache_clear
 
 
 # --------------------------------------------------------------------------- batch size
