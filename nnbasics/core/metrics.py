@@ -206,7 +206,8 @@ def roc_curve(y_true, scores):
     Returns
     -------
     fpr, tpr : ndarray, shape (T + 1,)
-        Starting at (0, 0) (threshold above every score), thresholds decreasing, ending at (1, 1).
+        float64 (ratios of counts). Starting at (0, 0) (threshold above every score), thresholds
+        decreasing, ending at (1, 1).
     thresholds : ndarray, shape (T,)
         The distinct scores, decreasing.
     """
@@ -244,7 +245,7 @@ class Reliability:
     edges : ndarray, shape (B + 1,)
         Bin edges on [0, 1] (bins are (edge_b, edge_{b+1}], the first one includes 0).
     confidence, accuracy : ndarray, shape (B,)
-        Mean confidence and fraction correct of each bin (NaN for an empty bin).
+        Mean confidence and fraction correct of each bin (float64; NaN for an empty bin).
     counts : ndarray of int, shape (B,)
     ece : float
         Expected calibration error: sum_b counts_b / N * |accuracy_b - confidence_b|.
@@ -271,6 +272,7 @@ def reliability(y_true, probs, n_bins: int = 10) -> Reliability:
     Returns
     -------
     Reliability
+        Its statistics are float64, whatever the dtype of probs.
     """
     P = as_float_array(probs, "probs", ndim=2)
     y = as_labels(y_true, "y_true", n_classes=P.shape[1])
@@ -291,7 +293,8 @@ def reliability(y_true, probs, n_bins: int = 10) -> Reliability:
 
 
 def expected_calibration_error(y_true, probs, n_bins: int = 10) -> float:
-    """ECE = sum over confidence bins of (bin size / N) * |accuracy - mean confidence|; see :func:`reliability`."""
+    """ECE = sum over confidence bins of (bin size / N) * |accuracy - mean confidence| (a float64); see
+    :func:`reliability`."""
     return reliability(y_true, probs, n_bins).ece
 
 

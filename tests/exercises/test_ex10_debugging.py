@@ -140,18 +140,24 @@ def test_train_step_passes_logits_to_the_loss(ex):
 STD_TOL = dict(rtol=1e-6, atol=1e-9)
 
 
+def _scaled(X, ref, ddof=0):
+    """X scaled with the mean and std of ref (std 1 where ref is constant): the mistakes' outputs."""
+    std = ref.std(axis=0, ddof=ddof) if ref.shape[0] > ddof else np.zeros(ref.shape[1])
+    return (X - ref.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
 def _standardize_slip(a, b, Xtr, Xva) -> str | None:
     X_all = np.vstack([Xtr, Xva])
     candidates = [
-        ((Xtr - X_all.mean(0)) / X_all.std(0), "you scaled with the mean/std of train + validation together: that "
-                                              "leaks validation data into training. Use X_train's statistics only."),
-        ((Xtr - Xtr.mean(0)) / Xtr.std(0, ddof=1), "you used the sample std (ddof=1); the contract, like "
-                                                   "nnbasics.data.standardize, uses numpy's default (divide by N)"),
+        (_scaled(Xtr, X_all), "you scaled with the mean/std of train + validation together: that "
+                              "leaks validation data into training. Use X_train's statistics only."),
+        (_scaled(Xtr, Xtr, ddof=1), "you used the sample std (ddof=1); the contract, like "
+                                    "nnbasics.data.standardize, uses numpy's default (divide by N)"),
     ]
     for ref, why in candidates:
         if np.shape(a) == ref.shape and np.allclose(a, ref, **STD_TOL):
             return why
-    if np.shape(b) == Xva.shape and np.allclose(b, (Xva - Xva.mean(0)) / Xva.std(0), **STD_TOL):
+    if np.shape(b) == Xva.shape and np.allclose(b, _scaled(Xva, Xva), **STD_TOL):
         return "X_val was scaled with its own statistics; use the training mean/std for both splits"
     const = Xtr.std(axis=0) == 0
     if np.shape(b) == Xva.shape and const.any() and np.any(np.abs(np.asarray(b)[:, const]) > 1e4):
