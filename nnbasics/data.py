@@ -20,7 +20,7 @@ from nnbasics._validate import (
     finite_output,
 )
 
-__all__ = ["grid", "logic_gate", "xor", "separable", "blobs", "spirals", "moons", "circles", "digits", "Split",
+__all__ = ["grid", "logic_gate", "xor", "separable", "blobs", "spirals", "moons", "circles", "digits", "breast_cancer", "Split",
            "train_val_split", "standardize"]
 
 _GATES = {
@@ -277,6 +277,22 @@ def digits(*, rng, val_fraction: float = 0.25, scale: bool = True) -> Split:
         Xtr, Xva = standardize(split.X_train, split.X_val)
         split = Split(Xtr, split.y_train, Xva, split.y_val)
     return split
+
+def breast_cancer(*, rng, val_fraction: float = 0.3) -> Split:
+    """scikit-learn's bundled breast-cancer table (569 patients, 30 measurements on very different
+    scales, label 1 = benign; shipped with the package: no download), raw (unscaled) features.
+
+    Returns
+    -------
+    Split
+        ``X_*`` of shape (N, 30) float64, ``y_*`` of shape (N,) in {0, 1}.
+    """
+    from sklearn.datasets import load_breast_cancer
+
+    bunch = load_breast_cancer()
+    return train_val_split(bunch.data.astype(np.float64), bunch.target.astype(np.int64),
+                           val_fraction=val_fraction, rng=rng)
+
 
 @finite_output("X too large: the grid around it overflows; scale X")
 def grid(X, steps: int = 200, margin: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -61,8 +61,9 @@ def standardize_train_only(X_train, X_val):
     Returns
     -------
     X_train_s : ndarray, shape (N, D)
-        (X_train - mean) / std with mean and std of X_train per feature (std = 1 where a
-        feature is constant, so it stays 0 instead of becoming NaN).
+        (X_train - mean) / std with the mean and the standard deviation of X_train per feature
+        (the population std, dividing by N as numpy's default and ``nnbasics.data.standardize``
+        do; std = 1 where a feature is constant, so it stays 0 instead of becoming NaN).
     X_val_s : ndarray, shape (M, D)
         X_val scaled with the *same* mean and std. Do not modify the inputs.
     """
@@ -104,3 +105,31 @@ def eval_accuracy(model, X, y):
     model.train(was_training)
     return acc
     # END SOLUTION 10.3
+
+
+def roc_auc(y_true, scores):
+    """Exercise 10.4 — the area under the ROC curve (notebook 10, §4).
+
+    For binary labels and real-valued scores (higher = more likely positive), return the area
+    under the ROC curve: the true-positive rate plotted against the false-positive rate as the
+    threshold sweeps over every score. Tied scores move both rates at once (the curve takes a
+    diagonal step there). Derive a way to compute it; the notebook's ROC plot and
+    ``nnbasics.core.metrics.roc_curve`` show what the curve is.
+
+    Parameters
+    ----------
+    y_true : ndarray of int, shape (N,)
+        0/1 labels, at least one of each.
+    scores : ndarray of float, shape (N,)
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0.5 for scores that carry no information, 1 for a perfect ranking.
+    """
+    # BEGIN SOLUTION 10.4
+    pos, neg = scores[y_true == 1], scores[y_true == 0]
+    # the area = P(a random positive outranks a random negative), a tie counting one half
+    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(wins / (pos.size * neg.size))
+    # END SOLUTION 10.4

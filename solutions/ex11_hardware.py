@@ -7,9 +7,11 @@ Imports allowed: numpy only (plus the standard library's collections, dataclasse
 functools, itertools, math, typing).
 """
 
+import numpy as np
+
 
 def dense_layer_cost(B, D, H, bytes_per_number=4):
-    """Exercise 11.1 — FLOPs, bytes and arithmetic intensity of a dense layer.
+    """Exercise 11.1 — FLOPs, bytes and arithmetic intensity of a dense layer (notebook 11, §1).
 
     The layer computes Y = X @ W + b with X (B, D), W (D, H), b (H,), Y (B, H).
 
@@ -23,11 +25,12 @@ def dense_layer_cost(B, D, H, bytes_per_number=4):
     Returns
     -------
     flops : int
-        2 * B * D * H (a multiply and an add per term; ignore the bias add).
+        Floating-point operations of X @ W, a multiply and an add each counting as one
+        (ignore the bias add).
     n_bytes : int
-        bytes_per_number * (numbers in X + W + b + Y): each read or written once.
+        Bytes moved if each of X, W, b is read once and Y written once.
     intensity : float
-        flops / n_bytes, in FLOP/byte.
+        FLOPs per byte.
     """
     # BEGIN SOLUTION 11.1
     flops = 2 * B * D * H
@@ -37,10 +40,11 @@ def dense_layer_cost(B, D, H, bytes_per_number=4):
 
 
 def training_memory(n_params, activation_elements, optimizer="adam", bytes_per_number=4):
-    """Exercise 11.2 — bytes needed to train a model.
+    """Exercise 11.2 — bytes needed to train a model (notebook 11, §6).
 
-    total = parameters + gradients + optimizer state + activations, where the optimizer keeps
-    0 (``"sgd"``), 1 (``"momentum"``) or 2 (``"adam"``) extra numbers per parameter.
+    Count what one training step keeps in memory: the parameters, one gradient per parameter,
+    the optimizer's state (SGD keeps none, SGD with momentum one velocity per parameter, Adam
+    its first and second moment per parameter) and the activations saved for backward.
 
     Parameters
     ----------
@@ -50,13 +54,40 @@ def training_memory(n_params, activation_elements, optimizer="adam", bytes_per_n
         A, numbers saved for the backward pass.
     optimizer : {"sgd", "momentum", "adam"}
     bytes_per_number : int
+        Every number is stored with this many bytes.
 
     Returns
     -------
     int
-        bytes_per_number * (P + P + k * P + A).
+        Bytes.
     """
     # BEGIN SOLUTION 11.2
     k = {"sgd": 0, "momentum": 1, "adam": 2}[optimizer]
     return bytes_per_number * ((2 + k) * n_params + activation_elements)
     # END SOLUTION 11.2
+
+
+def quantize_per_channel(W):
+    """Exercise 11.3 — symmetric int8 quantization with one scale per output channel (§7).
+
+    Store W as integers q in [-127, 127] (dtype int8) and one positive float scale per column
+    h (an output channel of x @ W), so that ``q[:, h] * scale[h]`` approximates ``W[:, h]``.
+    Derive the scale: it must not clip any weight (no |W[d, h]| may exceed 127 * scale[h]) and,
+    within that, make the rounding error as small as possible. A column of zeros gets any
+    positive scale (its q is 0). Do not modify W.
+
+    Parameters
+    ----------
+    W : ndarray, shape (D, H)
+
+    Returns
+    -------
+    q : ndarray of int8, shape (D, H)
+    scale : ndarray of float, shape (H,)
+    """
+    # BEGIN SOLUTION 11.3
+    amax = np.abs(W).max(axis=0)  # (H,) the largest magnitude of each output channel
+    scale = np.where(amax > 0, amax / 127.0, 1.0)  # the tightest scale that clips nothing
+    q = np.round(W / scale).astype(np.int8)  # |W / scale| <= 127: rounding cannot leave the range
+    return q, scale
+    # END SOLUTION 11.3

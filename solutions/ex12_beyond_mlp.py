@@ -1,4 +1,4 @@
-"""Exercises for notebook 12 — beyond the MLP: the LSTM cell, embeddings and attention.
+"""Exercises for notebook 12 — beyond the MLP: the LSTM cell, embeddings, attention, receptive fields.
 
 Implement each function where it says ``raise NotImplementedError``, then run
 ``python -m nnbasics grade 12`` to check your work.
@@ -10,15 +10,11 @@ import numpy as np
 
 
 def lstm_cell_forward(x, h, c, W, U, b):
-    """Exercise 12.1 — one step of an LSTM cell.
+    """Exercise 12.1 — one step of an LSTM cell (notebook 12, §2).
 
-    The four gate blocks are stacked along the last axis of W, U and b in torch's order
-    **i, f, g, o** (input, forget, candidate, output), each H wide::
-
-        a = x @ W + h @ U + b                       # (N, 4H)
-        i, f, o = sigmoid of their blocks; g = tanh of its block
-        c_new = f * c + i * g
-        h_new = o * tanh(c_new)
+    Compute the new hidden state and cell state of one LSTM step, as ``torch.nn.LSTMCell``
+    does. The four gate blocks are stacked along the last axis of W, U and b in torch's order
+    **i, f, g, o** (input, forget, candidate, output), each H wide; the equations are in §2.
 
     Parameters
     ----------
@@ -32,6 +28,7 @@ def lstm_cell_forward(x, h, c, W, U, b):
     Returns
     -------
     h_new, c_new : ndarray, shape (N, H)
+        In this order. Do not modify the inputs.
     """
     # BEGIN SOLUTION 12.1
     H = h.shape[1]
@@ -47,24 +44,21 @@ def lstm_cell_forward(x, h, c, W, U, b):
 
 
 def embedding_backward(dout, ids, V):
-    """Exercise 12.2 — gradient of an embedding lookup ``out = table[ids]`` w.r.t. the table.
-
-    Rows that were never looked up get zero; an id that appears several times gets the *sum*
-    of the gradients of all its positions. Careful: ``dtable[ids] += dout`` does NOT add up
-    repeated ids (numpy buffers the assignment) — look at ``np.add.at``.
+    """Exercise 12.2 — gradient of an embedding lookup ``out = table[ids]`` w.r.t. the table (§1).
 
     Parameters
     ----------
     dout : ndarray, shape (N, E)
         Gradient of the loss w.r.t. the looked-up vectors.
     ids : ndarray of int, shape (N,)
-        The looked-up rows, values in 0..V-1.
+        The looked-up rows, values in 0..V-1; an id may appear several times.
     V : int
         Number of rows of the table.
 
     Returns
     -------
     dtable : ndarray, shape (V, E)
+        dL/dtable, exactly what ``torch.nn.Embedding`` accumulates in ``weight.grad``.
     """
     # BEGIN SOLUTION 12.2
     dtable = np.zeros((V, dout.shape[1]), dtype=dout.dtype)
@@ -74,11 +68,12 @@ def embedding_backward(dout, ids, V):
 
 
 def attention_forward(q, k, v, causal=False):
-    """Exercise 12.3 — scaled dot-product attention for one sequence.
+    """Exercise 12.3 — scaled dot-product attention for one sequence (§4).
 
-    weights = softmax(q @ k.T / sqrt(d)) row by row (subtract each row's max before exp),
-    out = weights @ v. With ``causal=True`` query t may only attend to keys s <= t: give the
-    other scores -inf (or a huge negative number) before the softmax.
+    The same numbers as ``torch.nn.functional.scaled_dot_product_attention(q, k, v,
+    is_causal=causal)`` (default scale), plus the attention weights. With ``causal=True``
+    query t may only attend to keys s <= t. Must stay finite for scores of any size
+    (q and k entries of 1e3 and more).
 
     Parameters
     ----------
@@ -91,7 +86,7 @@ def attention_forward(q, k, v, causal=False):
     -------
     out : ndarray, shape (Lq, dv)
     weights : ndarray, shape (Lq, Lk)
-        Each row sums to 1.
+        Each row sums to 1; masked entries are exactly 0.
     """
     # BEGIN SOLUTION 12.3
     d = q.shape[1]
@@ -104,3 +99,32 @@ def attention_forward(q, k, v, causal=False):
     weights = e / e.sum(axis=1, keepdims=True)  # (Lq, Lk)
     return weights @ v, weights  # (Lq, dv)
     # END SOLUTION 12.3
+
+
+def receptive_field(kernels, strides):
+    """Exercise 12.4 — receptive field of a stack of convolution/pooling layers (§3).
+
+    Derive it: how many input pixels (along one axis) does one unit of each layer's output
+    depend on? Layer l slides a window of ``kernels[l]`` over its input with step
+    ``strides[l]`` (a pooling layer is such a window too). Padding does not change the answer.
+    Check yourself against the gradient footprint measured in §3.
+
+    Parameters
+    ----------
+    kernels : sequence of int >= 1, length L
+        Window size of each layer, first layer first.
+    strides : sequence of int >= 1, length L
+
+    Returns
+    -------
+    sizes : ndarray of int, shape (L,)
+        sizes[l] = receptive field, in input pixels, of one unit of layer l's output.
+    """
+    # BEGIN SOLUTION 12.4
+    sizes, r, jump = [], 1, 1  # a single input pixel sees itself; neighbours are 1 pixel apart
+    for k, s in zip(kernels, strides):
+        r += (k - 1) * jump  # k units of the previous layer, `jump` input pixels apart
+        jump *= s  # neighbouring units of this layer are s previous units apart
+        sizes.append(r)
+    return np.array(sizes, dtype=np.int64)
+    # END SOLUTION 12.4

@@ -88,6 +88,11 @@ def _tiny_model(d_in, d_out, dropout):
     return build_mlp(MLPConfig(d_in=d_in, hidden=(4,), d_out=d_out, dropout=dropout, seed=0))
 
 
+def hw_roof():
+    from nnbasics.lab.hardware import roofline
+    return roofline(10.0, 5.0)
+
+
 def tiny_params(sizes=(3, 4, 2)):
     from nnbasics.core.mlp import init_params
     return init_params(list(sizes), rng=0)
@@ -141,6 +146,7 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         mlp,
         norm,
         recurrent,
+        transformer,
     )
     from nnbasics.experiments import (
         nb09_regularization,
@@ -224,6 +230,43 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         arrays=("x", "w", "b"), mismatch={"w": 1, "b": 0}, ranges={"stride": [0], "padding": [-1]})
     R["core.conv.conv2d_backward"] = _backward_case(
         conv.conv2d_forward, lambda: {"x": A(2, 3, 5, 5), "w": A(4, 3, 3, 3, seed=1), "b": A(4, seed=2)})
+    R["core.attention.sinusoidal_positions"] = Case(lambda: {"L": 3, "D": 4},
+                                                    ranges={"L": [0, 2.5], "D": [0], "base": [1.0, np.nan]})
+    # transformer ---------------------------------------------------------------------------
+    R["core.transformer.split_heads"] = Case(lambda: {"x": A(2, 3, 4), "n_heads": 2}, arrays=("x",),
+                                             ranges={"n_heads": [0, 3]})
+    R["core.transformer.merge_heads"] = Case(lambda: {"x": A(2, 2, 3, 2)}, arrays=("x",))
+    R["core.transformer.mha_params"] = Case(lambda: {"D": 4, "n_heads": 2, "rng": 0},
+                                            ranges={"D": [0], "n_heads": [0, 3], "out_scale": [-1.0],
+                                                    "rng": [None]})
+    R["core.transformer.multi_head_attention_forward"] = Case(
+        lambda: {"x_q": A(2, 3, 4), "x_kv": A(2, 5, 4, seed=1), "params": transformer.mha_params(4, 2, rng=0),
+                 "n_heads": 2},
+        arrays=("x_q", "x_kv"), mismatch={"x_q": -1, "x_kv": -1}, ranges={"n_heads": [0, 3], "params": ["abc", {}]})
+    R["core.transformer.feed_forward"] = Case(
+        lambda: {"x": A(2, 3, 4), "W1": A(4, 5), "b1": A(5), "W2": A(5, 4), "b2": A(4)},
+        arrays=("x", "W1", "b1", "W2", "b2"), mismatch={"W1": 0, "b1": 0, "W2": 1, "b2": 0},
+        ranges={"activation": ["tanh"]})
+    R["core.transformer.transformer_block_params"] = Case(lambda: {"D": 4, "n_heads": 2, "d_ff": 8, "rng": 0},
+                                                          ranges={"d_ff": [0], "n_heads": [3], "rng": [None]})
+    R["core.transformer.transformer_block_forward"] = Case(
+        lambda: {"x": A(2, 3, 4), "params": transformer.transformer_block_params(4, 2, 8, rng=0), "n_heads": 2},
+        arrays=("x",), mismatch={"x": -1},
+        ranges={"n_heads": [0, 3], "activation": ["tanh"], "eps": [0.0], "params": ["abc"]},
+        skip={"x:broadcast": "x may be (L, D) or (N, L, D): without the batch axis it is still valid"})
+    R["core.conv.maxpool2d_forward"] = Case(lambda: {"x": A(1, 2, 4, 4), "k": 2}, arrays=("x",),
+                                            ranges={"k": [0, 5], "stride": [0]})
+    R["core.conv.maxpool2d_backward"] = _backward_case(conv.maxpool2d_forward, lambda: {"x": A(1, 2, 4, 4), "k": 2})
+    R["core.conv.receptive_field"] = Case(lambda: {"kernels": [3, 2], "strides": [1, 2]},
+                                          ranges={"kernels": [[], [0], "ab"], "strides": [[1], [0]]})
+    R["experiments.nb12_beyond_mlp.gradient_footprint"] = Case(lambda: {"kernels": [3, 2], "strides": [1, 2]},
+                                                               ranges={"kernels": [[0]], "n": [0, 2]})
+    R["experiments.nb12_beyond_mlp.permutation_check"] = Case(lambda: {"L": 3, "D": 4},
+                                                              ranges={"L": [1], "rng": [None]})
+    R["experiments.nb12_beyond_mlp.residual_branch_ratio"] = Case(
+        lambda: {"L": 3, "D": 4, "seeds": 1}, ranges={"out_scale": [-1.0], "seeds": [0], "rng": [None]})
+    R["lab.models.build_seeded"] = Case(lambda: {"factory": lambda: tiny_model(), "seed": 0},
+                                        ranges={"seed": [-1, 1.5], "factory": [3]})
     R["core.conv.parameter_counts"] = Case(
         lambda: {"in_shape": (3, 8, 8), "out_channels": 4, "kernel": 3},
         ranges={"in_shape": [(0, 8, 8), (3,), "abc"], "out_channels": [0], "kernel": [0, 2.5]})
@@ -242,6 +285,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["data.circles"] = Case(lambda: {"n": 10, "rng": 0}, ranges={"n": [0], "noise": [-1.0], "factor": [1.5, 0.0]})
     R["data.digits"] = Case(lambda: {"rng": 0}, ranges={"val_fraction": [0.0, 1.0], "rng": [None]},
                             fuzz=3, fuzz_reason="loads the bundled digits (about 0.5 s a call)")
+    R["data.breast_cancer"] = Case(lambda: {"rng": 0}, ranges={"val_fraction": [0.0, 1.0], "rng": [None]},
+                                   fuzz=3, fuzz_reason="loads the bundled breast-cancer table")
     R["data.train_val_split"] = Case(
         lambda: {"X": A(8, 2), "y": labels(0, 1, 0, 1, 0, 1, 0, 1), "val_fraction": 0.25, "rng": 0},
         arrays=("X", "y"), mismatch={"y": 0}, ranges={"val_fraction": [0.0, 1.0, -0.5]})
@@ -407,8 +452,39 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["lab.hardware.threads"] = Case(lambda: {"n": 1}, ranges={"n": [0, 1.5]})
     R["lab.hardware.matmul_gflops"] = Case(lambda: {"n": 8, "repeats": 1},
                                        ranges={"n": [0], "repeats": [0], "dtype": ["float7"], "B": [0]})
-    R["lab.hardware.bandwidth_gbs"] = Case(lambda: {"n_elements": 1000, "repeats": 1},
-                                       ranges={"n_elements": [0], "repeats": [0]})
+    R["lab.hardware.measure_bandwidth"] = Case(lambda: {"n_elements": 1000, "repeats": 1},
+                                               ranges={"n_elements": [0], "repeats": [0], "device": ["tpu"]})
+    R["lab.hardware.dense_cost"] = Case(lambda: {"B": 2, "D": 3, "H": 4}, ranges={"B": [0], "dtype": ["float7"]})
+    R["lab.hardware.conv2d_cost"] = Case(lambda: {"N": 1, "C": 2, "H": 5, "W": 5, "F": 3, "k": 3},
+                                         ranges={"N": [0], "C": [0], "F": [-1], "k": [6], "stride": [0],
+                                                 "padding": [-1], "dtype": ["float7"]})
+    R["lab.hardware.attention_cost"] = Case(lambda: {"L": 4, "d": 8, "n_heads": 2},
+                                            ranges={"L": [0], "d": [0], "n_heads": [0, 3], "B": [0],
+                                                    "materialize": ["yes"], "dtype": ["float7"]})
+    R["lab.hardware.cache_sizes"] = Case(lambda: {}, ranges={"root": [3]})
+    R["lab.hardware.cpu_flags"] = Case(lambda: {}, ranges={"path": [3]})
+    R["lab.hardware.native_bf16"] = Case(lambda: {"flags": {"avx2"}}, ranges={"flags": ["avx512_bf16", [3]]})
+    R["lab.hardware.default_timer"] = Case(lambda: {"device": "cpu"}, ranges={"device": ["tpu"]})
+    R["lab.hardware.out_of_cache_elements"] = Case(lambda: {"factor": 1}, ranges={"factor": [0], "minimum": [0]})
+    R["lab.hardware.checkpoint_memory_sweep"] = Case(lambda: {"depth": 2, "width": 3, "B": 2, "segments": (1, 2)},
+                                                     ranges={"depth": [1], "width": [0], "B": [0],
+                                                             "segments": [(0,), (9,)]})
+    R["core.quantize.quantize_symmetric"] = Case(lambda: {"w": A(3, 2)}, arrays=("w",), out_dtype="float64")
+    R["core.quantize.dequantize"] = Case(lambda: {"q": np.ones((3, 2), np.int8), "scale": np.ones(2)},
+                                         arrays=("scale",), mismatch={"scale": 0}, ranges={"q": [A(3, 2), "abc"]},
+                                         out_dtype="float64")
+    R["core.quantize.int8_matmul"] = Case(lambda: {"x": A(2, 3), "q": np.ones((3, 2), np.int8), "scale": np.ones(2)},
+                                          arrays=("x", "scale"), mismatch={"x": 1, "scale": 0}, out_dtype="float64")
+    R["experiments.nb11_hardware.out_of_cache_width"] = Case(lambda: {}, ranges={"dtype": ["float7"], "factor": [0]})
+    R["experiments.nb11_hardware.dense_points"] = Case(lambda: {"batch_sizes": (1, 2), "n": 8, "repeats": 1},
+                                                       ranges={"batch_sizes": [(), (0,)], "n": [0], "device": ["tpu"]})
+    R["experiments.nb11_hardware.compute_bound_batch"] = Case(
+        lambda: {"roof": hw_roof(), "D": 8, "H": 8}, ranges={"roof": [3], "D": [0], "dtype": ["float7"]})
+    R["experiments.nb11_hardware.bandwidth_vs_size"] = Case(lambda: {"array_bytes": (4096,), "repeats": 1},
+                                                            ranges={"array_bytes": [(0,), ("a",)], "repeats": [0]})
+    R["experiments.nb11_hardware.roofline_report"] = Case(
+        lambda: {"batch_sizes": (1,), "n": 8, "peak_n": 8, "n_elements": 1000, "repeats": 1},
+        ranges={"device": ["tpu"], "batch_sizes": [(0,)], "n": [0], "repeats": [0]})
     R["lab.hardware.roofline"] = Case(lambda: {"peak_gflops": 10.0, "bandwidth_gbs": 5.0},
                                   ranges={"peak_gflops": [0.0, -1.0], "bandwidth_gbs": [np.nan]})
     R["lab.hardware.batch_sweep"] = Case(lambda: {"batch_sizes": (1, 2), "D": 4, "H": 4, "repeats": 1},
@@ -512,6 +588,33 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                  ranges={"y_true": [labels(0, 2, 1, 0)]},
                                  skip={"shape": "one point per distinct score: the length depends on the values"})
     R["core.metrics.precision_recall_curve"].out_dtype = "float64"
+    for n in ("roc_curve", "roc_auc"):
+        R[f"core.metrics.{n}"] = Case(lambda: {"y_true": labels(0, 1, 1, 0), "scores": A(4)},
+                                      arrays=("y_true", "scores"), mismatch={"scores": 0},
+                                      ranges={"y_true": [labels(1, 1, 1, 1), labels(0, 2, 1, 0)]},
+                                      skip={"shape": "one point per distinct score: the length depends on the values"})
+    R["core.metrics.roc_curve"].out_dtype = "float64"  # rates are ratios of counts
+    for n in ("reliability", "expected_calibration_error"):
+        R[f"core.metrics.{n}"] = Case(lambda: {"y_true": labels(0, 1, 2), "probs": np.full((3, 3), 1 / 3)},
+                                      arrays=("y_true", "probs"), mismatch={"probs": 0},
+                                      ranges={"n_bins": [0], "probs": [np.eye(3) * 2], "y_true": [labels(0, 1, 3)]},
+                                      out_dtype="float64")
+    R["core.metrics.reliability"].nonfinite_ok = "NaN marks an empty confidence bin (documented)"
+    R["core.metrics.fit_temperature"] = Case(lambda: {"logits": A(4, 3), "y_true": labels(0, 1, 2, 0)},
+                                             arrays=("logits", "y_true"), mismatch={"y_true": 0},
+                                             ranges={"lo": [0.0], "hi": [0.01], "steps": [1]})
+    R["lab.debug.initial_loss"] = Case(lambda: {"model": tiny_model(), "X": A(4, 3), "y": labels(0, 1, 0, 1)},
+                                       arrays=("X", "y"), mismatch={"X": 1, "y": 0},
+                                       ranges={"model": ["abc"], "y": [labels(0, 1, 0, 7)]})
+    R["lab.debug.feature_skew"] = Case(lambda: {"reference": A(5, 2), "served": A(4, 2, seed=1)},
+                                       arrays=("reference", "served"), mismatch={"served": 1},
+                                       ranges={"max_shift": [-1.0], "std_range": [(0.0, 2.0)]}, out_dtype="float64")
+    R["experiments.nb10_debugging.rare_positives"] = Case(lambda: {"n_neg": 5, "n_pos": 2, "rng": 0},
+                                                          ranges={"n_neg": [0], "n_pos": [0]})
+    R["experiments.nb10_debugging.prevalence_sweep"] = Case(lambda: {"rates": (0.5,), "n_pos": 5},
+                                                            ranges={"rates": [(0.0,), (1.0,)], "n_pos": [0]})
+    R["experiments.nb10_debugging.ap_spread"] = Case(lambda: {"n_pos": (2,), "draws": 2},
+                                                     ranges={"n_pos": [(0,)], "draws": [1], "rate": [0.0, 1e-9]})
     R["core.metrics.chance_average_precision"] = Case(lambda: {"y_true": labels(0, 1, 1, 0)}, arrays=("y_true",),
                                                  ranges={"y_true": [labels(0, 2, 1, 0)]})
 
@@ -871,6 +974,10 @@ EXEMPT = {
     "lab.debug.run_bug": "trains a whole model (a bug-zoo run); only a name argument",
     "lab.debug.diagnose": "takes a History/ZooRun, no array arguments",
     "lab.debug.loss_curve_summary": "takes a ZooRun, no array arguments",
+    "experiments.nb10_debugging.mode_accuracies": "takes a ZooRun, no array arguments",
+    "experiments.nb10_debugging.imbalance_metrics": "trains a whole model (a bug-zoo run); only a seed",
+    "experiments.nb10_debugging.calibration_experiment": "trains a whole model; only a seed",
+    "experiments.nb10_debugging.serving_skew": "trains a whole model; only a seed",
     "experiments.nb08_dropout.dropout_run": "trains a whole model (lru-cached experiment)",
     "experiments.nb08_dropout.dropout_experiment": "trains several whole models; forwards to dropout_run",
     "experiments.nb08_dropout.unscaled_eval_penalty": "needs a trained DropoutRun (training)",
@@ -893,6 +1000,10 @@ EXEMPT = {
     "experiments.nb09_regularization.schedule_experiment": "trains whole models",
     "experiments.nb09_regularization.batch_size_experiment": "trains whole models",
     "lab.models.weights_from_torch": "takes a torch module, no array arguments",
+    "lab.models.mha_params_from_torch": "takes a torch module, no array arguments",
+    "lab.models.transformer_params_from_torch": "takes a torch module, no array arguments",
+    "experiments.nb12_beyond_mlp.cnn_vs_mlp": "trains whole models; covered by TrainConfig/MLPConfig validation",
+    "experiments.nb12_beyond_mlp.tabular_comparison": "trains whole models (trees and MLPs)",
     "experiments.nb09_regularization.mlp_capacity": "trains whole models",
     "experiments.nb09_regularization.early_stopping_experiment": "trains a whole model",
     "lab.runtime.one_thread": "context manager, no arguments",

@@ -103,3 +103,61 @@ def test_tiny_cnn_shapes_and_reproducibility():
 def test_bad_input_is_rejected_with_a_message(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+# --------------------------------------------------------------------------- pooling
+@pytest.mark.parametrize("shape, k, stride", [((2, 3, 7, 6), 2, None), ((1, 2, 7, 7), 3, 2),
+                                              ((2, 1, 5, 4), 2, 1), ((1, 1, 1, 1), 1, None)])
+def test_maxpool_forward_and_backward_match_torch(shape, k, stride):
+    x = np.random.default_rng(0).standard_normal(shape)
+    t = torch.from_numpy(x).requires_grad_()
+    ref = F.max_pool2d(t, k, stride=stride)
+    dout = np.random.default_rng(1).standard_normal(ref.shape)
+    (ref * torch.from_numpy(dout)).sum().backward()
+    out, cache = conv.maxpool2d_forward(x, k, stride=stride)
+    assert_close(out, ref, "maxpool output")
+    assert_close(conv.maxpool2d_backward(dout, cache), t.grad, "maxpool dx")
+
+
+def test_maxpool_gradient_goes_to_the_winner_only():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    out, cache = conv.maxpool2d_forward(x, 2)
+    dx = conv.maxpool2d_backward(np.ones_like(out), cache)
+    assert out.ravel().tolist() == [5.0, 7.0, 13.0, 15.0]
+    assert dx.sum() == 4 and dx[0, 0, 1, 1] == dx[0, 0, 3, 3] == 1 and dx[0, 0, 0, 0] == 0
+
+
+# --------------------------------------------------------------------------- receptive field
+@settings(max_examples=25, deadline=None)
+@given(layers=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 3)), min_size=1, max_size=4))
+def test_receptive_field_equals_the_gradient_footprint(layers):
+    """The formula against autograd: which inputs does one unit of each layer depend on?"""
+    kernels, strides = zip(*layers)
+    sizes, jumps = conv.receptive_field(kernels, strides)
+    assert_close(sizes, nb12_beyond_mlp.gradient_footprint(kernels, strides).sizes, "receptive field sizes")
+    assert jumps.tolist() == np.cumprod(strides).tolist()
+
+
+def test_receptive_field_of_stride_one_stacks_grows_by_k_minus_one():
+    sizes, _ = conv.receptive_field([3] * 5, [1] * 5)
+    assert sizes.tolist() == [3, 5, 7, 9, 11]
+
+
+def test_footprint_masks_cover_the_receptive_field():
+    fp = nb12_beyond_mlp.gradient_footprint([3, 2, 3], [1, 2, 1])
+    sizes, _ = conv.receptive_field([3, 2, 3], [1, 2, 1])
+    idx = np.flatnonzero(fp.masks[0])
+    assert idx[-1] - idx[0] + 1 == sizes[-1] and fp.masks[-1].sum() == 1
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: conv.receptive_field([3, 3], [1]), "kernels has 2 layers but strides has 1"),
+    (lambda: conv.receptive_field([], []), "kernels must be a non-empty sequence"),
+    (lambda: conv.receptive_field([0], [1]), r"kernels\[0\] must be >= 1"),
+    (lambda: conv.maxpool2d_forward(np.ones((1, 1, 2, 2)), 3), "kernel size k=3 is larger"),
+    (lambda: conv.maxpool2d_backward(np.ones((1, 1, 2, 2)), conv.maxpool2d_forward(np.ones((1, 1, 2, 2)), 2)[1]),
+     "dout must have shape"),
+])
+def test_new_bad_input_is_rejected_with_a_message(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()

@@ -1,6 +1,8 @@
 """nnbasics.lab.hardware: counting formulas, timing logic with a fake clock, estimators vs measurements.
 
-No test asserts a wall-clock speed (that belongs to benchmarks); timings are checked for logic only.
+No test asserts a wall-clock speed (that belongs to benchmarks and tests/claims); timings are
+checked for logic only. GPU code paths are the CPU ones with another device string: they are
+run here on the CPU with small sizes, and their GPU sizes are checked against a roofline.
 """
 
 import numpy as np
@@ -8,7 +10,9 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch.utils.flop_counter import FlopCounterMode
 
+from nnbasics.experiments import nb11_hardware as exp
 from nnbasics.lab import hardware as hw
 from nnbasics.lab.models import MLPConfig, build_mlp, count_parameters
 
@@ -53,28 +57,142 @@ def test_time_fn_discards_warmup_and_reports_the_median():
 def test_time_fn_with_a_sleep_measures_at_least_the_sleep():
     import time
 
-    t = hw.time_fn(lambda: time.sleep(0.002), warmup=0, repeats=3)
+    t = hw.time_fn(lambda: time.sleep(0.002), warmup=0, repeats=3, timer=time.perf_counter)
     assert t.minimum >= 0.002
+    cpu = hw.time_fn(lambda: time.sleep(0.002), warmup=0, repeats=3, timer=time.process_time)
+    assert cpu.median < 0.001  # CPU time does not count waiting (nor other programs' turns)
 
 
 def test_roofline_logic():
     r = hw.roofline(100.0, 10.0)
-    assert r.ridge == 10.0
+    assert r.ridge == 10.0 and r.ridge_range == (10.0, 10.0)
     assert np.allclose(r.attainable([1.0, 10.0, 100.0]), [10.0, 100.0, 100.0])
-    assert r.bound(1.0) == "memory" and r.bound(50.0) == "compute"
+    assert r.bound(1.0) == "memory" and r.bound(50.0) == "compute" and r.bound(10.0) == "near the ridge"
+    assert r.seconds(1e9, 1e9) == pytest.approx(0.1)  # 1 GB at 10 GB/s beats 1 GFLOP at 100 GFLOP/s
+    spread = hw.Roofline(100.0, 10.0, "cpu", (80.0, 120.0), (8.0, 12.5))
+    assert spread.ridge_range == pytest.approx((80 / 12.5, 120 / 8))
+    assert spread.bound(7.0) == "near the ridge" and spread.bound(6.0) == "memory" and spread.bound(16.0) == "compute"
 
 
-def test_measurements_return_positive_numbers():
+def test_counts_agree_with_torchs_flop_counter():
+    """torch.utils.flop_counter counts the FLOPs torch's kernels are charged: the same formulas."""
+    x, w = torch.randn(2, 3, 9, 8), torch.randn(4, 3, 3, 3)
+    with FlopCounterMode(display=False) as fc:
+        out = torch.nn.functional.conv2d(x, w, stride=2, padding=1)
+    cost = hw.conv2d_cost(2, 3, 9, 8, 4, 3, stride=2, padding=1)
+    assert cost["flops"] == fc.get_total_flops() and cost["out_hw"] == tuple(out.shape[-2:])
+    assert cost["bytes"] == 4 * (x.numel() + w.numel() + 4 + out.numel())
+    q = torch.randn(2, 4, 16, 8)  # (B, heads, L, d_head): d = 32
+    with FlopCounterMode(display=False) as fc:
+        torch.softmax(q @ q.transpose(-1, -2) / 8 ** 0.5, -1) @ q
+    assert hw.attention_cost(16, 32, n_heads=4, B=2)["flops"] == fc.get_total_flops()
+    with FlopCounterMode(display=False) as fc:
+        torch.randn(5, 7) @ torch.randn(7, 3)
+    assert hw.dense_flops(5, 7, 3) == fc.get_total_flops()
+
+
+def test_materialized_attention_intensity_is_capped_by_the_head_size():
+    """Scores written and read back: intensity -> 2 d_head / s as L grows; fused: it grows like L."""
+    long = [hw.attention_cost(L, 512, n_heads=8, materialize=True)["intensity"] for L in (1024, 8192, 65536)]
+    assert long[-1] < 2 * 64 / 4 and np.all(np.diff(long) > 0)
+    fused = [hw.attention_cost(L, 512, n_heads=8, materialize=False)["intensity"] for L in (1024, 8192)]
+    assert fused == pytest.approx([1024 / 4, 8192 / 4])
+
+
+def test_cache_sizes_from_a_fake_sysfs(tmp_path):
+    for i, (level, kind, size) in enumerate([(1, "Data", "48K"), (1, "Instruction", "32K"), (2, "Unified", "2048K"),
+                                             (3, "Unified", "96M")]):
+        d = tmp_path / f"index{i}"
+        d.mkdir()
+        (d / "level").write_text(f"{level}\n")
+        (d / "type").write_text(f"{kind}\n")
+        (d / "size").write_text(f"{size}\n")
+    c = hw.cache_sizes(str(tmp_path))
+    assert (c["L1d"], c["L2"], c["L3"], c["source"]) == (48 * 1024, 2 * 2 ** 20, 96 * 2 ** 20, str(tmp_path))
+    missing = hw.cache_sizes(str(tmp_path / "nope"))  # falls back to sysconf (or None)
+    assert missing["source"] in ("os.sysconf", "unknown")
+
+
+def test_cpu_flags_and_native_bf16(tmp_path):
+    f = tmp_path / "cpuinfo"
+    f.write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512_bf16 avx512_vnni\n")
+    assert {"avx512_bf16", "fpu"} <= hw.cpu_flags(str(f))
+    assert hw.native_bf16(hw.cpu_flags(str(f))) and not hw.native_bf16({"avx2", "fma"})
+    assert hw.cpu_flags(str(tmp_path / "nope")) == frozenset()
+
+
+def test_default_timer_counts_cpu_time_for_one_thread():
+    import time
+
     with hw.threads(1):
-        m = hw.matmul_gflops(64, repeats=2)
-        assert m["gflops"] > 0 and m["best_gflops"] >= m["gflops"] and m["flops"] == 2 * 64**3
-        assert hw.bandwidth_gbs(100_000, repeats=2) > 0
+        assert hw.default_timer("cpu") is time.process_time
+    with hw.threads(2):
+        assert hw.default_timer("cpu") is time.perf_counter
+    assert hw.default_timer("cuda") is time.perf_counter
+
+
+def test_gpu_sizes_are_not_launch_bound_even_on_a_very_fast_gpu():
+    """2000 TFLOP/s and 8 TB/s (beyond any GPU today): every GPU kernel still takes >= 20 launches (5 us)."""
+    fast = hw.roofline(2e6, 8e3, "cuda")
+    g = hw.GPU_SIZES
+    kernels = [(hw.dense_flops(g["peak_n"], g["peak_n"], g["peak_n"]), 3 * 4 * g["peak_n"] ** 2),
+               (g["n_elements"], 8 * g["n_elements"])]
+    kernels += [(hw.dense_flops(B, g["points_n"], g["points_n"]), hw.dense_bytes(B, g["points_n"], g["points_n"]))
+                for B in g["batch_sizes"]]
+    for flops, n_bytes in kernels:
+        assert fast.seconds(flops, n_bytes) >= 20 * 5e-6
+
+
+def test_gpu_paths_refuse_clearly_without_a_gpu():
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    for call in (lambda: hw.matmul_gflops(8, device="cuda"), lambda: hw.measure_bandwidth(8, device="cuda"),
+                 lambda: exp.roofline_report("cuda"), lambda: hw.time_fn(lambda: None, device="cuda")):
+        with pytest.raises(ValueError, match="torch.cuda.is_available"):
+            call()
+
+
+def test_roofline_report_runs_the_device_generic_path_on_the_cpu():
+    """The code the GPU column runs, with CPU-sized inputs: roofs, points, fractions, crossover, notes."""
+    with hw.threads(1):
+        r = exp.roofline_report("cpu", batch_sizes=(1, 8), n=64, peak_n=64, n_elements=50_000, repeats=2)
+    assert [p["B"] for p in r.points] == [1, 8] and r.fractions.shape == (2,)
+    assert np.all(r.fractions > 0) and "64x64x64" in r.roof.how
+    assert r.compute_bound_from is None or r.compute_bound_from >= 1
+    assert all(("above the" in n) for n in r.notes)
+
+
+def test_compute_bound_batch_is_the_first_batch_past_the_ridge():
+    roof = hw.roofline(100.0, 20.0)  # ridge 5 FLOP/byte
+    B = exp.compute_bound_batch(roof, 1024, 1024)
+    assert hw.arithmetic_intensity(B, 1024, 1024) >= 5 > hw.arithmetic_intensity(B - 1, 1024, 1024)
+    assert exp.compute_bound_batch(hw.roofline(1e6, 1.0), 8, 8) is None  # never compute-bound
+
+
+def test_out_of_cache_sizes_exceed_the_last_level_cache():
+    llc = hw.cache_sizes()["L3"]
+    if llc is None:
+        pytest.skip("the OS does not report a last-level cache")
+    assert 8 * hw.out_of_cache_elements() >= 8 * llc
+    n = exp.out_of_cache_width()
+    assert 4 * n * n >= 2 * llc and 4 * (n // 2) ** 2 < 2 * llc or n == 1024
+
+
+def test_measurements_return_positive_numbers_with_a_spread():
+    with hw.threads(1):
+        m = hw.matmul_gflops(64, repeats=3)
+        assert 0 < m["q10"] <= m["gflops"] <= m["q90"] and m["flops"] == 2 * 64**3
+        assert m["weight_bytes"] == 4 * 64 * 64 and m["cache_resident"] in (True, False)
+        bw = hw.measure_bandwidth(100_000, repeats=3)
+        assert 0 < bw["q10"] <= bw["gbs"] <= bw["q90"] and bw["bytes_moved"] == 800_000
         rows = hw.batch_sweep((1, 16), D=32, H=32, repeats=2)
         assert [r["B"] for r in rows] == [1, 16] and all(r["throughput"] > 0 for r in rows)
+        curve = exp.bandwidth_vs_size((2 ** 12, 2 ** 14), repeats=2)
+        assert [r["array_bytes"] for r in curve] == [2 ** 12, 2 ** 14] and curve[1]["n_elements"] == 2 ** 12
 
 
 def test_bfloat16_is_less_accurate_than_float32():
-    rows = {r["dtype"]: r for r in hw.dtype_compare(32, repeats=1)}
+    rows = {r["dtype"]: r for r in hw.dtype_compare(32, repeats=2)}
     assert rows["float32"]["rel_error"] < 1e-5 < rows["bfloat16"]["rel_error"] < 2e-2
 
 
@@ -95,15 +213,25 @@ def test_memory_estimate_counts_params_grads_and_adam_state():
     assert hw.training_memory_estimate(P, A, optimizer="sgd")["optimizer"] == 0
 
 
-def test_estimate_is_close_to_measured_numpy_peak():
+def test_estimate_is_close_to_measured_numpy_peak_and_the_peak_is_in_the_update():
     m = hw.measure_numpy_training_peak(B=64, D=64, H=128, C=10)
     ratio = m["peak"] / m["estimate"]["total"]
     assert 1.0 <= ratio <= 2.0, f"peak {m['peak']} vs estimate {m['estimate']['total']}"
+    assert m["peak_phase"] == "update" and list(m["phases"]) == ["setup", "forward", "backward", "update"]
+    assert m["phases"]["setup"] <= m["phases"]["forward"] <= m["phases"]["backward"] <= m["phases"]["update"]
 
 
 def test_checkpointing_saves_activation_memory():
     r = hw.checkpoint_compare(depth=8, width=16, B=8, segments=4, repeats=1)
     assert r["checkpointed"]["saved_bytes"] < r["plain"]["saved_bytes"]
+    assert r["forward_seconds"] > 0 and np.isfinite(r["extra_forwards"])
+
+
+def test_checkpoint_memory_is_explained_by_segment_inputs_plus_the_last_segment():
+    rows = hw.checkpoint_memory_sweep(depth=8, width=16, B=8, segments=(1, 2, 4, 8))
+    assert all(r["saved_bytes"] == r["explained"] for r in rows)
+    saved = [r["saved_bytes"] for r in rows]
+    assert saved[0] > min(saved) < saved[-1]  # U-shape: too few or too many segments keep more
 
 
 def test_saved_activation_bytes_of_one_linear_is_its_input():
@@ -142,3 +270,9 @@ def test_bad_inputs():
         hw.checkpoint_compare(depth=4, segments=5)
     with pytest.raises(ValueError, match="scale must be >= 1"):
         hw.underflow_demo(scale=0.5)
+    with pytest.raises(TypeError, match="timer must be callable"):
+        hw.time_fn(lambda: None, timer=3)
+    with pytest.raises(ValueError, match="not divisible by n_heads"):
+        hw.attention_cost(8, 10, n_heads=3)
+    with pytest.raises(TypeError, match="roof must be a Roofline"):
+        exp.compute_bound_batch(3, 8, 8)

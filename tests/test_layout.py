@@ -25,7 +25,10 @@ RULES = {
     "data": ({"_validate"}, {"numpy", "sklearn"}),
     "testing": (set(), {"numpy"}),
     "lab": ({"core", "lab", "_validate", "data"}, {"numpy", "torch", "tqdm", "psutil", "threadpoolctl"}),
-    "experiments": ({"core", "lab", "experiments", "_validate", "data"}, {"numpy", "torch", "tqdm"}),
+    # sklearn: notebook 12 compares the MLP with scikit-learn's gradient-boosted trees (threadpoolctl
+    # keeps their OpenMP pool to one thread); both are already dependencies of data / lab.
+    "experiments": ({"core", "lab", "experiments", "_validate", "data"},
+                    {"numpy", "torch", "tqdm", "sklearn", "threadpoolctl"}),
     "viz": ({"core", "lab", "experiments", "viz", "_validate", "data"},
             {"numpy", "matplotlib", "ipywidgets", "PIL", "IPython"}),
 }

@@ -79,3 +79,72 @@ def test_bad_inputs():
         metrics.average_precision([0, 1], [0.1, np.nan])
     with pytest.raises(TypeError, match="y_true"):
         metrics.chance_average_precision("01")
+
+
+# --------------------------------------------------------------------------- ROC and calibration
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_roc_curve_and_auc_match_sklearn_with_ties(data):
+    n = data.draw(st.integers(2, 40))
+    y = np.array(data.draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)))
+    if y.min() == y.max():
+        y[0] = 1 - y[0]
+    scores = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=n, max_size=n)), dtype=float) / 2  # ties
+    fpr, tpr, thr = metrics.roc_curve(y, scores)
+    sk_fpr, sk_tpr, sk_thr = skm.roc_curve(y, scores, drop_intermediate=False)
+    assert_close(fpr, sk_fpr, "fpr")
+    assert_close(tpr, sk_tpr, "tpr")
+    assert_close(thr, sk_thr[1:], "thresholds")
+    assert metrics.roc_auc(y, scores) == pytest.approx(skm.roc_auc_score(y, scores), rel=1e-12, abs=1e-12)
+
+
+def test_roc_auc_is_the_probability_a_positive_outranks_a_negative():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 60)
+    s = np.round(rng.standard_normal(60), 1)
+    pos, neg = s[y == 1], s[y == 0]
+    pairs = (pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean()
+    assert metrics.roc_auc(y, s) == pytest.approx(pairs, rel=1e-12)
+    assert metrics.roc_auc(y, -s) == pytest.approx(1 - pairs, rel=1e-12)  # reversed ranking
+    assert metrics.roc_auc(y, np.exp(s)) == pytest.approx(pairs, rel=1e-12)  # any increasing map
+    assert metrics.roc_auc(y, np.zeros(60)) == 0.5
+
+
+def test_reliability_bins_and_ece():
+    # four predictions: two at confidence 0.95 (one right), two at 0.65 (both right)
+    probs = np.array([[0.95, 0.05], [0.95, 0.05], [0.35, 0.65], [0.65, 0.35]])
+    y = np.array([0, 1, 1, 0])
+    rel = metrics.reliability(y, probs, n_bins=10)
+    assert rel.counts.sum() == 4 and rel.counts[9] == 2 and rel.counts[6] == 2
+    assert rel.accuracy[9] == 0.5 and rel.accuracy[6] == 1.0 and np.isnan(rel.accuracy[0])
+    assert rel.ece == pytest.approx(0.5 * abs(0.5 - 0.95) + 0.5 * abs(1.0 - 0.65))
+    assert metrics.expected_calibration_error(y, probs, 10) == rel.ece
+    perfect = np.array([[1.0, 0.0], [0.0, 1.0]])
+    assert metrics.expected_calibration_error([0, 1], perfect, 5) == 0.0
+
+
+def test_temperature_scaling_finds_the_generating_temperature():
+    """Labels drawn from softmax(z / 3): the fitted T is close to 3, and the cross-entropy at T is minimal."""
+    import torch
+
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal((20000, 4)) * 4
+    p = np.exp(z / 3 - np.max(z / 3, 1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    y = (p.cumsum(1) > rng.random((20000, 1))).argmax(1)
+    T = metrics.fit_temperature(z, y)
+    assert 2.8 < T < 3.2
+    ce = [float(torch.nn.functional.cross_entropy(torch.from_numpy(z / t), torch.from_numpy(y)))
+          for t in (T, 0.9 * T, 1.1 * T)]
+    assert ce[0] <= min(ce[1:])
+
+
+def test_roc_and_calibration_bad_inputs():
+    with pytest.raises(ValueError, match="no negative"):
+        metrics.roc_auc([1, 1], [0.1, 0.2])
+    with pytest.raises(ValueError, match="probs must be probabilities"):
+        metrics.reliability([0, 1], np.array([[2.0, -1.0], [0.5, 0.5]]))
+    with pytest.raises(ValueError, match="y_true must be < C=2"):
+        metrics.reliability([0, 2], np.array([[0.5, 0.5], [0.5, 0.5]]))
+    with pytest.raises(ValueError, match="hi must be >"):
+        metrics.fit_temperature(np.zeros((2, 2)), [0, 1], lo=2.0, hi=1.0)

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from nnbasics import data
+from nnbasics.lab import models
 from nnbasics.lab.models import MLPConfig, build_mlp, count_parameters, linear_layers
 from nnbasics.lab.train import EarlyStopping, TrainConfig, evaluate, fit
 
@@ -93,3 +94,12 @@ def test_fit_lr_schedule_sets_the_rate_each_epoch_and_validates_it():
         assert torch.equal(a, b), "the schedule's rate (0.01) must replace cfg.lr (1.0)"
     with _pytest.raises(ValueError, match="lr_schedule"):
         fit(scheduled, X, y, cfg=TrainConfig(epochs=1, batch_size=8), lr_schedule=lambda e, h: 0.0)
+
+
+def test_build_seeded_is_reproducible_and_leaves_the_global_generator_alone():
+    state = torch.random.get_rng_state()
+    a = models.build_seeded(lambda: torch.nn.LSTMCell(3, 4), seed=5)
+    b = models.build_seeded(lambda: torch.nn.LSTMCell(3, 4), seed=5)
+    c = models.build_seeded(lambda: torch.nn.LSTMCell(3, 4), seed=6)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert torch.equal(a.weight_ih, b.weight_ih) and not torch.equal(a.weight_ih, c.weight_ih)

@@ -7,7 +7,7 @@ tests/test_widgets.py.)
 import numpy as np
 import pytest
 
-from nnbasics.core import mlp, perceptron
+from nnbasics.core import conv, mlp, perceptron
 from nnbasics.experiments import nb03_backprop
 from nnbasics.lab import debug
 from nnbasics.testing import assert_close
@@ -290,3 +290,39 @@ def test_attention_weights_follow_the_query():
     row = int(np.argmin(np.abs(d["sweep_angles"] - 75)))
     assert w12.TOKENS[int(np.argmax(d["sweep_weights"][row]))] == "cat"
     assert w12.query_attention(70.0, 6.0, True)["entropy"] < d["entropy"]  # longer query, sharper
+
+
+# --------------------------------------------------------------------------- 10: calibration and prevalence
+def test_temperature_changes_the_calibration_not_the_accuracy():
+    """T = 1 is overconfident; the ECE falls towards the fitted T and rises again beyond it."""
+    views = {T: w10.calibration_view(T) for T in w10.TEMPERATURES}
+    assert len({round(v["accuracy"], 12) for v in views.values()}) == 1
+    ece = {T: v["reliability"].ece for T, v in views.items()}
+    best = min(ece, key=ece.get)
+    assert ece[1.0] > 2 * ece[best] and ece[max(w10.TEMPERATURES)] > ece[best] and best > 1
+    assert views[1.0]["confidence"] > views[1.0]["accuracy"] > views[max(w10.TEMPERATURES)]["confidence"] - 0.5
+    with pytest.raises(ValueError, match="temperature must be one of"):
+        w10.calibration_view(0.7)
+
+
+def test_rarer_positives_leave_roc_auc_and_sink_the_precision_recall_curve():
+    views = [w10.prevalence_view(r) for r in w10.RATES]
+    aucs = [v["roc_auc"] for v in views]
+    assert max(aucs) - min(aucs) < 0.05
+    assert np.all(np.diff([v["ap"] for v in views]) < 0) and views[-1]["ap"] < 10 * w10.RATES[-1]
+    with pytest.raises(ValueError, match="rate must be one of"):
+        w10.prevalence_view(0.3)
+
+
+# --------------------------------------------------------------------------- 12: receptive field
+def test_receptive_view_grows_with_kernel_depth_and_pooling():
+    base = w12.receptive_view(3, 3, 2)
+    assert base["sizes"].tolist() == conv.receptive_field(*w12.stack(3, 3, 2))[0].tolist()
+    assert w12.receptive_view(5, 3, 2)["sizes"][-1] > base["sizes"][-1]
+    assert w12.receptive_view(3, 4, 2)["sizes"][-1] > base["sizes"][-1]
+    assert w12.receptive_view(3, 3, 3)["sizes"][-1] > base["sizes"][-1] > w12.receptive_view(3, 3, 1)["sizes"][-1]
+    assert w12.receptive_view(1, 4, 1)["sizes"].tolist() == [1, 1, 1, 1]  # 1x1 convolutions see one pixel
+    seen = np.flatnonzero(base["masks"][0])
+    assert seen[-1] - seen[0] + 1 == base["sizes"][-1]
+    with pytest.raises(ValueError, match="k must be one of"):
+        w12.receptive_view(2, 3, 2)

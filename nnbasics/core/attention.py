@@ -23,7 +23,8 @@ from nnbasics._validate import (
 )
 from nnbasics.core.losses import softmax
 
-__all__ = ['MASKED', 'causal_mask', 'attention_scores', 'attention_forward', 'attention_backward', 'self_attention_projections']
+__all__ = ['MASKED', 'causal_mask', 'attention_scores', 'attention_forward', 'attention_backward',
+           'self_attention_projections', 'sinusoidal_positions']
 
 
 #: Score given to masked positions. Finite (the softmax rejects inf) but so negative that
@@ -157,3 +158,34 @@ def self_attention_projections(D: int, d: int, *, rng) -> dict:
     rng = check_rng(rng)
     return {"Wq": rng.standard_normal((D, d)) / np.sqrt(D), "Wk": rng.standard_normal((D, d)) / np.sqrt(D),
             "Wv": rng.standard_normal((D, d)) / np.sqrt(D), "Wo": rng.standard_normal((d, D)) / np.sqrt(d)}
+
+
+def sinusoidal_positions(L: int, D: int, *, base: float = 10000.0) -> np.ndarray:
+    """Sinusoidal positional encodings (Vaswani et al., 2017), one row per position.
+
+    Math: PE[p, 2i] = sin(p w_i), PE[p, 2i+1] = cos(p w_i), w_i = base^(-2i/D).
+    Each pair of columns is a clock turning at its own frequency, so
+    PE[p] . PE[q] = sum_i cos((p - q) w_i) depends only on the offset p - q.
+
+    Parameters
+    ----------
+    L : int
+        Number of positions (0 .. L-1).
+    D : int
+        Features per position (an odd D drops the last cosine column).
+    base : float > 1
+        Longest wavelength / (2 pi).
+
+    Returns
+    -------
+    ndarray, shape (L, D)
+    """
+    L = check_int(L, "L", minimum=1)
+    D = check_int(D, "D", minimum=1)
+    base = check_float(base, "base", minimum=1.0, min_inclusive=False)
+    freqs = base ** (-np.arange(0, D, 2) / D)  # (ceil(D/2),)
+    angles = np.arange(L)[:, None] * freqs[None, :]  # (L, ceil(D/2))
+    pe = np.empty((L, D))
+    pe[:, 0::2] = np.sin(angles)
+    pe[:, 1::2] = np.cos(angles[:, : D // 2])
+    return pe

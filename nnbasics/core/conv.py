@@ -19,7 +19,8 @@ from nnbasics._validate import (
     finite_output,
 )
 
-__all__ = ['output_length', 'im2col_1d', 'conv1d_forward', 'im2col_2d', 'col2im_2d', 'conv2d_forward', 'conv2d_backward', 'parameter_counts']
+__all__ = ['output_length', 'im2col_1d', 'conv1d_forward', 'im2col_2d', 'col2im_2d', 'conv2d_forward',
+           'conv2d_backward', 'parameter_counts', 'maxpool2d_forward', 'maxpool2d_backward', 'receptive_field']
 
 
 def output_length(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
@@ -268,3 +269,97 @@ def parameter_counts(in_shape, out_channels: int, kernel: int, *, stride: int = 
     dense = (in_features + 1) * out_features
     return {"conv": conv, "dense": dense, "ratio": dense / conv, "in_features": in_features,
             "out_features": out_features}
+
+
+# --------------------------------------------------------------------------- pooling
+def maxpool2d_forward(x, k: int = 2, *, stride: int | None = None):
+    """Max pooling: the largest value of every k x k window, per channel (no weights).
+
+    Math: out[n, c, i, j] = max_{u, v < k} x[n, c, i s + u, j s + v]  (s = stride, default k).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    k : int
+        Window size.
+    stride : int, optional
+        Defaults to ``k`` (non-overlapping windows, as ``torch.nn.MaxPool2d(k)``).
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H_out, W_out)
+    cache : tuple
+        For :func:`maxpool2d_backward` (which window element won).
+    """
+    x = as_float_array(x, "x", ndim=4)
+    k = check_int(k, "k", minimum=1)
+    stride = k if stride is None else check_int(stride, "stride", minimum=1)
+    n, c, h, wd = x.shape
+    h_out = _output_length(h, k, stride, 0, "H", "k")
+    w_out = _output_length(wd, k, stride, 0, "W", "k")
+    cols = im2col_2d(x.reshape(n * c, 1, h, wd), k, k, stride)  # (N C, P, k k): one channel at a time
+    arg = cols.argmax(axis=-1)  # (N C, P) the winner of each window (first one on ties, as torch)
+    out = np.take_along_axis(cols, arg[..., None], axis=-1)[..., 0]  # (N C, P)
+    return out.reshape(n, c, h_out, w_out), (arg, x.shape, k, stride)
+
+
+def maxpool2d_backward(dout, cache):
+    """Backward of :func:`maxpool2d_forward`: each window's gradient goes to its maximum only.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, C, H_out, W_out)
+    cache : tuple
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+        Pixels that won several overlapping windows receive the sum of their gradients.
+    """
+    arg, x_shape, k, stride = cache
+    n, c, h, wd = x_shape
+    dout = as_float_array(dout, "dout", ndim=4)
+    expected = (n, c, (h - k) // stride + 1, (wd - k) // stride + 1)
+    if dout.shape != expected:
+        raise ValueError(f"dout must have shape {expected}, got {dout.shape}")
+    dcols = np.zeros((n * c, arg.shape[1], k * k), dtype=dout.dtype)
+    np.put_along_axis(dcols, arg[..., None], dout.reshape(n * c, -1, 1), axis=-1)
+    return col2im_2d(dcols, (n * c, 1, h, wd), k, k, stride).reshape(x_shape)
+
+
+# --------------------------------------------------------------------------- receptive field
+def receptive_field(kernels, strides) -> tuple[np.ndarray, np.ndarray]:
+    """Receptive field of a stack of convolution/pooling layers, along one axis.
+
+    Math: r_0 = 1, j_0 = 1;  r_l = r_{l-1} + (k_l - 1) j_{l-1},  j_l = j_{l-1} s_l.
+    j_l is the distance, in input pixels, between neighbouring units of layer l.
+
+    Parameters
+    ----------
+    kernels : sequence of int, length L
+        Kernel (window) size of each layer.
+    strides : sequence of int, length L
+
+    Returns
+    -------
+    sizes : ndarray of int, shape (L,)
+        Input pixels one unit of layer l's output depends on (padding does not change it).
+    jumps : ndarray of int, shape (L,)
+        Input-pixel distance between neighbouring units of layer l's output.
+    """
+    ks, ss = (_int_list(v, name) for v, name in ((kernels, "kernels"), (strides, "strides")))
+    if len(ks) != len(ss):
+        raise ValueError(f"kernels has {len(ks)} layers but strides has {len(ss)}")
+    sizes, jumps, r, j = [], [], 1, 1
+    for k, s in zip(ks, ss):
+        r, j = r + (k - 1) * j, j * s
+        sizes.append(r)
+        jumps.append(j)
+    return np.array(sizes, dtype=np.int64), np.array(jumps, dtype=np.int64)
+
+
+def _int_list(values, name: str) -> list:
+    if isinstance(values, (str, bytes)) or np.ndim(values) != 1 or len(values) == 0:
+        raise ValueError(f"{name} must be a non-empty sequence of ints, got {values!r}")
+    return [check_int(int(v) if isinstance(v, np.integer) else v, f"{name}[{i}]", minimum=1)
+            for i, v in enumerate(values)]

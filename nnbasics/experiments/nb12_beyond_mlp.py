@@ -27,7 +27,9 @@ from nnbasics.core.recurrent import (
     rnn_forward,
 )
 
-__all__ = ['build_tiny_cnn', 'GradientFlow', 'gradient_through_time', 'Ratings', 'synthetic_ratings', 'Recommender', 'predict_ratings', 'train_recommender']
+__all__ = ['build_tiny_cnn', 'GradientFlow', 'gradient_through_time', 'Ratings', 'synthetic_ratings', 'Recommender',
+           'predict_ratings', 'train_recommender', 'Footprint', 'gradient_footprint', 'PermutationCheck',
+           'permutation_check', 'residual_branch_ratio', 'cnn_vs_mlp', 'tabular_comparison']
 
 
 def build_tiny_cnn(n_classes: int = 10, *, channels: int = 8, side: int = 8, seed: int = 0):
@@ -337,3 +339,178 @@ def train_recommender(data: Ratings, *, dim: int = 3, epochs: int = 60, lr: floa
         val_rmse.append(rmse(va))
     baseline = float(np.sqrt(np.mean((data.ratings[va] - mean) ** 2))) if va.any() else float("nan")
     return Recommender(P, Q, bu, bi, mean, train_rmse, val_rmse, baseline)
+
+
+# --------------------------------------------------------------------------- receptive field, measured
+@dataclass(frozen=True)
+class Footprint:
+    """Which units of every layer one output unit depends on, found by backpropagation.
+
+    Attributes
+    ----------
+    masks : list of ndarray of bool
+        ``masks[0]`` over the input positions, ``masks[l]`` over layer l's outputs: True where
+        the gradient of the chosen (middle) last-layer unit is non-zero.
+    sizes : ndarray of int, shape (L,)
+        Measured receptive field of one unit of each layer, in input pixels.
+    centres : list of ndarray
+        ``centres[l][i]``: input position at the centre of unit i of layer l's receptive field
+        (``centres[0]`` are the input positions themselves), for drawing.
+    """
+
+    masks: list
+    sizes: np.ndarray
+    centres: list
+
+
+def gradient_footprint(kernels, strides, *, n: int | None = None) -> Footprint:
+    """Measure receptive fields with autograd: a stack of 1-D convolutions (all weights 1, no
+    padding, float64), the gradient of single units w.r.t. the input and every layer.
+
+    Parameters
+    ----------
+    kernels, strides : sequence of int
+        One entry per layer (pooling windows count as layers with their size and stride).
+    n : int, optional
+        Input length (default: large enough for every layer to have a middle unit).
+
+    Returns
+    -------
+    Footprint
+    """
+    import torch
+    import torch.nn.functional as F
+
+    from nnbasics.core.conv import output_length, receptive_field
+
+    sizes, jumps = receptive_field(kernels, strides)  # validates kernels/strides
+    n = int(sizes[-1] + 4 * jumps[-1]) if n is None else check_int(n, "n", minimum=1)
+    x = torch.zeros(1, 1, n, dtype=torch.float64, requires_grad=True)
+    acts, h = [x], x
+    for k, s in zip(kernels, strides):
+        output_length(h.shape[-1], int(k), int(s))  # the input must be long enough
+        h = F.conv1d(h, torch.ones(1, 1, int(k), dtype=torch.float64), stride=int(s))
+        acts.append(h)
+    grads = torch.autograd.grad(h[0, 0, h.shape[-1] // 2], acts, retain_graph=True)
+    masks = [(g[0, 0] != 0).numpy() for g in grads]
+
+    def seen(unit):  # input positions with a non-zero gradient of one unit
+        return np.flatnonzero(torch.autograd.grad(unit, x, retain_graph=True)[0][0, 0].numpy())
+
+    measured, centres = [], [np.arange(n, dtype=np.float64)]
+    for a in acts[1:]:
+        first, middle = seen(a[0, 0, 0]), seen(a[0, 0, a.shape[-1] // 2])
+        measured.append(int(middle[-1] - middle[0] + 1))
+        step = (seen(a[0, 0, 1]).mean() - first.mean()) if a.shape[-1] > 1 else 0.0
+        centres.append(first.mean() + step * np.arange(a.shape[-1]))
+    return Footprint(masks, np.array(measured, dtype=np.int64), centres)
+
+
+# --------------------------------------------------------------------------- attention and positions
+@dataclass(frozen=True)
+class PermutationCheck:
+    """Self-attention without positions cannot tell token order; with positions it can.
+
+    Attributes
+    ----------
+    error_without_positions : float
+        max |block(x[perm]) - block(x)[perm]| (0 up to rounding: permutation equivariance).
+    error_with_positions : float
+        The same with sinusoidal positional encodings added to the tokens first.
+    """
+
+    error_without_positions: float
+    error_with_positions: float
+
+
+def permutation_check(L: int = 6, D: int = 8, n_heads: int = 2, *, rng=0) -> PermutationCheck:
+    """Permute the tokens of a sequence and compare a Transformer block's outputs, with and without
+    sinusoidal positional encodings (the permutation is a random derangement of the L tokens)."""
+    from nnbasics.core.attention import sinusoidal_positions
+    from nnbasics.core.transformer import transformer_block_forward, transformer_block_params
+
+    L = check_int(L, "L", minimum=2)
+    rng = check_rng(rng)
+    params = transformer_block_params(D, n_heads, 4 * D, rng=rng)
+    x = rng.standard_normal((L, D))
+    perm = rng.permutation(L)
+    while np.any(perm == np.arange(L)):  # every token moves
+        perm = rng.permutation(L)
+    pe = sinusoidal_positions(L, D)
+
+    def block(z):
+        return transformer_block_forward(z, params, n_heads=n_heads)[0]
+
+    without = float(np.max(np.abs(block(x[perm]) - block(x)[perm])))
+    with_pe = float(np.max(np.abs(block(x[perm] + pe) - block(x + pe)[perm])))
+    return PermutationCheck(without, with_pe)
+
+
+@finite_output("the block's output overflows: out_scale too large")
+def residual_branch_ratio(out_scale: float = 1.0, *, L: int = 8, D: int = 16, n_heads: int = 2,
+                          seeds: int = 5, rng=0) -> np.ndarray:
+    """How far a fresh pre-LN block is from the identity: ||block(x) - x|| / ||x|| per seed.
+
+    ``out_scale`` multiplies the last projection of both residual branches (Wo and W2); GPT-2
+    uses 1/sqrt(2 * n_layers), some models start them at 0.
+
+    Returns
+    -------
+    ndarray, shape (seeds,)
+    """
+    from nnbasics.core.transformer import transformer_block_forward, transformer_block_params
+
+    seeds = check_int(seeds, "seeds", minimum=1)
+    rng = check_rng(rng)
+    ratios = []
+    for _ in range(seeds):
+        params = transformer_block_params(D, n_heads, 4 * D, rng=rng, out_scale=out_scale)
+        x = rng.standard_normal((L, D))
+        y, _ = transformer_block_forward(x, params, n_heads=n_heads)
+        ratios.append(np.linalg.norm(y - x) / np.linalg.norm(x))
+    return np.array(ratios)
+
+
+# --------------------------------------------------------------------------- architecture guide
+def cnn_vs_mlp(seed: int = 0, *, epochs: int = 6) -> dict:
+    """Digits: a tiny CNN and an MLP, same optimiser and epochs. Returns accuracies and parameter counts."""
+    from nnbasics import data
+    from nnbasics.lab import models, train
+
+    seed = check_int(seed, "seed", minimum=0)
+    split = data.digits(rng=seed)
+    cfg = train.TrainConfig(epochs=check_int(epochs, "epochs", minimum=1), batch_size=128, lr=2e-2, seed=seed)
+    mlp = models.build_mlp(models.MLPConfig(d_in=64, hidden=(32,), d_out=10, seed=seed))
+    cnn = build_tiny_cnn(10, channels=8, seed=seed)
+    out = {}
+    for name, model in (("mlp", mlp), ("cnn", cnn)):
+        hist = train.fit(model, split.X_train, split.y_train, split.X_val, split.y_val, cfg)
+        out[name] = {"val_acc": hist.val_acc[-1], "params": models.count_parameters(model)}
+    return out
+
+
+def tabular_comparison(rng: int = 0) -> dict:
+    """Breast cancer (569 patients, 30 features on very different scales), 30 % held out:
+    gradient-boosted trees on raw features vs an MLP on raw and on standardised features.
+
+    Returns
+    -------
+    dict
+        ``trees``, ``mlp_raw``, ``mlp_standardised`` (validation accuracies) and ``n_val``.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_limits
+
+    from nnbasics import data
+    from nnbasics.lab import models, train
+
+    tab = data.breast_cancer(rng=check_int(rng, "rng", minimum=0))
+    with threadpool_limits(1):  # tiny trees: one thread avoids oversubscribing a shared machine
+        gbt = HistGradientBoostingClassifier(max_iter=50, random_state=0).fit(tab.X_train, tab.y_train)
+    out = {"trees": float(gbt.score(tab.X_val, tab.y_val)), "n_val": int(tab.y_val.size)}
+    cfg = train.TrainConfig(epochs=20, batch_size=64, lr=3e-3, seed=0)
+    Xtr_std, Xva_std = data.standardize(tab.X_train, tab.X_val)
+    for name, (Xtr, Xva) in {"mlp_raw": (tab.X_train, tab.X_val), "mlp_standardised": (Xtr_std, Xva_std)}.items():
+        net = models.build_mlp(models.MLPConfig(d_in=30, hidden=(32,), d_out=2, seed=0))
+        out[name] = float(train.fit(net, Xtr, tab.y_train, Xva, tab.y_val, cfg).val_acc[-1])
+    return out

@@ -3,7 +3,8 @@
 The disciplined order (Karpathy's "recipe", cs231n): overfit a tiny batch first; then check
 the labels, preprocessing parity, the output/loss pairing, finite non-zero gradients,
 saturated/dead units and the learning rate. Each bug in :data:`ZOO` is a small, seeded torch
-run (well under a second) that shows one symptom; :func:`diagnose` maps symptoms to checks:
+run (well under a second) that shows one symptom; :func:`diagnose` runs :data:`CHECKS`, one small
+named check per symptom, which map symptoms to what to check next:
 
     loss flat            -> labels aligned? learning rate? outputs are logits?
     loss NaN/inf         -> learning rate too high, exploding gradients
@@ -25,11 +26,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnbasics._validate import as_float_array, as_labels, check_choice, check_float, check_int
+from nnbasics._validate import (
+    as_float_array,
+    as_labels,
+    check_choice,
+    check_float,
+    check_int,
+    finite_output,
+)
 from nnbasics.lab.runtime import one_thread
 
-__all__ = ["OverfitResult", "overfit_small_batch", "ZooRun", "Bug", "Finding", "ZOO", "BUGS",
-           "run_bug", "diagnose", "SYMPTOMS", "loss_curve_summary"]
+__all__ = ["OverfitResult", "overfit_small_batch", "initial_loss", "feature_skew", "ZooRun", "Bug", "Finding",
+           "ZOO", "BUGS", "run_bug", "diagnose", "CHECKS", "SYMPTOMS", "loss_curve_summary"]
 
 
 # --------------------------------------------------------------------------- overfit check
@@ -125,6 +133,84 @@ def _overfit(model, Xt, yt, steps, lr, target_loss):
     return OverfitResult(passed, losses, final_loss, acc)
 
 
+# --------------------------------------------------------------------------- first checks
+def initial_loss(model, X, y) -> dict:
+    """The cross-entropy of an untrained classifier, and what it should be: about ln C.
+
+    A fresh network with small random weights outputs near-equal logits, so every class gets
+    probability about 1/C and the loss is -ln(1/C) = ln C (1.10 for 3 classes, 2.30 for 10).
+    A loss far above ln C at step 0 means confident wrong predictions: weights (often the last
+    layer) initialised too large, an input left unscaled, or labels that do not match the outputs.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps (N, D) to (N, C) logits; evaluated in eval mode without changing its mode.
+    X : array_like, shape (N, D)
+    y : array_like of int, shape (N,)
+
+    Returns
+    -------
+    dict
+        ``loss``, ``expected`` (= ln C) and ``ratio`` = loss / ln C.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    from nnbasics.lab.models import check_input
+
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    X = as_float_array(X, "X", ndim=2)
+    check_input(model, X, "X")
+    y = as_labels(y, "y", n_samples=X.shape[0])
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            logits = model(torch.as_tensor(X, dtype=next(model.parameters()).dtype))
+    finally:
+        model.train(was_training)
+    C = logits.shape[1]
+    if C < 2 or y.max() >= C:
+        raise ValueError(f"y has labels up to {y.max()} but the model outputs C={C} classes")
+    loss = float(F.cross_entropy(logits, torch.as_tensor(y)))
+    return {"loss": loss, "expected": math.log(C), "ratio": loss / math.log(C)}
+
+
+@finite_output("a mean or standard deviation overflows: reference or served too large; rescale both")
+def feature_skew(reference, served, *, max_shift: float = 0.25, std_range: tuple = (0.8, 1.25)) -> dict:
+    """Compare the features a model receives in serving with those it was trained on, column by column.
+
+    A training-serving skew check: the mean shift in units of the training standard deviation,
+    |mean_served - mean_train| / std_train, and the ratio of standard deviations. A feature is
+    flagged when the shift exceeds ``max_shift`` or the ratio leaves ``std_range``.
+
+    Parameters
+    ----------
+    reference : array_like, shape (N, D)
+        Features as the training pipeline produced them.
+    served : array_like, shape (M, D)
+        Features as the serving pipeline produced them.
+
+    Returns
+    -------
+    dict
+        ``shift`` (D,), ``std_ratio`` (D,) (float64), ``flagged`` (D,) bool.
+    """
+    R = as_float_array(reference, "reference", ndim=2, dtype=np.float64)  # statistics in float64
+    S = as_float_array(served, "served", ndim=2, dtype=np.float64)
+    if R.shape[1] != S.shape[1]:
+        raise ValueError(f"served has {S.shape[1]} features but reference has {R.shape[1]}")
+    max_shift = check_float(max_shift, "max_shift", minimum=0.0)
+    lo, hi = (check_float(v, f"std_range[{i}]", minimum=0.0, min_inclusive=False) for i, v in enumerate(std_range))
+    ref_std = R.std(axis=0)
+    ref_std = np.where(ref_std > 0, ref_std, 1.0)  # a constant training feature: shifts in its own units
+    shift = np.abs(S.mean(axis=0) - R.mean(axis=0)) / ref_std
+    ratio = S.std(axis=0) / ref_std
+    return {"shift": shift, "std_ratio": ratio, "flagged": (shift > max_shift) | (ratio < lo) | (ratio > hi)}
+
+
 # --------------------------------------------------------------------------- the zoo
 @dataclass
 class ZooRun:
@@ -195,15 +281,15 @@ ZOO: dict[str, Bug] = {b.name: b for b in [
     Bug("forgot_eval", "model.eval() forgotten (BatchNorm + dropout)",
         "validation scores are noisy and too low; repeated predictions differ",
         "model.eval() (and torch.no_grad()) before evaluating, model.train() after", "train_mode"),
-    Bug("lr_too_high", "learning rate 10x too high", "loss explodes to NaN within a few steps",
+    Bug("lr_too_high", "learning rate 30x too high", "loss explodes to NaN within about 20 steps",
         "lower the learning rate (a sweep on a log scale), or clip gradients", "nan_loss"),
-    Bug("lr_too_low", "learning rate far too low", "loss decreases, but only by a few percent",
+    Bug("lr_too_low", "learning rate 200x too low", "loss decreases, but only by a few percent",
         "raise the learning rate by 10x steps until the loss falls quickly", "slow_training"),
     Bug("shuffled_labels", "labels shuffled out of alignment with the inputs",
-        "loss stuck near log C, validation accuracy at chance",
+        "loss stuck near log C; validation accuracy unrelated to the truth (anywhere around chance)",
         "shuffle X and y with the same permutation (or split indices, not arrays)", "labels_unrelated"),
     Bug("leakage", "normalization statistics computed on the full data set",
-        "validation scores slightly optimistic; scaler stats differ from the training split's",
+        "no visible effect on these i.i.d. data; the scaler's statistics differ from the training split's",
         "fit the scaler on the training split only: data.standardize(X_train, X_val)", "preprocessing_leak"),
     Bug("class_imbalance", "99 % of one class: accuracy means nothing",
         "99 % accuracy while every minority example is missed",
@@ -220,7 +306,7 @@ def _dataset(bug: str, seed: int):
 
     rng = np.random.default_rng(seed)
     if bug == "class_imbalance":
-        n0, n1 = 990, 10
+        n0, n1 = 9900, 100  # 50 validation positives: enough to read a PR curve
         X0 = rng.normal(0.0, 1.0, (n0, 2))
         X1 = rng.normal(0.8, 1.0, (n1, 2))  # overlaps the majority: hard to find
         X = np.vstack([X0, X1])
@@ -243,8 +329,8 @@ _SETTINGS = {  # per bug: SGD settings and model options (healthy: lr 0.1, momen
     "softmax_before_ce": {},
     "no_zero_grad": dict(momentum=0.0),
     "forgot_eval": dict(norm="batch", dropout=0.5),
-    "lr_too_high": dict(lr=1.0),  # 10x the healthy learning rate
-    "lr_too_low": dict(lr=0.001),  # 100x too low
+    "lr_too_high": dict(lr=3.0),  # 30x the healthy learning rate: NaN within ~20 steps for every seed
+    "lr_too_low": dict(lr=5e-4),  # 200x too low: the loss falls < 10 % in 60 steps for every seed
     "shuffled_labels": {},
     "leakage": {},
     "class_imbalance": {},
@@ -421,8 +507,172 @@ def _nearest_mean_accuracy(X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean([np.mean(pred[y == c] == c) for c in classes]))
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """What the checks read, gathered once by :func:`diagnose` (None where not available)."""
+
+    loss: np.ndarray  # training loss per step (or epoch), NaN kept
+    finite: np.ndarray  # its finite values
+    grad_norm: np.ndarray
+    diverged: bool
+    train_acc: np.ndarray
+    val_acc: np.ndarray
+    preprocessing: dict
+    outputs: object = None  # the model's outputs on the batch (torch tensor), twice
+    again: object = None
+    labels: np.ndarray | None = None  # the batch's labels
+    training: bool = False  # the model's mode
+    dead: float = 0.0  # dead fraction of the first ReLU layer on the batch
+    train_data: tuple | None = None  # validated (X, y) of the training split
+
+
+def _evidence(history, model, batch, train_data) -> _Evidence:
+    import torch
+
+    loss = np.asarray(history.train_loss, dtype=np.float64)
+    ev = dict(loss=loss, finite=loss[np.isfinite(loss)], grad_norm=np.asarray(history.grad_norm, dtype=np.float64),
+              diverged=bool(getattr(history, "diverged", False)),
+              train_acc=np.asarray(getattr(history, "train_acc", []), dtype=np.float64),
+              val_acc=np.asarray(getattr(history, "val_acc", []), dtype=np.float64),
+              preprocessing=getattr(history, "preprocessing", None) or {})
+    if model is not None and batch is not None:
+        Xb, yb = _tensor_batch(batch, model)
+        with torch.no_grad():
+            ev.update(outputs=model(Xb), again=model(Xb))
+        ev.update(labels=yb.numpy(), training=bool(model.training), dead=_first_relu_dead(model, Xb))
+    td = train_data if train_data is not None else getattr(history, "train_data", None)
+    if td is not None:
+        Xtd = as_float_array(td[0], "train_data X", ndim=2)
+        ev["train_data"] = (Xtd, as_labels(td[1], "train_data y", n_samples=Xtd.shape[0]))
+    return _Evidence(**ev)
+
+
+# One small check per finding code. Each reads the evidence and the codes found so far (some
+# symptoms explain others) and returns what it measured, or None.
+def _check_nan_loss(ev: _Evidence, found: set):
+    if ev.diverged or (ev.loss.size and not np.all(np.isfinite(ev.loss))):
+        return f"loss became non-finite after {ev.finite.size} steps"
+    return None
+
+
+def _check_exploding_grads(ev: _Evidence, found: set):
+    gn = ev.grad_norm
+    if gn.size < 10 or not np.all(np.isfinite(gn)):
+        return None
+    early, late = np.median(gn[:3]), np.median(gn[-max(3, gn.size // 5):])
+    return f"gradient norm grew from {early:.3g} to {late:.3g}" if late > 4 * early and late > 1.0 else None
+
+
+def _check_preprocessing_leak(ev: _Evidence, found: set):
+    pre = ev.preprocessing
+    if "mean" not in pre or np.allclose(pre["mean"], pre["train_mean"], rtol=1e-6, atol=1e-9):
+        return None
+    shift = float(np.max(np.abs(np.asarray(pre["mean"]) - pre["train_mean"])))
+    return f"scaler mean differs from the training mean by up to {shift:.3g}"
+
+
+def _check_probabilities_into_loss(ev: _Evidence, found: set):
+    import torch
+
+    if ev.outputs is None or ev.outputs.shape[1] < 2:
+        return None
+    rows = ev.outputs.double()
+    if bool((rows >= 0).all()) and bool(torch.allclose(rows.sum(1), torch.ones(len(rows), dtype=rows.dtype),
+                                                       atol=1e-4)):
+        return "every output row is non-negative and sums to 1"
+    return None
+
+
+def _check_train_mode(ev: _Evidence, found: set):
+    import torch
+
+    if ev.outputs is not None and ev.training and not torch.equal(ev.outputs, ev.again):
+        return "two forward passes on the same batch differ"
+    return None
+
+
+def _check_single_class(ev: _Evidence, found: set):
+    if ev.outputs is None:
+        return None
+    preds = ev.outputs.argmax(1).numpy()
+    if np.unique(ev.labels).size > 1 and np.unique(preds).size == 1:
+        return (f"all {preds.size} predictions are class {int(preds[0])} although the batch has "
+                f"{np.unique(ev.labels).size} classes")
+    return None
+
+
+def _check_dead_units(ev: _Evidence, found: set):
+    return f"{ev.dead:.0%} of first-layer ReLUs are zero on every example" if ev.dead > 0.5 else None
+
+
+def _check_labels_unrelated(ev: _Evidence, found: set):
+    """Can a nearest-class-mean rule fit the training labels at all?"""
+    if ev.train_data is None:
+        return None
+    X, y = ev.train_data
+    C = np.unique(y).size
+    nm = _nearest_mean_accuracy(X, y)
+    if nm < 1.0 / C + 0.1:
+        return f"nearest-class-mean balanced accuracy on the training data {nm:.2f} is near chance {1 / C:.2f}"
+    return None
+
+
+def _loss_drop(ev: _Evidence, found: set):
+    """(start, end, relative drop, window) of the finite loss, or None: too short, or it diverged."""
+    if ev.finite.size < 10 or "nan_loss" in found:
+        return None
+    k = max(3, ev.finite.size // 5)
+    start, end = np.mean(ev.finite[:k]), np.mean(ev.finite[-k:])
+    return start, end, (start - end) / max(abs(start), 1e-12), k
+
+
+def _zero_grads(ev: _Evidence) -> bool:
+    return bool(ev.grad_norm.size) and float(np.median(ev.grad_norm)) < 1e-6
+
+
+def _check_loss_flat(ev: _Evidence, found: set):
+    drop = _loss_drop(ev, found)
+    if drop is None or drop[2] >= 0.1 or not ("labels_unrelated" in found or _zero_grads(ev)):
+        return None
+    why = "the gradients are ~0" if _zero_grads(ev) else "the labels look unrelated to the inputs"
+    return f"loss {drop[0]:.3g} -> {drop[1]:.3g} and {why}"
+
+
+def _check_slow_training(ev: _Evidence, found: set):
+    drop = _loss_drop(ev, found)
+    if drop is None or drop[2] >= 0.1 or found & {"loss_flat", "exploding_grads"}:
+        return None
+    return (f"loss fell only {drop[2]:.1%} ({drop[0]:.3g} -> {drop[1]:.3g}) although gradients are healthy "
+            f"(median norm {np.median(ev.grad_norm):.2g}) and the labels are learnable")
+
+
+def _check_train_val_gap(ev: _Evidence, found: set):
+    drop = _loss_drop(ev, found)
+    if drop is None or not (ev.train_acc.size and ev.val_acc.size) or "train_mode" in found:
+        return None
+    train = ev.train_acc[-drop[3]:].mean()
+    return f"train accuracy {train:.2f} vs validation {ev.val_acc[-1]:.2f}" if train - ev.val_acc[-1] > 0.2 else None
+
+
+#: The checks :func:`diagnose` runs, in order: (finding code, check). A check sees the codes found
+#: before it, so a loss that is flat *because* the labels are unrelated is not also "slow training".
+CHECKS = (
+    ("nan_loss", _check_nan_loss),
+    ("exploding_grads", _check_exploding_grads),
+    ("preprocessing_leak", _check_preprocessing_leak),
+    ("probabilities_into_loss", _check_probabilities_into_loss),
+    ("train_mode", _check_train_mode),
+    ("single_class", _check_single_class),
+    ("dead_units", _check_dead_units),
+    ("labels_unrelated", _check_labels_unrelated),
+    ("loss_flat", _check_loss_flat),
+    ("slow_training", _check_slow_training),
+    ("train_val_gap", _check_train_val_gap),
+)
+
+
 def diagnose(history, model=None, batch=None, *, train_data: tuple | None = None) -> list[Finding]:
-    """Map the symptom table onto checks of a run's history, its model and a batch.
+    """Map the symptom table onto checks of a run's history, its model and a batch (:data:`CHECKS`).
 
     Parameters
     ----------
@@ -441,87 +691,19 @@ def diagnose(history, model=None, batch=None, *, train_data: tuple | None = None
     list of Finding
         Empty for a healthy run.
     """
-    import torch
-
     for attr in ("train_loss", "grad_norm"):
         if not hasattr(history, attr):
             raise TypeError(f"history must have a {attr!r} list (a ZooRun or train.History), "
                             f"got {type(history).__name__}")
     if batch is not None and model is None:
         raise ValueError("batch needs a model to run it through")
+    ev = _evidence(history, model, batch, train_data)
     findings: list[Finding] = []
-    loss = np.asarray(history.train_loss, dtype=np.float64)
-    gn = np.asarray(history.grad_norm, dtype=np.float64)
-    finite = loss[np.isfinite(loss)]
-    if getattr(history, "diverged", False) or (loss.size and not np.all(np.isfinite(loss))):
-        findings.append(_finding("nan_loss", f"loss became non-finite after {finite.size} steps"))
-    if gn.size >= 10 and np.all(np.isfinite(gn)):
-        k = max(3, gn.size // 5)
-        early, late = np.median(gn[:3]), np.median(gn[-k:])
-        if late > 4 * early and late > 1.0:
-            findings.append(_finding("exploding_grads",
-                                     f"gradient norm grew from {early:.3g} to {late:.3g}"))
-    pre = getattr(history, "preprocessing", None) or {}
-    if "mean" in pre and not np.allclose(pre["mean"], pre["train_mean"], rtol=1e-6, atol=1e-9):
-        shift = float(np.max(np.abs(np.asarray(pre["mean"]) - pre["train_mean"])))
-        findings.append(_finding("preprocessing_leak",
-                                 f"scaler mean differs from the training mean by up to {shift:.3g}"))
-    outputs = preds = None
-    if model is not None and batch is not None:
-        Xb, yb = _tensor_batch(batch, model)
-        with torch.no_grad():
-            outputs = model(Xb)
-            again = model(Xb)
-        preds = outputs.argmax(1).numpy()
-        rows = outputs.double()
-        if outputs.shape[1] > 1 and bool((rows >= 0).all()) and bool(
-                torch.allclose(rows.sum(1), torch.ones(len(rows), dtype=rows.dtype), atol=1e-4)):
-            findings.append(_finding("probabilities_into_loss",
-                                     "every output row is non-negative and sums to 1"))
-        if model.training and not torch.equal(outputs, again):
-            findings.append(_finding("train_mode", "two forward passes on the same batch differ"))
-        y_np = yb.numpy()
-        if np.unique(y_np).size > 1 and np.unique(preds).size == 1:
-            findings.append(_finding("single_class",
-                                     f"all {preds.size} predictions are class {int(preds[0])} "
-                                     f"although the batch has {np.unique(y_np).size} classes"))
-        dead = _first_relu_dead(model, Xb)
-        if dead > 0.5:
-            findings.append(_finding("dead_units", f"{dead:.0%} of first-layer ReLUs are zero on every example"))
-    # label alignment: can a nearest-class-mean rule fit the training labels at all?
-    td = train_data if train_data is not None else getattr(history, "train_data", None)
-    tr_acc = np.asarray(getattr(history, "train_acc", []), dtype=np.float64)
-    if td is not None:
-        Xtd = as_float_array(td[0], "train_data X", ndim=2)
-        ytd = as_labels(td[1], "train_data y", n_samples=Xtd.shape[0])
-        C = np.unique(ytd).size
-        nm = _nearest_mean_accuracy(Xtd, ytd)
-        if nm < 1.0 / C + 0.1:
-            findings.append(_finding("labels_unrelated",
-                                     f"nearest-class-mean balanced accuracy on the training data {nm:.2f} "
-                                     f"is near chance {1 / C:.2f}"))
-    if finite.size >= 10 and not any(f.code == "nan_loss" for f in findings):
-        k = max(3, finite.size // 5)
-        start, end = np.mean(finite[:k]), np.mean(finite[-k:])
-        rel = (start - end) / max(abs(start), 1e-12)
-        val_acc = np.asarray(getattr(history, "val_acc", []), dtype=np.float64)
-        labels_bad = any(f.code == "labels_unrelated" for f in findings)
-        zero_grads = bool(gn.size) and float(np.median(gn)) < 1e-6
-        if rel < 0.1 and (labels_bad or zero_grads):
-            why = "the gradients are ~0" if zero_grads else "the labels look unrelated to the inputs"
-            findings.append(_finding("loss_flat", f"loss {start:.3g} -> {end:.3g} and {why}"))
-        elif rel < 0.1 and not any(f.code == "exploding_grads" for f in findings):
-            findings.append(_finding("slow_training",
-                                     f"loss fell only {rel:.1%} ({start:.3g} -> {end:.3g}) although "
-                                     f"gradients are healthy (median norm {np.median(gn):.2g}) "
-                                     "and the labels are learnable"))
-        if (tr_acc.size and val_acc.size and tr_acc[-k:].mean() - val_acc[-1] > 0.2
-                and not any(f.code == "train_mode" for f in findings)):
-            findings.append(_finding("train_val_gap",
-                                     f"train accuracy {tr_acc[-k:].mean():.2f} vs validation "
-                                     f"{val_acc[-1]:.2f}"))
+    for code, check in CHECKS:
+        message = check(ev, {f.code for f in findings})
+        if message:
+            findings.append(_finding(code, message))
     return findings
-
 
 
 def _first_relu_dead(model, X) -> float:

@@ -15,7 +15,7 @@ from nnbasics._validate import as_float_array, check_choice, check_float, check_
 from nnbasics.core.mlp import HIDDEN_ACTIVATIONS, check_params
 
 __all__ = ["MLPConfig", "ACTIVATIONS", "NORMS", "INITS", "build_mlp", "linear_layers", "count_parameters",
-           "check_input"]
+           "check_input", "mha_params_from_torch", "transformer_params_from_torch", "build_seeded"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "identity")
 NORMS = ("none", "batch", "layer")
@@ -275,3 +275,57 @@ def weights_from_torch(module) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if bias is not None:
             b = b + bias.detach().double().numpy()
     return W, U, b
+
+
+def _np(t) -> np.ndarray:
+    return t.detach().double().numpy().copy()
+
+
+def mha_params_from_torch(mha) -> dict:
+    """Copy a ``torch.nn.MultiheadAttention`` into the dict of :mod:`nnbasics.core.transformer`.
+
+    torch keeps one ``in_proj_weight`` (3D, D) = [Wq; Wk; Wv] applied as x @ W^T, so
+    Wq = in_proj_weight[:D]^T (D, D), and likewise for Wk, Wv; Wo = out_proj.weight^T.
+    """
+    import torch
+
+    if not isinstance(mha, torch.nn.MultiheadAttention) or mha.in_proj_weight is None:
+        raise TypeError(f"mha must be a torch.nn.MultiheadAttention with equal q/k/v sizes, got {type(mha).__name__}")
+    D = mha.embed_dim
+    W = _np(mha.in_proj_weight)  # (3D, D)
+    b = _np(mha.in_proj_bias) if mha.in_proj_bias is not None else np.zeros(3 * D)
+    bo = _np(mha.out_proj.bias) if mha.out_proj.bias is not None else np.zeros(D)
+    return {"Wq": W[:D].T.copy(), "Wk": W[D:2 * D].T.copy(), "Wv": W[2 * D:].T.copy(),
+            "Wo": _np(mha.out_proj.weight).T.copy(),
+            "bq": b[:D], "bk": b[D:2 * D], "bv": b[2 * D:], "bo": bo}
+
+
+def transformer_params_from_torch(layer) -> dict:
+    """Copy a ``torch.nn.TransformerEncoderLayer`` into the dict of
+    :func:`nnbasics.core.transformer.transformer_block_forward` (W1 = linear1.weight^T, ...)."""
+    import torch
+
+    if not isinstance(layer, torch.nn.TransformerEncoderLayer):
+        raise TypeError(f"layer must be a torch.nn.TransformerEncoderLayer, got {type(layer).__name__}")
+    p = mha_params_from_torch(layer.self_attn)
+    p |= {"ln1_gamma": _np(layer.norm1.weight), "ln1_beta": _np(layer.norm1.bias),
+          "ln2_gamma": _np(layer.norm2.weight), "ln2_beta": _np(layer.norm2.bias),
+          "W1": _np(layer.linear1.weight).T.copy(), "b1": _np(layer.linear1.bias),
+          "W2": _np(layer.linear2.weight).T.copy(), "b2": _np(layer.linear2.bias)}
+    return p
+
+
+def build_seeded(factory, *, seed: int):
+    """``factory()`` with torch's default initialisation drawn from a forked RNG seeded with ``seed``.
+
+    torch modules draw their initial weights from the global generator; forking it keeps the
+    result reproducible without seeding (or disturbing) the caller's global state.
+    """
+    import torch
+
+    if not callable(factory):
+        raise TypeError(f"factory must be callable (e.g. lambda: torch.nn.LSTMCell(3, 4)), got {type(factory).__name__}")
+    seed = check_int(seed, "seed", minimum=0)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return factory()

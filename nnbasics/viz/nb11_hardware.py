@@ -1,4 +1,5 @@
-"""Notebook 11 widget: matrix size / batch size / dtype -> achieved GFLOP/s on the measured roofline."""
+"""Notebook 11: the roofline explorer (matrix size / batch size / dtype -> achieved GFLOP/s on the
+measured roofline) and the notebook's static figures (a roofline with its spread, bandwidth vs size)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from nnbasics.lab import hardware
 from nnbasics.viz.explorer import Explorer, View, frozen_cache, register
 from nnbasics.viz.plotting import PALETTE
 
-__all__ = ["roofline_point", "roofline_explorer", "SIZES", "BATCHES", "DTYPES"]
+__all__ = ["roofline_point", "roofline_explorer", "SIZES", "BATCHES", "DTYPES", "draw_roofline",
+           "draw_bandwidth_curve"]
 
 #: The settings the explorer offers: matrix size D = H, batch size B and dtype.
 SIZES = (32, 64, 128, 256)
@@ -28,16 +30,18 @@ def _measure(n: int, B: int, dtype: str) -> dict:
 def _roof(dtype: str) -> tuple[hardware.Roofline, bool]:
     """The roofline of ``dtype`` (single thread) and whether measured points had to raise it.
 
-    The peak is measured with this dtype's matmul and the bandwidth with an elementwise op;
-    both are then raised, if needed, to cover every setting the explorer offers: a point above
-    a roof proves the roof was measured too low (noise, or small operands served from cache
-    faster than the memory bandwidth allows). So no point can exceed 100 % of attainable.
+    The peak is the median speed of this dtype's 1024^3 matmul (bfloat16 has its own roof: on a
+    CPU with bfloat16 units it is faster than float32) and the bandwidth that of an elementwise
+    op on arrays far larger than the caches (DRAM). Both are then raised, if needed, to cover
+    every setting the explorer offers (the fast end, q90, of each point's repeats): its small
+    matrices stay in the cache, so they are not limited by the DRAM bandwidth. So no point can
+    exceed 100 % of attainable, and the summary says when the roof had to move and why.
     """
     with hardware.threads(1):
         base = hardware.measure_roofline("cpu")
         peak = (base.peak_gflops if dtype == "float32"
-                else hardware.matmul_gflops(384, dtype=dtype, repeats=5)["best_gflops"])
-    best = [(_measure(n, B, dtype)["best_gflops"], hardware.arithmetic_intensity(B, n, n, dtype))
+                else hardware.matmul_gflops(1024, dtype=dtype, repeats=9)["gflops"])
+    best = [(_measure(n, B, dtype)["q90"], hardware.arithmetic_intensity(B, n, n, dtype))
             for n in SIZES for B in BATCHES]
     top = max(peak, max(g for g, _ in best))
     bandwidth = max(base.bandwidth_gbs, max(g / i for g, i in best))
@@ -106,9 +110,17 @@ class _RooflineView(View):
 
 def _summary(d) -> str:
     p, roof = d["point"], d["roof"]
-    note = " (the roof is raised to the fastest measured settings)" if d["roof_raised"] else ""
+    notes = []
+    if p["overhead_bound"]:
+        notes.append(f"one call takes {p['seconds'] * 1e6:.1f} us: the fixed cost of a call dominates "
+                     "(overhead-bound, whatever the roofline says)")
+    if p["cache_resident"]:
+        notes.append(f"the weights ({p['weight_bytes'] / 2 ** 10:.0f} KiB) stay in the cache, so this kernel "
+                     "is not limited by the DRAM bandwidth")
+    if d["roof_raised"]:
+        notes.append("the roof is raised to cover the fastest measured settings (cache-resident ones beat DRAM)")
     return (f"{p['gflops']:.2f} GFLOP/s at intensity {p['intensity']:.1f} FLOP/byte "
-            f"({roof.bound(p['intensity'])}-bound){note}")
+            f"({roof.bound(p['intensity'])}-bound)" + "".join(f"<br>{n}" for n in notes))
 
 
 @register("11", "roofline")
@@ -127,3 +139,41 @@ def roofline_explorer() -> Explorer:
     }
     return Explorer(controls, roofline_point, _RooflineView(), figsize=(5.5, 3.8), summary=_summary,
                     title="Where does a matmul land on this machine's roofline?")
+
+
+# --------------------------------------------------------------------------- static figures
+def draw_roofline(ax, report, title: str) -> None:
+    """The two roofs (medians and their 10-90 % band), the ridge range and the measured points.
+
+    ``report`` is a :class:`nnbasics.experiments.nb11_hardware.RooflineReport`.
+    """
+    r = report.roof
+    xs = np.logspace(-1, 3, 200)
+    ax.loglog(xs, r.attainable(xs), color="black", lw=2, label="roofline (medians)")
+    low = hardware.Roofline(r.peak_range[0], r.bandwidth_range[0]).attainable(xs)
+    high = hardware.Roofline(r.peak_range[1], r.bandwidth_range[1]).attainable(xs)
+    ax.fill_between(xs, low, high, color="0.8", label="10-90 % of the roofs")
+    ax.axvspan(*r.ridge_range, color=PALETTE[4], alpha=0.25, label="ridge")
+    for k, p in enumerate(report.points):
+        ax.errorbar(p["intensity"], p["gflops"], yerr=[[p["gflops"] - p["q10"]], [p["q90"] - p["gflops"]]],
+                    fmt="o", ms=7, color=PALETTE[k % len(PALETTE)], label=f"dense, B={p['B']}")
+    ax.set(xlabel="arithmetic intensity (FLOP/byte)", ylabel="GFLOP/s", title=title)
+    ax.legend(fontsize=7, loc="lower right")
+
+
+def draw_bandwidth_curve(ax, curve, caches: dict) -> None:
+    """Bandwidth (median and 10-90 %) against the bytes touched, with the L2 and L3 sizes marked.
+
+    ``curve`` is :func:`nnbasics.experiments.nb11_hardware.bandwidth_vs_size`'s list; ``caches`` is
+    :func:`nnbasics.lab.hardware.cache_sizes`.
+    """
+    sizes = np.array([2 * r["array_bytes"] for r in curve]) / 2 ** 20
+    ax.semilogx(sizes, [r["gbs"] for r in curve], "o-", color=PALETTE[0], label="y = x + 1 (median)")
+    ax.fill_between(sizes, [r["q10"] for r in curve], [r["q90"] for r in curve], color=PALETTE[0], alpha=0.2,
+                    label="10-90 % of repeats")
+    for k, ls in (("L2", ":"), ("L3", "--")):
+        if caches.get(k):
+            ax.axvline(caches[k] / 2 ** 20, ls=ls, color="0.4", label=f"{k} = {caches[k] / 2 ** 20:g} MiB")
+    ax.set(xlabel="bytes touched: x and y together (MiB)", ylabel="GB/s", ylim=(0, None),
+           title="Bandwidth falls once the data leaves the caches")
+    ax.legend(fontsize=7)

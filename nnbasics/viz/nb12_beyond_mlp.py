@@ -1,4 +1,5 @@
-"""Notebook 12 widget: turn a query and watch the attention weights move between keys."""
+"""Notebook 12 widgets: turn a query and watch the attention weights move between keys; grow a conv
+stack and watch the receptive field of its last layer (and the footprint figure they share)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from nnbasics.core import attention
+from nnbasics.experiments import nb12_beyond_mlp as exp12
 from nnbasics.viz.explorer import Explorer, View, frozen_cache, register
 from nnbasics.viz.plotting import PALETTE
 
-__all__ = ["TOKENS", "KEYS", "query_attention", "attention_explorer"]
+__all__ = ["TOKENS", "KEYS", "query_attention", "attention_explorer", "KERNELS", "DEPTHS", "POOL_STRIDES", "stack",
+           "receptive_view", "draw_footprint", "receptive_explorer"]
 
 #: Six tokens with 2-D keys (so that a query can be drawn as an arrow); values = keys.
 TOKENS = ("the", "cat", "sat", "on", "a", "mat")
@@ -117,3 +120,99 @@ def attention_explorer() -> Explorer:
                     summary=lambda d: "weights: " + ", ".join(f"{t} {x:.2f}" for t, x in zip(d["tokens"], d["weights"]))
                                       + f" — entropy <b>{d['entropy']:.2f}</b> nats (max {np.log(6):.2f})",
                     title="Scaled dot-product attention: one query, six keys")
+
+
+# --------------------------------------------------------------------------- receptive field
+#: Kernel sizes, numbers of conv layers and pooling strides the receptive-field explorer offers.
+KERNELS = (1, 3, 5)
+DEPTHS = (1, 2, 3, 4)
+POOL_STRIDES = (1, 2, 3)
+
+
+def stack(k: int, depth: int, pool_stride: int) -> tuple[list, list]:
+    """``depth`` conv layers of kernel ``k`` (stride 1) with a max-pool (window = stride = ``pool_stride``)
+    after the first one (none for stride 1): the (kernels, strides) of the explorer's stack."""
+    kernels, strides = [k], [1]
+    if pool_stride > 1:
+        kernels, strides = kernels + [pool_stride], strides + [pool_stride]
+    return kernels + [k] * (depth - 1), strides + [1] * (depth - 1)
+
+
+@frozen_cache(maxsize=64)
+def receptive_view(k: int = 3, depth: int = 3, pool_stride: int = 2) -> dict:
+    """The measured footprint (:func:`~nnbasics.experiments.nb12_beyond_mlp.gradient_footprint`) of one
+    unit of the last layer of :func:`stack`'s layers.
+
+    Returns
+    -------
+    dict
+        ``masks``, ``centres`` (per layer, input first), ``sizes`` (receptive field of each layer),
+        ``names`` (a label per row).
+    """
+    for value, name, allowed in ((k, "k", KERNELS), (depth, "depth", DEPTHS), (pool_stride, "pool_stride", POOL_STRIDES)):
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}")
+    kernels, strides = stack(k, depth, pool_stride)
+    fp = exp12.gradient_footprint(kernels, strides, n=60)  # wide enough for every setting offered
+    names = ["input"] + [f"pool {kk}/{s}" if s > 1 else f"conv {kk}" for kk, s in zip(kernels, strides)]
+    return {"masks": fp.masks, "centres": fp.centres, "sizes": fp.sizes, "names": names}
+
+
+def draw_footprint(ax, masks, centres, names) -> None:
+    """One row of units per layer (input at the bottom), blue where the top unit depends on them."""
+    for row, (mask, xs) in enumerate(zip(masks, centres)):
+        ax.scatter(xs[~mask], np.full(int((~mask).sum()), row), s=18, color="0.8")
+        ax.scatter(xs[mask], np.full(int(mask.sum()), row), s=30, color=PALETTE[0],
+                   label="the top unit depends on it" if row == 0 else None)
+    ax.set_yticks(range(len(names)), names)
+    ax.set(xlabel="position (input pixels)", ylabel="layer")
+    ax.legend(fontsize=7, loc="upper right")
+
+
+class _ReceptiveView(View):
+    """One row of units per layer (input at the bottom), blue where the top unit depends on them."""
+
+    tight_layout = False
+    ROWS = 1 + 1 + max(DEPTHS)  # input, the pooling layer, the conv layers
+
+    def init(self, fig, d):
+        fig.subplots_adjust(left=0.15, right=0.98, bottom=0.16, top=0.88)
+        self.ax = fig.add_subplot()
+        self.rest = [self.ax.scatter([], [], s=18, color="0.8") for _ in range(self.ROWS)]
+        self.seen = [self.ax.scatter([], [], s=30, color=PALETTE[0]) for _ in range(self.ROWS)]
+        self.seen[0].set_label("the top unit depends on it")
+        self.ax.set(xlim=(-1, 60), ylim=(-0.5, self.ROWS - 0.5), xlabel="position (input pixels)",
+                    ylabel="layer")  # the same frame for every setting
+        self.ax.legend(fontsize=7, loc="upper right")
+        return self.update(d)
+
+    def update(self, d):
+        empty = np.empty((0, 2))
+        for row in range(self.ROWS):
+            if row < len(d["masks"]):
+                mask, xs = d["masks"][row], d["centres"][row]
+                self.rest[row].set_offsets(np.column_stack([xs[~mask], np.full(int((~mask).sum()), row)]))
+                self.seen[row].set_offsets(np.column_stack([xs[mask], np.full(int(mask.sum()), row)]))
+            else:
+                self.rest[row].set_offsets(empty)
+                self.seen[row].set_offsets(empty)
+        self.ax.set_yticks(range(len(d["names"])), d["names"])
+        self.ax.set_title(f"one unit of the last layer sees {d['sizes'][-1]} input pixels")
+        return [*self.rest, *self.seen, self.ax.yaxis, self.ax.title]
+
+
+@register("12", "receptive_field")
+def receptive_explorer() -> Explorer:
+    """Kernel size, depth and a pooling stride -> which input pixels one output unit depends on."""
+    import ipywidgets as w
+
+    controls = {
+        "k": w.SelectionSlider(options=list(KERNELS), value=3, description="kernel k", continuous_update=False),
+        "depth": w.SelectionSlider(options=list(DEPTHS), value=3, description="conv layers", continuous_update=False),
+        "pool_stride": w.SelectionSlider(options=list(POOL_STRIDES), value=2, description="pool stride",
+                                         continuous_update=False),
+    }
+    return Explorer(controls, receptive_view, _ReceptiveView(), figsize=(7, 3.2),
+                    summary=lambda d: "receptive field per layer: " + ", ".join(
+                        f"{n} {s}" for n, s in zip(d["names"][1:], d["sizes"])),
+                    title="Receptive field: which input pixels does one output unit see?")

@@ -11,13 +11,14 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from nnbasics import data
-from nnbasics.course.specs import load_state, model_spec
+from nnbasics.core import metrics
 from nnbasics.course.grading_plugin import call_unmodified
+from nnbasics.course.specs import load_state, model_spec
 from nnbasics.lab.models import MLPConfig, build_mlp
 from nnbasics.testing import assert_close
 
@@ -31,6 +32,10 @@ EXERCISES = {
     "10.3": {"title": "evaluate in eval mode",
              "hint": "remember model.training, call model.eval(), predict under torch.no_grad(), "
                      "then model.train(was_training)"},
+    "10.4": {"title": "ROC-AUC",
+             "hint": "the area equals the probability that a random positive scores above a random "
+                     "negative, a tie counting 1/2: compare every (positive, negative) pair and divide by "
+                     "n_pos * n_neg (or sort, sweep the thresholds and add trapezoids, one per tie group)"},
 }
 
 
@@ -50,6 +55,56 @@ def _train(ex, model, optimizer: dict, X, y, batches: list) -> dict:
                        batches=batches)
 
 
+def _sgd_reference(model, X, y, batches, *, accumulate=False, softmax=False, stale=False):
+    """Final parameters after plain SGD (lr 1) over ``batches``, correct or with one planted mistake."""
+    m = copy.deepcopy(model)
+    opt = torch.optim.SGD(m.parameters(), lr=1.0)
+    for a, b in batches:
+        if not accumulate:
+            opt.zero_grad()
+        if stale:  # step with the gradient left from the previous batch, then compute this one
+            opt.step()
+        out = m(torch.from_numpy(X[a:b]))
+        F.cross_entropy(torch.softmax(out, 1) if softmax else out, torch.from_numpy(y[a:b])).backward()
+        if not stale:
+            opt.step()
+    return {name: p.detach().numpy() for name, p in m.named_parameters()}
+
+
+@pytest.mark.exercise("10.1")
+def test_train_step_uses_only_this_batchs_gradient(ex):
+    """Two SGD steps (lr 1): the parameters must move by each batch's own gradient, wherever the
+    gradients are zeroed (before the forward pass or after the step: both are correct)."""
+    X, y = _blobs()
+    model = build_mlp(MLPConfig(d_in=2, hidden=(8,), d_out=3, seed=1))
+    batches = [[0, 20], [20, 40]]
+    got = _train(ex, model, {"kind": "sgd", "lr": 1.0}, X, y, batches)["state"]
+    start = {name: p.detach().numpy() for name, p in model.named_parameters()}
+
+    def same(ref):
+        # float32 training: two steps of O(1) arithmetic, rtol 1e-4 is far above its rounding
+        return all(np.allclose(got[k], ref[k], rtol=1e-4, atol=1e-6) for k in ref)
+
+    if same(_sgd_reference(model, X, y, batches)):
+        return
+    diagnoses = [
+        (start, "the parameters never changed: opt.step() found no gradient. Call loss.backward() before "
+                "opt.step(), and zero the gradients before backward() or after step(), never in between"),
+        (_sgd_reference(model, X, y, batches, accumulate=True),
+         "the second step used the sum of both batches' gradients: loss.backward() adds into .grad, "
+         "call opt.zero_grad() once per step"),
+        (_sgd_reference(model, X, y, batches, softmax=True),
+         "the updates are those of a softmax before F.cross_entropy: pass the raw logits"),
+        (_sgd_reference(model, X, y, batches, stale=True),
+         "each step used the previous batch's gradient: call loss.backward() before opt.step()"),
+    ]
+    for ref, why in diagnoses:
+        if same(ref):
+            pytest.fail(why)
+    pytest.fail("after two SGD steps the parameters differ from two correct steps (zero the gradients, "
+                "logits into F.cross_entropy, backward, step)")
+
+
 @pytest.mark.exercise("10.1", points=2)
 def test_train_step_reaches_the_target_loss(ex):
     X, y = _blobs()
@@ -66,24 +121,6 @@ def test_train_step_reaches_the_target_loss(ex):
 
 
 @pytest.mark.exercise("10.1")
-def test_train_step_uses_only_this_batchs_gradient(ex):
-    X, y = _blobs()
-    model = build_mlp(MLPConfig(d_in=2, hidden=(8,), d_out=3, seed=1))
-    ref = copy.deepcopy(model)
-    # lr 0: the parameters stay, the gradients of the last step stay visible
-    out = _train(ex, model, {"kind": "sgd", "lr": 0.0}, X, y, [[0, 20], [20, 40]])
-    F.cross_entropy(ref(torch.from_numpy(X[20:40])), torch.from_numpy(y[20:40])).backward()
-    for name, q in ref.named_parameters():
-        g = out["grads"][name]
-        assert g is not None, f"{name}.grad is None: did you call loss.backward()?"
-        if not np.allclose(g, q.grad.numpy(), rtol=1e-4, atol=1e-6):
-            ratio = float(np.linalg.norm(g) / q.grad.norm())
-            raise AssertionError(f"{name}.grad after two steps is not the second batch's gradient "
-                                 f"(norm ratio {ratio:.2f}): did you forget opt.zero_grad() (the "
-                                 "gradients add up), or put a softmax before the loss?")
-
-
-@pytest.mark.exercise("10.1")
 def test_train_step_passes_logits_to_the_loss(ex):
     X, y = _blobs()
     model = build_mlp(MLPConfig(d_in=2, hidden=(8,), d_out=3, seed=2))
@@ -96,19 +133,51 @@ def test_train_step_passes_logits_to_the_loss(ex):
         "did you apply softmax before F.cross_entropy?")
 
 
+# The contract's std is the population std with 1 for a constant feature. A learner who guards
+# the division with std + eps (eps <= 1e-8) instead changes every value by a relative eps / std;
+# the test data keep std >= 0.01 (or exactly 0), so rtol 1e-6 accepts that idiom and still sees
+# any real mistake (ddof=1 alone is a relative change of >= 1 / (2N)).
+STD_TOL = dict(rtol=1e-6, atol=1e-9)
+
+
+def _scaled(X, ref, ddof=0):
+    """X scaled with the mean and std of ref (std 1 where ref is constant): the mistakes' outputs."""
+    std = ref.std(axis=0, ddof=ddof) if ref.shape[0] > ddof else np.zeros(ref.shape[1])
+    return (X - ref.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def _standardize_slip(a, b, Xtr, Xva) -> str | None:
+    X_all = np.vstack([Xtr, Xva])
+    candidates = [
+        (_scaled(Xtr, X_all), "you scaled with the mean/std of train + validation together: that "
+                              "leaks validation data into training. Use X_train's statistics only."),
+        (_scaled(Xtr, Xtr, ddof=1), "you used the sample std (ddof=1); the contract, like "
+                                    "nnbasics.data.standardize, uses numpy's default (divide by N)"),
+    ]
+    for ref, why in candidates:
+        if np.shape(a) == ref.shape and np.allclose(a, ref, **STD_TOL):
+            return why
+    if np.shape(b) == Xva.shape and np.allclose(b, _scaled(Xva, Xva), **STD_TOL):
+        return "X_val was scaled with its own statistics; use the training mean/std for both splits"
+    const = Xtr.std(axis=0) == 0
+    if np.shape(b) == Xva.shape and const.any() and np.any(np.abs(np.asarray(b)[:, const]) > 1e4):
+        return ("a feature that is constant in training explodes in validation ((x - mean) / (0 + eps) for a "
+                "value off the constant): the contract divides by std = 1 there")
+    return None
+
+
 @pytest.mark.exercise("10.2")
 def test_standardize_uses_training_statistics(ex):
     rng = np.random.default_rng(0)
     Xtr = rng.normal(5.0, 2.0, (50, 3))
     Xva = rng.normal(-3.0, 0.5, (20, 3))  # very different: a leaky scaler is easy to spot
     a, b = call_unmodified(ex.standardize_train_only, Xtr, Xva)
+    slip = _standardize_slip(a, b, Xtr, Xva)
+    if slip:
+        pytest.fail(slip)
     ra, rb = data.standardize(Xtr, Xva)
-    X_all = np.vstack([Xtr, Xva])
-    if np.allclose(a, (Xtr - X_all.mean(0)) / X_all.std(0)):
-        raise AssertionError("you scaled with the mean/std of train + validation together: that "
-                             "leaks validation data into training. Use X_train's statistics only.")
-    assert_close(a, ra, "X_train_s")
-    assert_close(b, rb, "X_val_s (scaled with the training mean/std)")
+    assert_close(a, ra, "X_train_s", **STD_TOL)
+    assert_close(b, rb, "X_val_s (scaled with the training mean/std)", **STD_TOL)
 
 
 @pytest.mark.exercise("10.2")
@@ -116,7 +185,7 @@ def test_standardize_constant_feature_stays_finite(ex):
     Xtr = np.array([[1.0, 2.0], [1.0, 4.0], [1.0, 6.0]])
     a, b = ex.standardize_train_only(Xtr, np.array([[1.0, 8.0]]))
     assert np.all(np.isfinite(a)) and np.all(np.isfinite(b)), "a constant feature gave NaN: use std=1 there"
-    assert_close(b, data.standardize(Xtr, np.array([[1.0, 8.0]]))[1], "X_val_s")
+    assert_close(b, data.standardize(Xtr, np.array([[1.0, 8.0]]))[1], "X_val_s", **STD_TOL)
 
 
 @pytest.mark.exercise("10.2")
@@ -124,10 +193,15 @@ def test_standardize_constant_feature_stays_finite(ex):
 @given(Xtr=arrays(np.float64, (6, 2), elements=st.floats(-50, 50)),
        Xva=arrays(np.float64, (3, 2), elements=st.floats(-50, 50)))
 def test_standardize_property_matches_library(ex, Xtr, Xva):
+    std = Xtr.std(axis=0)
+    assume(np.all((std == 0) | (std >= 0.01)))
     a, b = ex.standardize_train_only(Xtr, Xva)
     ra, rb = data.standardize(Xtr, Xva)
-    assert_close(a, ra, "X_train_s", rtol=1e-9, atol=1e-9)
-    assert_close(b, rb, "X_val_s", rtol=1e-9, atol=1e-9)
+    slip = _standardize_slip(a, b, Xtr, Xva)
+    if slip and not (np.allclose(a, ra, **STD_TOL) and np.allclose(b, rb, **STD_TOL)):
+        pytest.fail(slip)
+    assert_close(a, ra, "X_train_s", **STD_TOL)
+    assert_close(b, rb, "X_val_s", **STD_TOL)
 
 
 def _dropout_model():
@@ -167,3 +241,78 @@ def test_eval_accuracy_tracks_no_gradients(ex):
         assert not c["grads"], "evaluation must not compute gradients"
     acc = calls[-1]["value"]
     assert isinstance(acc, float) and 0.0 <= acc <= 1.0, f"return a float in [0, 1], got {acc!r}"
+
+
+# ---------------------------------------------------------------- 10.4 ROC-AUC
+def _auc_slip(got, y, s) -> str | None:
+    """Name the usual ROC-AUC slips by recomputing what each one gives."""
+    pos, neg = s[y == 1], s[y == 0]
+    gt = (pos[:, None] > neg[None, :]).mean()
+    ties = (pos[:, None] == neg[None, :]).mean()
+    want = gt + 0.5 * ties
+    slips = [
+        (1 - want, "you measured how often a NEGATIVE outranks a positive: higher scores mean 'more likely positive'"),
+        (gt + ties, "a tie counted as a win: tied scores cross the threshold together (a diagonal step), worth one half"),
+        (gt, "a tie counted as a loss: tied scores cross the threshold together (a diagonal step), worth one half"),
+        (want * pos.size * neg.size / y.size ** 2, "normalise by the number of (positive, negative) PAIRS, not N^2"),
+        (want * neg.size / pos.size, "normalise by n_pos * n_neg, the number of (positive, negative) pairs"),
+        (want * pos.size / neg.size, "normalise by n_pos * n_neg, the number of (positive, negative) pairs"),
+    ]
+    for wrong, why in slips:
+        if np.isclose(got, wrong, rtol=1e-9, atol=1e-12) and not np.isclose(wrong, want, rtol=1e-9, atol=1e-12):
+            return why
+    if ties > 0 and gt - 1e-12 <= got <= gt + ties + 1e-12:
+        return ("tied scores were put in some order: a group of tied scores is ONE threshold (the curve takes "
+                "a single diagonal step), so each tied (positive, negative) pair is worth one half")
+    return None
+
+
+def _check_auc(ex, y, s, where):
+    got = call_unmodified(ex.roc_auc, y, s)
+    if got is None:
+        pytest.fail("roc_auc returned None — did you forget to `return` the area?")
+    if np.ndim(got) != 0:
+        pytest.fail(f"{where}: roc_auc must return one number, got shape {np.shape(got)}")
+    got = float(got)
+    want = metrics.roc_auc(y, s)
+    # float64: a sum of <= N^2 halves divided once: exact to ~1e-15; 1e-9 accepts any summation order
+    if not np.isclose(got, want, rtol=1e-9, atol=1e-12):
+        slip = _auc_slip(got, y, s)
+        pytest.fail(f"{where}: ROC-AUC {got:.6g}, expected {want:.6g}" + (f": {slip}" if slip else ""))
+
+
+@pytest.mark.exercise("10.4", points=2)
+def test_roc_auc_example_with_ties(ex):
+    y = np.array([0, 1, 0, 1, 1, 0, 0, 1, 0])
+    s = np.array([0.1, 0.8, 0.4, 0.4, 0.9, 0.4, 0.2, 0.4, 0.95])
+    _check_auc(ex, y, s, "9 examples with tied scores")
+
+
+@pytest.mark.exercise("10.4")
+def test_roc_auc_invariances_and_extremes(ex):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 40)
+    y[:2] = [0, 1]
+    s = np.round(rng.standard_normal(40), 1)
+    _check_auc(ex, y, s, "40 random scores")
+    _check_auc(ex, y, np.exp(3 * s), "the same scores through an increasing map (the AUC must not change)")
+    _check_auc(ex, y, -s, "the reversed ranking (1 - AUC)")
+    _check_auc(ex, y, np.zeros(40), "all scores tied (0.5)")
+    _check_auc(ex, y, y * 1e300, "a perfect ranking with huge scores (1.0)")
+    _check_auc(ex, np.array([1, 0]), np.array([0.3, 0.7]), "one positive, one negative")
+    _check_auc(ex, np.array([0, 0, 0, 1]), np.array([1, 2, 3, 3]), "integer scores, one positive tied with a negative")
+
+
+@pytest.mark.exercise("10.4")
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_roc_auc_property_matches_the_library(ex, data):
+    n = data.draw(st.integers(2, 30))
+    y = np.array(data.draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)))
+    y[:2] = [0, 1]
+    s = np.array(data.draw(st.lists(st.integers(-4, 4), min_size=n, max_size=n)), dtype=float) * 0.25
+    got = float(ex.roc_auc(y, s))
+    want = metrics.roc_auc(y, s)  # equal to sklearn.metrics.roc_auc_score (tests/test_metrics.py)
+    assert np.isclose(got, want, rtol=1e-9, atol=1e-12), (
+        f"ROC-AUC {got:.6g}, expected {want:.6g} (n={n}): "
+        + (_auc_slip(got, y, s) or "check how tied scores are counted"))

@@ -12,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnbasics.core import attention
+from nnbasics.core import conv
 from nnbasics.core import embeddings
 from nnbasics.core import recurrent
+from nnbasics.experiments import nb12_beyond_mlp
 from nnbasics.lab import models
 from nnbasics.course.grading_plugin import call_unmodified
 from nnbasics.testing import assert_close
@@ -28,6 +30,10 @@ EXERCISES = {
     "12.3": {"title": "scaled dot-product attention",
              "hint": "scores = q @ k.T / sqrt(d) with d = q.shape[1]; causal: scores above the diagonal "
                      "-> -inf; stable softmax per row (subtract the row max); out = weights @ v"},
+    "12.4": {"title": "receptive field of a conv stack",
+             "hint": "keep two numbers per layer: r (pixels seen) and j (input pixels between neighbouring "
+                     "units, the product of the strides so far). A window of k units adds (k-1)*j pixels, "
+                     "using j from BEFORE this layer's stride; start from r = j = 1"},
 }
 
 
@@ -58,6 +64,17 @@ def _lstm_message(h_new, x, h, c, W, U, b):
         if np.allclose(h_new, wrong, rtol=1e-8, atol=1e-10):
             return (f"your gates look like they are read in the order {', '.join(order)}; torch stacks them "
                     "as i, f, g, o (input, forget, candidate, output)")
+    a = x @ W + h @ U + b
+    sig = 1.0 / (1.0 + np.exp(-a))
+    i, f, g, o = sig[:, :H], sig[:, H:2 * H], np.tanh(a[:, 2 * H:3 * H]), sig[:, 3 * H:]
+    c_new = f * c + i * g
+    c_sig = f * c + i * sig[:, 2 * H:3 * H]
+    if np.allclose(h_new, o * np.tanh(c), rtol=1e-8, atol=1e-10):
+        return "h_new uses tanh of the OLD cell state c; the output gate reveals the updated memory tanh(c_new)"
+    if np.allclose(h_new, o * np.tanh(c_sig), rtol=1e-8, atol=1e-10):
+        return "the candidate g went through a sigmoid; g uses tanh (values in (-1, 1)), only i, f, o are sigmoids"
+    if np.allclose(h_new, o * c_new, rtol=1e-8, atol=1e-10):
+        return "h_new = o * c_new is missing the tanh: h_new = o * tanh(c_new)"
     return "h_new differs from torch.nn.LSTMCell"
 
 
@@ -116,6 +133,10 @@ def test_embedding_backward_matches_torch_with_repeated_ids(ex):
     if np.asarray(dtable).shape == expected.shape and np.allclose(dtable, buffered):
         pytest.fail("repeated ids were counted only once: `dtable[ids] += dout` keeps one of the repeats; "
                     "use np.add.at(dtable, ids, dout)")
+    counts = np.maximum(np.bincount(ids, minlength=5), 1)[:, None]
+    if np.asarray(dtable).shape == expected.shape and np.allclose(dtable, expected / counts):
+        pytest.fail("a repeated id got the MEAN of its gradients; out = onehot(ids) @ table, so each use adds "
+                    "its gradient: the SUM")
     assert_close(dtable, expected, "dtable (vs torch.nn.Embedding's weight.grad)")
 
 
@@ -143,15 +164,50 @@ def _qkv(Lq=5, Lk=5, d=8, dv=3, seed=0):
     return rng.standard_normal((Lq, d)), rng.standard_normal((Lk, d)), rng.standard_normal((Lk, dv))
 
 
+def _attention_slip(out, weights, q, k, v, causal):
+    """Recognise the usual attention mistakes by recomputing what each one would give."""
+    def same(a, b):
+        return a.shape == b.shape and np.allclose(a, b, rtol=1e-8, atol=1e-10)
+
+    d, Lq, Lk = q.shape[1], q.shape[0], k.shape[0]
+    if causal and out.shape == (Lq, v.shape[1]) and np.isnan(out).any():
+        rows = np.flatnonzero(np.isnan(out).any(axis=1)).tolist()
+        return (f"output rows {rows} are NaN: those queries had every key masked (exp(-inf - (-inf))); "
+                "the causal mask must let query t see keys s <= t, the diagonal included")
+    for scale, why in ((1.0, "WITHOUT the 1/sqrt(d) scaling: divide q @ k.T by sqrt(d)"),
+                       (1.0 / d, "divided by d: the scale is 1/sqrt(d)"),
+                       (1.0 / np.sqrt(Lk), "scaled by 1/sqrt(Lk), the number of keys: d is the feature size q.shape[1]"),
+                       (1.0 / np.sqrt(Lq), "scaled by 1/sqrt(Lq), the number of queries: d is the feature size q.shape[1]")):
+        if scale != 1.0 / np.sqrt(d) and same(out, attention.attention_forward(q, k, v, causal=causal, scale=scale)[0]):
+            return f"your output matches attention {why}"
+    if causal and same(out, attention.attention_forward(q, k, v)[0]):
+        return "your causal attention ignores the mask: query t must not see keys s > t"
+    if causal:
+        for offset, why in ((1, "lets query t see key t+1 (one step into the future)"),
+                            (-1, "hides key t from query t itself: the mask allows s <= t")):
+            m = np.tril(np.ones((Lq, Lk), dtype=bool), offset)
+            if m.any(axis=1).all() and same(out, attention.attention_forward(q, k, v, mask=m)[0]):
+                return f"your causal mask {why}"
+    s_ = q @ k.T / np.sqrt(d)
+    if causal:
+        s_ = np.where(np.tril(np.ones((Lq, Lk), dtype=bool)), s_, -np.inf)
+    e = np.exp(s_ - s_.max(axis=0, keepdims=True))
+    if same(out, (e / e.sum(axis=0, keepdims=True)) @ v):
+        return "the softmax is normalised over the wrong axis: each ROW (one query's weights over the keys) must sum to 1"
+    w = np.asarray(weights)
+    if w.shape == (Lq, Lk) and not np.allclose(w.sum(axis=1), 1.0, rtol=1e-9, atol=1e-12):
+        return ("rows of the weights do not sum to 1 (sums " + np.array2string(w.sum(axis=1), precision=3)
+                + "): mask the SCORES before the softmax, not the weights after it")
+    return None
+
+
 def _check_attention(out, weights, q, k, v, causal):
     ref = F.scaled_dot_product_attention(*(torch.from_numpy(a) for a in (q, k, v)), is_causal=causal).numpy()
     out = np.asarray(out)
     if out.shape == ref.shape and not np.allclose(out, ref, rtol=1e-9, atol=1e-12):
-        unscaled, _ = attention.attention_forward(q, k, v, causal=causal, scale=1.0)
-        if np.allclose(out, unscaled, rtol=1e-8, atol=1e-10):
-            pytest.fail("your output matches attention WITHOUT the 1/sqrt(d) scaling: divide q @ k.T by sqrt(d)")
-        if causal and np.allclose(out, attention.attention_forward(q, k, v)[0], rtol=1e-8, atol=1e-10):
-            pytest.fail("your causal attention ignores the mask: query t must not see keys s > t")
+        slip = _attention_slip(out, weights, q, k, v, causal)
+        if slip:
+            pytest.fail(slip)
     assert_close(out, ref, f"attention output (causal={causal}) vs torch scaled_dot_product_attention")
     _, cache = attention.attention_forward(q, k, v, causal=causal)
     assert_close(weights, cache[3], f"attention weights (causal={causal})")
@@ -189,3 +245,67 @@ def test_attention_property_rows_sum_to_one_and_match_library(ex, seed, L, d, ca
     assert_close(np.asarray(weights).sum(axis=1), np.ones(L), "row sums of the attention weights")
     ref, _ = attention.attention_forward(q, k, v, causal=causal)
     assert_close(out, ref, f"attention output (L={L}, d={d}, causal={causal})")
+
+
+# ---------------------------------------------------------------- 12.4 receptive field
+def _receptive_message(got, kernels, strides) -> str:
+    """Name the usual derivation slips by comparing with what each slip would give."""
+    ks, ss = np.array(kernels), np.array(strides)
+    want, jumps = conv.receptive_field(ks, ss)
+    prev = np.r_[1, jumps[:-1]]  # jump before each layer
+    slips = {
+        "your sizes ignore the strides: after a stride-s layer, neighbouring units are s input pixels "
+        "apart, so the next window of k units spans more than k-1 extra pixels": 1 + np.cumsum(ks - 1),
+        "you multiplied by this layer's stride too early: a layer's own stride spaces ITS outputs, it "
+        "does not widen its window": 1 + np.cumsum((ks - 1) * jumps),
+        "off by one: a unit of a 1-wide window sees exactly 1 pixel; start from r = 1": want - 1,
+        "a window of k units adds k-1 new positions (not k) times the spacing": 1 + np.cumsum(ks * prev),
+        "the spacing is the PRODUCT of the earlier strides, not their sum":
+            1 + np.cumsum((ks - 1) * np.r_[1, 1 + np.cumsum(ss)[:-1]]),
+    }
+    for why, wrong in slips.items():
+        if got.shape == wrong.shape and np.array_equal(got, wrong) and not np.array_equal(wrong, want):
+            return why
+    return f"sizes {got.tolist()} but one unit of each layer sees {want.tolist()} input pixels"
+
+
+def _check_receptive(ex, kernels, strides, where):
+    got = call_unmodified(ex.receptive_field, kernels, strides)
+    if got is None:
+        pytest.fail("receptive_field returned None — did you forget to `return` the sizes?")
+    got = np.asarray(got)
+    assert got.shape == (len(kernels),), (f"{where}: sizes must have shape (L,) = ({len(kernels)},), one entry "
+                                          f"per layer, got {got.shape}")
+    assert np.issubdtype(got.dtype, np.integer), f"{where}: sizes must be integers (pixels), got dtype {got.dtype}"
+    want, _ = conv.receptive_field(kernels, strides)
+    if not np.array_equal(got, want):
+        pytest.fail(f"{where}: {_receptive_message(got, kernels, strides)} (kernels={list(kernels)}, "
+                    f"strides={list(strides)})")
+
+
+@pytest.mark.exercise("12.4", points=2)
+def test_receptive_field_of_a_small_cnn(ex):
+    """conv3 -> conv3 -> maxpool2 (stride 2) -> conv3 -> conv3: sizes 3, 5, 6, 10, 14."""
+    _check_receptive(ex, [3, 3, 2, 3, 3], [1, 1, 2, 1, 1], "a VGG-like stack")
+
+
+@pytest.mark.exercise("12.4")
+def test_receptive_field_edge_cases(ex):
+    _check_receptive(ex, [1], [1], "one 1x1 layer")
+    _check_receptive(ex, [5], [3], "one strided layer (its own stride does not matter)")
+    _check_receptive(ex, [2, 2, 2, 2], [2, 2, 2, 2], "non-overlapping windows (sizes 2, 4, 8, 16)")
+    _check_receptive(ex, (7, 1, 3), (2, 1, 2), "a tuple input with a 1x1 layer in the middle")
+    _check_receptive(ex, np.array([3, 3]), np.array([4, 1]), "numpy arrays as input")
+
+
+@pytest.mark.exercise("12.4")
+@settings(max_examples=25, deadline=None)
+@given(layers=st.lists(st.tuples(st.integers(1, 5), st.integers(1, 3)), min_size=1, max_size=5))
+def test_receptive_field_equals_the_gradient_footprint(ex, layers):
+    """The oracle is autograd: the input pixels with a non-zero gradient of one output unit."""
+    kernels, strides = (list(t) for t in zip(*layers))
+    got = np.asarray(ex.receptive_field(kernels, strides))
+    measured = nb12_beyond_mlp.gradient_footprint(kernels, strides).sizes
+    if got.shape != measured.shape or not np.array_equal(got, measured):
+        pytest.fail(f"sizes {got.tolist()} but the gradient footprint measured {measured.tolist()}: "
+                    f"{_receptive_message(got, kernels, strides)} (kernels={kernels}, strides={strides})")

@@ -1,0 +1,117 @@
+"""Claims of notebook 11, re-measured (issue 15): each assert is a sentence of the notebook.
+
+Timing claims are re-measured 5 times (the machine's state is the "seed"); they use the CPU-time
+clock with one thread, as the notebook does. Weights and data use seeds 0-4.
+"""
+
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from nnbasics.core import quantize
+from nnbasics.experiments import nb11_hardware as exp
+from nnbasics.lab import hardware
+from nnbasics.lab.runtime import one_thread
+
+REPEATS = range(5)
+
+pytestmark = pytest.mark.slow
+
+
+def test_wall_clock_never_undercounts_cpu_time():
+    """§2: wall-clock median >= 0.9 x CPU-time median for a single-threaded matmul."""
+    a = torch.randn(512, 512, generator=torch.Generator().manual_seed(0))
+    with one_thread():
+        for _ in REPEATS:
+            wall = hardware.time_fn(lambda: a @ a, warmup=2, repeats=9, timer=time.perf_counter)
+            cpu = hardware.time_fn(lambda: a @ a, warmup=2, repeats=9, timer=time.process_time)
+            assert wall.median >= 0.9 * cpu.median
+
+
+def test_dram_bandwidth_is_well_below_the_cache_bandwidth():
+    """§3: arrays far beyond the L3 cache get < 0.6x the best (cache-resident) bandwidth, and the
+    fixed cost of one torch call is > 10 % of a pass over the smallest arrays."""
+    tiny, tiny_out = torch.ones(8), torch.empty(8)
+    with one_thread():
+        for _ in REPEATS:
+            curve = exp.bandwidth_vs_size(repeats=5)
+            assert curve[-1]["gbs"] < 0.6 * max(r["gbs"] for r in curve)
+            assert curve[0]["gbs"] < max(r["gbs"] for r in curve)  # the smallest arrays: call overhead
+            call = hardware.time_fn(lambda: torch.add(tiny, 1.0, out=tiny_out), warmup=10, repeats=201).median
+            assert call > 0.1 * 8 * curve[0]["n_elements"] / (curve[0]["gbs"] * 1e9)
+
+
+def test_out_of_cache_dense_layers_sit_under_the_roofline():
+    """§3: every point <= 1.25x its roof; B=1 > 0.5x the memory roof, B=256 > 0.6x the peak, B=4 and
+    16 < 0.6x their roofs; GFLOP/s grows with B;
+    the smallest batch is memory-bound and the largest compute-bound."""
+    with one_thread():
+        for _ in REPEATS:
+            hardware.measure_roofline.cache_clear()  # a fresh measurement each time
+            report = exp.roofline_report("cpu", repeats=3)
+            assert np.all(report.fractions <= 1.25) and report.fractions[0] > 0.5
+            assert report.fractions[-1] > 0.6 and np.all(report.fractions[1:3] < 0.6)
+            assert np.all(np.diff([p["gflops"] for p in report.points]) > 0)
+            roof, pts = report.roof, report.points
+            assert roof.bound(pts[0]["intensity"]) == "memory" and roof.bound(pts[-1]["intensity"]) == "compute"
+    hardware.measure_roofline.cache_clear()
+
+
+def test_batch_size_trades_latency_for_throughput():
+    """§4: the largest batch has more throughput and more latency than batch 1."""
+    with one_thread():
+        for _ in REPEATS:
+            sweep = hardware.batch_sweep((1, 8, 64, 512), D=256, H=256, repeats=5)
+            assert sweep[-1]["throughput"] > sweep[0]["throughput"] and sweep[-1]["latency_s"] > sweep[0]["latency_s"]
+
+
+def test_bfloat16_error_and_speed():
+    """§5: fp32 error < 1e-5 < bf16 error < 1e-2; with bf16 units, bf16 is faster."""
+    with one_thread():
+        for _ in REPEATS:
+            fp32, bf16 = hardware.dtype_compare(256, dtypes=("float32", "bfloat16"), repeats=9)
+            assert fp32["rel_error"] < 1e-5 < bf16["rel_error"] < 1e-2
+            if hardware.native_bf16():
+                assert bf16["gflops"] > fp32["gflops"]
+
+
+def test_training_memory_peaks_in_the_update():
+    """§6: measured peak in [1, 2] x the estimate, at the update, whose temporaries are ~2 W1."""
+    for seed in REPEATS:
+        mem = hardware.measure_numpy_training_peak(B=256, D=256, H=512, C=10, seed=seed)
+        extra = mem["phases"]["update"] - mem["phases"]["backward"]
+        assert 1.0 <= mem["peak"] / mem["estimate"]["total"] <= 2.0
+        assert mem["peak_phase"] == "update" and 1.5 <= extra / mem["weight_bytes"] <= 2.5
+
+
+def test_checkpointing_halves_memory_and_costs_time():
+    """§6: the saved bytes are explained exactly; 4 segments keep < 0.6x; recomputation is slower."""
+    assert all(r["saved_bytes"] == r["explained"] for r in hardware.checkpoint_memory_sweep())
+    with one_thread():
+        for _ in REPEATS:
+            ck = hardware.checkpoint_compare(depth=16, width=128, B=128, segments=4, repeats=5)
+            assert ck["checkpointed"]["saved_bytes"] < 0.6 * ck["plain"]["saved_bytes"]
+            assert ck["checkpointed"]["seconds"] > ck["plain"]["seconds"]
+
+
+def test_per_channel_scales_protect_small_channels():
+    """§7: columns spanning 100x in scale: per tensor, the smallest column's error is > 10x per channel's."""
+    for seed in REPEATS:
+        W = np.random.default_rng(seed).standard_normal((256, 8)) * np.logspace(-2, 0, 8)
+        err = {pc: np.linalg.norm(quantize.dequantize(*quantize.quantize_symmetric(W, per_channel=pc)) - W, axis=0)
+               / np.linalg.norm(W, axis=0) for pc in (True, False)}
+        assert err[False][0] > 10 * err[True][0] and err[True].max() < 0.01
+
+
+def test_int8_model_keeps_its_accuracy_per_channel():
+    """§7: 3.6-3.8x smaller; per channel loses <= 0.3 points (and never less accurate than per
+    tensor, with a smaller weight error); per tensor loses <= 2 points."""
+    with one_thread():
+        for seed in REPEATS:
+            qc = hardware.quantize_compare(hidden=128, epochs=5, seed=seed)
+            full, per_ch, per_t = qc["float32"], qc["int8 per channel"], qc["int8 per tensor"]
+            assert 3.6 < full["bytes"] / per_ch["bytes"] < 3.8 and per_ch["weight_error"] < per_t["weight_error"]
+            assert per_ch["accuracy"] >= full["accuracy"] - 0.003 and per_ch["accuracy"] >= per_t["accuracy"]
+            assert per_t["accuracy"] >= full["accuracy"] - 0.02
