@@ -6,7 +6,6 @@ Hint: a constant feature has std 0: divide by 1 there (it stays 0).
 EXERCISE = "10.2"
 EXPECT = r"constant feature|NaN|non-finite"
 
-import numpy as np
 
 
 def standardize_train_only(X_train, X_val):

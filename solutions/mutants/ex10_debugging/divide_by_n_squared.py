@@ -6,7 +6,6 @@ Hint: there are n_pos * n_neg (positive, negative) pairs.
 EXERCISE = "10.4"
 EXPECT = r"PAIRS"
 
-import numpy as np
 
 
 def roc_auc(y_true, scores):

@@ -6,7 +6,6 @@ Hint: eval() changes layer behaviour; torch.no_grad() stops gradient tracking.
 EXERCISE = "10.3"
 EXPECT = r"no_grad|autograd was recording"
 
-import torch
 
 
 def eval_accuracy(model, X, y):

@@ -6,7 +6,6 @@ Hint: higher scores mean "more likely positive": count positives above negatives
 EXERCISE = "10.4"
 EXPECT = r"NEGATIVE outranks"
 
-import numpy as np
 
 
 def roc_auc(y_true, scores):
