@@ -35,7 +35,7 @@ def _status(report):
     ("    while True:\n        pass\n", "Timeout"),
     ("    raise SystemExit(3)\n", "SystemExit"),
     ("    import sys\n    sys.exit(3)\n", "`import sys` is not allowed"),
-    ("    return None\n", "cannot unpack"),
+    ("    return None\n", "must return the pair"),
 ])
 def test_one_broken_exercise_fails_alone(tmp_path, body, expect):
     report = grading.grade("01", impl_dir=_learner(tmp_path, body), timeout=2)

@@ -1,8 +1,10 @@
 """The mutant runner (``python -m nnbasics grade --mutants``): format checks, killed vs alive,
-and the message check, on a miniature course so the test does not depend on the real banks."""
+and the message check on a miniature course; then the real suite: every exercise has >= 3
+mutants and every one loses points with a message naming its mistake."""
 
 from __future__ import annotations
 
+import importlib.util
 import textwrap
 from pathlib import Path
 
@@ -99,3 +101,36 @@ def test_malformed_mutants_are_refused_with_the_reason(tmp_path, text, problem):
     path.write_text(text)
     with pytest.raises(ValueError, match=problem):
         mutants.load_mutant(path)
+
+
+# ---- the real mutant suite (issue 14): every planted mistake in solutions/mutants loses points
+
+REAL = mutants.find_mutants()
+NOTEBOOKS = sorted({m.notebook for m in REAL})
+
+
+def _graded_exercises() -> list[str]:
+    from nnbasics.course.grading import test_files
+
+    found = []
+    for path in test_files("all"):
+        spec = importlib.util.spec_from_file_location(f"_graded_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found += list(module.EXERCISES)
+    return found
+
+
+def test_every_exercise_has_at_least_three_mutants():
+    per_exercise = {ex: sum(m.exercise == ex for m in REAL) for ex in _graded_exercises()}
+    thin = {ex: n for ex, n in per_exercise.items() if n < 3}
+    assert not thin, f"exercises with fewer than 3 mutants in solutions/mutants/: {thin}"
+    orphans = {m.key for m in REAL} - {m.key for m in REAL if m.exercise in per_exercise}
+    assert not orphans, f"mutants of exercises no graded test covers: {orphans}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_real_mutant_loses_points_with_a_message_naming_its_mistake(notebook):
+    results = mutants.run_mutants(notebook, jobs=1)
+    bad = [r for r in results if not r.ok]
+    assert not bad, "\n" + mutants.format_results(bad)

@@ -68,3 +68,13 @@ def test_explanations_do_not_point_at_letters(nn):
 
     for q in quiz.load(nn):
         assert not re.search(r"\b(option|choice|answer)\s+[A-F]\b|\([A-F]\)|^[A-F]\)", q.explanation), q.explanation
+
+
+@pytest.mark.parametrize("nn", BANKS)
+def test_no_answer_position_holds_more_than_40_percent_of_a_bank(nn):
+    # shuffling hides the stored position from learners, but a bank written as "always B" is a
+    # sign nobody checked the distractors: keep the stored answers spread too
+    qs = quiz.load(nn)
+    counts = {pos: sum(q.answer == pos for q in qs) for pos in range(max(len(q.choices) for q in qs))}
+    worst = max(counts, key=counts.get)
+    assert counts[worst] <= 0.4 * len(qs), f"bank {nn}: answer position {worst} holds {counts[worst]} of {len(qs)}"

@@ -261,29 +261,48 @@ def grade(target: str = "all", *, impl_dir: Path | str | None = None, timeout: f
         report.error = str(err)
         return report
     report.isolation, report.isolation_detail = iso.summary, iso.detail
+    session = run_session(files, impl, root=root, timeout=timeout, iso=iso,
+                          extra_args=["--only-exercise", only] if only else [])
+    if session.tail is None:
+        report.error = f"grading stopped after {session.overall_s:.0f} s; unfinished tests count as crashed"
+    report.exercises = _collect(session.records, _nodeid_prefixes(files, root))
+    _take_isolation(report, session.records)
+    if not report.exercises and not report.error:
+        report.error = "no graded test ran; pytest said:\n" + (session.tail or "")[-2000:]
+    report.score = sum(e.points for e in report.exercises)
+    report.max_score = sum(e.max_points for e in report.exercises)
+    assert report.score <= report.max_score, f"score {report.score} > maximum {report.max_score}"
+    return report
+
+
+@dataclass(frozen=True)
+class Session:
+    """What one trusted pytest run left: its records (plain dicts), the tail of its output
+    (None when it ran past ``overall_s``) and that wall-clock cap."""
+
+    records: list
+    tail: str | None
+    overall_s: float
+
+
+def run_session(files: list[Path], impl: Path, *, root: Path, timeout: float, iso,
+                extra_args=()) -> Session:
+    """Run the graded tests in ``files`` on the learner code in ``impl`` in a trusted pytest.
+
+    The shared core of :func:`grade` and the mutant runner (``extra_args`` adds e.g.
+    ``--only-exercise`` or ``--mutants-dir``).
+    """
     with tempfile.TemporaryDirectory(prefix="nnbasics-grade-") as tmp:
         os.chmod(tmp, 0o700)  # the args file names private tests: nobody else may read it
         args = [*map(str, files), "--impl", str(impl), "-q",
                 "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(root),
                 f"--exercise-timeout={timeout}", "-p", "no:timeout", "-m", "exercise", "--no-header",
-                *(["--only-exercise", only] if only else []),
-                "-W", "ignore"]
+                *extra_args, "-W", "ignore"]
         overall = timeout * 20 * max(len(files), 1) + 120  # per-test budgets do the fine work
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
                isolation_mod.ENV: iso.mode}
         tail, data = _run_pytest(args, cwd=tmp, env=env, timeout=overall)
-        if tail is None:
-            report.error = f"grading stopped after {overall:.0f} s; unfinished tests count as crashed"
-            tail = ""
-        records = _parse_records(data)
-        report.exercises = _collect(records, _nodeid_prefixes(files, root))
-        _take_isolation(report, records)
-        if not report.exercises and not report.error:
-            report.error = "no graded test ran; pytest said:\n" + tail[-2000:]
-    report.score = sum(e.points for e in report.exercises)
-    report.max_score = sum(e.max_points for e in report.exercises)
-    assert report.score <= report.max_score, f"score {report.score} > maximum {report.max_score}"
-    return report
+    return Session(_parse_records(data), tail, overall)
 
 
 def _nodeid_prefixes(files: list[Path], root: Path) -> tuple:

@@ -38,15 +38,43 @@ def pytest_addoption(parser):
     group.addoption("--exercise-timeout", type=float, default=None,
                     help="CPU seconds a graded test may use in the sandbox before it fails as a timeout")
     group.addoption("--only-exercise", default=None,
-                    help="run only the graded tests of this exercise id (e.g. '1.2'): the mutant runner")
+                    help="run only the graded tests of this exercise id (e.g. '1.2')")
+    group.addoption("--mutants-dir", default=None,
+                    help="maintainers: a folder of '<exercise>__<name>' learner folders (planted "
+                         "mistakes); each graded test runs once per mutant of its exercise, and a "
+                         "mutant's remaining tests are skipped once one fails (it is killed)")
+
+
+def _mutant_folders(config) -> list[Path]:
+    root = config.getoption("--mutants-dir")
+    if not root:
+        return []
+    folders = sorted(p for p in Path(root).iterdir() if p.is_dir() and "__" in p.name)
+    if not folders:
+        raise pytest.UsageError(f"--mutants-dir {root}: no '<exercise>__<name>' folders")
+    return folders
+
+
+def pytest_generate_tests(metafunc):
+    """Mutant mode: parametrize ``impl`` (module-scoped) with the mutants of the test's exercise."""
+    folders = _mutant_folders(metafunc.config)
+    mark = metafunc.definition.get_closest_marker("exercise")
+    if not folders or mark is None or "impl" not in metafunc.fixturenames:
+        return
+    mine = [f for f in folders if f.name.split("__", 1)[0] == str(mark.args[0])]
+    if mine:
+        metafunc.parametrize("impl", mine, ids=[f.name for f in mine], indirect=True, scope="module")
 
 
 def pytest_collection_modifyitems(config, items):
-    """``--only-exercise N.M``: deselect every test that is not graded for exercise N.M."""
+    """``--only-exercise N.M``: deselect every test that is not graded for exercise N.M; in
+    mutant mode, every test that runs no mutant."""
     only = config.getoption("--only-exercise")
-    if not only:
+    mutants = bool(config.getoption("--mutants-dir"))
+    if not only and not mutants:
         return
-    keep = [i for i in items if (_exercise_of(i) or ("",))[0] == only]
+    keep = [i for i in items if (not only or (_exercise_of(i) or ("",))[0] == only)
+            and (not mutants or _mutant_of(i) is not None)]
     config.hook.pytest_deselected(items=[i for i in items if i not in keep])
     items[:] = keep
 
@@ -142,8 +170,37 @@ def _pool(request) -> sandbox.WorkerPool:
 
 @pytest.fixture(scope="session")
 def impl(request):
-    """``impl("01")`` -> the learner's ``exNN_*.py`` as a sandboxed :class:`RemoteModule`."""
-    return _pool(request).module
+    """``impl("01")`` -> the learner's ``exNN_*.py`` as a sandboxed :class:`RemoteModule`.
+
+    In mutant mode the fixture is parametrized with one mutant folder at a time (module scope),
+    each graded by its own workers, stopped when pytest moves on to the next mutant.
+    """
+    folder = getattr(request, "param", None)
+    if folder is None:
+        yield _pool(request).module
+        return
+    config = request.config
+    seconds = config.getoption("--exercise-timeout") or sandbox.DEFAULT_CPU_S
+    pool = sandbox.WorkerPool(folder, sandbox.Budget(cpu_s=seconds), adopt_orphans=False)
+    config._nnbasics_pool = pool  # per-test CPU budgets (pytest_runtest_call) meter this pool
+    try:
+        yield pool.module
+    finally:
+        pool.close()
+        config._nnbasics_pool = None
+
+
+def _mutant_of(item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    folder = callspec.params.get("impl") if callspec is not None else None
+    return Path(folder).name if folder is not None else None
+
+
+def pytest_runtest_setup(item):
+    """Mutant mode: once one test has killed a mutant, its other tests need not run."""
+    mutant = _mutant_of(item)
+    if mutant is not None and mutant in getattr(item.config, "_nnbasics_killed", set()):
+        pytest.skip(f"mutant {mutant} already killed")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -244,4 +301,9 @@ def pytest_runtest_makereport(item, call):
                   "outcome": report.outcome, "duration": round(report.duration, 4)}
         if report.outcome != "passed":
             record["message"] = _first_line(report, call)
+        mutant = _mutant_of(item)
+        if mutant is not None:
+            record["mutant"] = mutant
+            if report.outcome == "failed":
+                item.config.__dict__.setdefault("_nnbasics_killed", set()).add(mutant)
         _write(item.config, record)

@@ -21,6 +21,10 @@ The runner grades the solution file with the mutant appended (its definitions re
 solution's) and records whether the mutant's exercise lost points (it must: the mutant is
 "killed"), which test killed it, and whether the grader's message matches ``EXPECT`` (the
 learner must be told the mistake, or at least the property that failed).
+
+All mutants of a notebook are graded in one trusted pytest session (the same one ``grade`` runs,
+with ``--mutants-dir``): each graded test runs once per mutant of its exercise, each mutant in
+its own sandboxed workers, and a mutant's remaining tests are skipped once one has killed it.
 """
 
 from __future__ import annotations
@@ -74,6 +78,11 @@ class Mutant:
     @property
     def key(self) -> str:
         return f"{self.exercise}/{self.name}"
+
+    @property
+    def folder_id(self) -> str:
+        """``<exercise>__<name>``: its learner folder in a ``--mutants-dir`` session."""
+        return f"{self.exercise}__{self.name}"
 
 
 @dataclass(frozen=True)
@@ -152,40 +161,80 @@ def learner_source(mutant: Mutant, root: Path | None = None) -> tuple[str, str]:
     return solution.name, text
 
 
+def _judge(mutant: Mutant, records: list[dict], error: str) -> MutantResult:
+    """Killed if any of the mutant's graded tests failed; the first failure is what the learner sees."""
+    mine = [r for r in records if r.get("event") == "result" and r.get("mutant") == mutant.folder_id]
+    ran = [r for r in mine if r.get("outcome") in ("passed", "failed")]
+    if not ran:
+        return MutantResult(mutant, False, 0.0, 0.0, "", "", False,
+                            error or f"no graded test of exercise {mutant.exercise} ran on it")
+    first_bad = next((r for r in mine if r["outcome"] == "failed"), None)
+    max_points = float(sum(r["points"] for r in ran))
+    points = float(sum(r["points"] for r in ran if r["outcome"] == "passed"))
+    if first_bad is None:
+        return MutantResult(mutant, False, points, max_points, "", "", False, error)
+    message = str(first_bad.get("message", ""))
+    test = first_bad["nodeid"].split("::")[-1].split("[")[0]
+    return MutantResult(mutant, True, points, max_points, test, message,
+                        bool(re.search(mutant.expect, message, flags=re.I)), "")
+
+
+def _grade_notebook(notebook: str, mutants: list[Mutant], timeout: float, root: Path) -> list[MutantResult]:
+    """One trusted pytest session for all of a notebook's mutants: each graded test runs once per
+    mutant of its exercise, each mutant in its own sandboxed workers (``--mutants-dir``)."""
+    from nnbasics.course import isolation
+    from nnbasics.course.grading import run_session, test_files
+
+    files = test_files(notebook, root)
+    if not files:
+        return [MutantResult(m, False, 0.0, 0.0, "", "", False, f"no graded tests for notebook {notebook}")
+                for m in mutants]
+    with tempfile.TemporaryDirectory(prefix="nnbasics-mutants-") as tmp:
+        for m in mutants:
+            name, text = learner_source(m, root)
+            folder = Path(tmp) / m.folder_id
+            folder.mkdir()
+            (folder / name).write_text(text, encoding="utf-8")
+        session = run_session(files, Path(tmp), root=root, timeout=timeout, iso=isolation.detect(),
+                              extra_args=["--mutants-dir", tmp])
+    error = "" if session.tail is not None else f"grading stopped after {session.overall_s:.0f} s"
+    results = [_judge(m, session.records, error) for m in mutants]
+    if not any(r.killed or r.max_points for r in results) and session.tail:
+        results = [r if r.error else MutantResult(r.mutant, False, 0.0, 0.0, "", "", False,
+                                                  "no graded test ran; pytest said:\n" + session.tail[-1500:])
+                   for r in results]
+    return results
+
+
 def run_mutant(mutant: Mutant, *, timeout: float = 10.0, root: Path | None = None) -> MutantResult:
     """Grade one mutant (only its exercise's tests) and judge the result."""
-    from nnbasics.course.grading import grade
-
-    with tempfile.TemporaryDirectory(prefix="nnbasics-mutant-") as tmp:
-        name, text = learner_source(mutant, root)
-        (Path(tmp) / name).write_text(text, encoding="utf-8")
-        report = grade(mutant.notebook, impl_dir=tmp, timeout=timeout, root=root, only=mutant.exercise)
-    ex = next((e for e in report.exercises if e.exercise == mutant.exercise), None)
-    if ex is None:
-        return MutantResult(mutant, False, 0.0, 0.0, "", "", False,
-                            report.error or f"no graded tests for exercise {mutant.exercise}")
-    first_bad = next((t for t in ex.tests if t["outcome"] != "passed"), None)
-    killed = ex.points < ex.max_points
-    message = ex.message
-    return MutantResult(mutant, killed, ex.points, ex.max_points,
-                        first_bad["nodeid"].split("::")[-1] if first_bad else "", message,
-                        bool(re.search(mutant.expect, message, flags=re.I)), report.error)
+    return _grade_notebook(mutant.notebook, [mutant], timeout, Path(root) if root else course_root())[0]
 
 
 def run_mutants(target: str = "all", *, timeout: float = 10.0, jobs: int = 2,
                 root: Path | None = None) -> list[MutantResult]:
-    """Grade every mutant of ``target`` (``jobs`` at a time, each in its own grader process)."""
+    """Grade every mutant of ``target``: one grader session per notebook, ``jobs`` notebooks at a time.
+
+    Returns the results in :func:`find_mutants` order.
+    """
+    root = Path(root) if root else course_root()
     mutants = find_mutants(target, root)
+    by_notebook: dict[str, list[Mutant]] = {}
+    for m in mutants:
+        by_notebook.setdefault(m.notebook, []).append(m)
     previous = os.environ.get(PROFILE_ENV)
     os.environ[PROFILE_ENV] = "mutants"
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            return list(pool.map(lambda m: run_mutant(m, timeout=timeout, root=root), mutants))
+            done = list(pool.map(lambda nb: _grade_notebook(nb, by_notebook[nb], timeout, root),
+                                 sorted(by_notebook, key=lambda nb: -len(by_notebook[nb]))))
     finally:
         if previous is None:
             os.environ.pop(PROFILE_ENV, None)
         else:
             os.environ[PROFILE_ENV] = previous
+    by_key = {r.mutant.key: r for results in done for r in results}
+    return [by_key[m.key] for m in mutants]
 
 
 def format_results(results: list[MutantResult]) -> str:
