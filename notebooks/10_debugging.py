@@ -378,7 +378,8 @@ fig.tight_layout()
 # %%
 calibration_explorer = widgets.calibration_explorer()
 calibration_explorer
-#
+
+# %% [markdown]
 # ## 6. Training-serving skew
 #
 # A model can pass every offline check and still fail in production, because the features it

@@ -30,7 +30,7 @@ def gradient_profile(depth: int, activation: str, init: str = "default", init_sc
     -------
     dict
         ``grad_norms`` (L,) = ``||dL/dW_l||`` with L = depth + 1, ``act_std`` (depth,),
-        ``ratio`` float (first / last layer gradient norm), ``nonfinite`` str or None
+        ``ratio`` float (first / last layer gradient norm; NaN when either is non-finite or the last is 0), ``nonfinite`` str or None
         (where the first NaN/inf appeared), ``settings`` dict.
     """
     from nnbasics.lab import diagnostics
@@ -46,8 +46,8 @@ def gradient_profile(depth: int, activation: str, init: str = "default", init_sc
     if not (np.all(np.isfinite(g)) and np.isfinite(stats.loss)):
         found = diagnostics.first_nonfinite(model, X, y)
         bad = found.message if found is not None else "non-finite values"
-    with np.errstate(all="ignore"):
-        ratio = float(g[0] / g[-1])
+    # defined only when both norms are finite and the last is non-zero (else NaN: "overflowed")
+    ratio = float(g[0] / g[-1]) if np.all(np.isfinite(g[[0, -1]])) and g[-1] > 0 else float("nan")
     return {"grad_norms": g, "act_std": stats.act_std, "ratio": ratio, "nonfinite": bad,
             "settings": dict(depth=depth, activation=activation, init=init, init_scale=init_scale,
                              norm=norm, residual=residual)}
@@ -115,6 +115,8 @@ def _summary(d) -> str:
                f"norm {st['norm']}{', residual' if st['residual'] else ''}: ")
     if d["nonfinite"]:
         return setting + f"<b style='color:#D55E00'>overflow:</b> {d['nonfinite']}"
+    if not np.isfinite(d["ratio"]):
+        return setting + "the last layer's gradient is exactly 0: no signal reaches the output weights"
     verdict = ("vanishing" if d["ratio"] < 1e-3 else "exploding" if g.max() > 1e3 or d["ratio"] > 1e3
                else "healthy")
     return setting + (f"first-layer / last-layer gradient norm: <b>{d['ratio']:.2e}</b> ({verdict}); "
