@@ -105,6 +105,7 @@ TRAIN = '''\
             break
     return w, b, mistakes
 '''
+SIGNED = "    return (X @ w + b) / np.linalg.norm(w)\n"
 STUB = '    raise NotImplementedError("Exercise not done")\n'
 
 FORGER = '''\
@@ -249,58 +250,64 @@ Formula.__name__ = Formula.__qualname__ = '=HYPERLINK("http://evil.example","cli
 '''
 
 
-def learner(prelude: str = "", predict: str = PREDICT, update: str = UPDATE, train: str = TRAIN) -> str:
-    """An ex01_perceptron.py: the shared prelude, ``prelude`` code, and the three functions."""
+def learner(prelude: str = "", predict: str = PREDICT, update: str = UPDATE, train: str = TRAIN,
+            signed: str = SIGNED) -> str:
+    """An ex01_perceptron.py: the shared prelude, ``prelude`` code, and the four functions."""
     return (PRELUDE + prelude + "\n\ndef predict(X, w, b):\n" + predict
             + "\n\ndef update(w, b, x, y, lr):\n" + update
-            + "\n\ndef train(X, y, lr=1.0, epochs=10):\n" + train)
+            + "\n\ndef train(X, y, lr=1.0, epochs=10):\n" + train
+            + "\n\ndef signed_distance(X, w, b):\n" + signed)
 
 
-#: name -> (file text, points per exercise with the private test: 1.1 has 4 tests, 1.2 and 1.3 3 points)
+#: Expected points per exercise, relative to the exercise's maximum (so the suite survives new
+#: graded tests): "full", "full-1" (exactly the one 1-point test whose input triggers the attack
+#: fails) or "0"; an exercise not named is "full", and "*" sets the default.
+ALL_ZERO = {"*": "0"}
+
+#: name -> (file text, expected points per exercise with the private test)
 HOSTILE = {
-    "honest": (learner(), {"1.1": 4, "1.2": 3, "1.3": 3}),
+    "honest": (learner(), {}),
     # a patched pytest, a patched plugin, forged records (fds, /proc, argv paths, atexit)
-    "forger": (learner(FORGER, STUB, STUB, STUB), {"1.1": 0, "1.2": 0, "1.3": 0}),
+    "forger": (learner(FORGER, STUB, STUB, STUB, STUB), ALL_ZERO),
     # rewrites course, package, solution, private-test and classmates' files; kills what it sees
-    "vandal": (learner(VANDAL), {"1.1": 4, "1.2": 3, "1.3": 3}),
+    "vandal": (learner(VANDAL), {}),
     # KeyboardInterrupt, SystemExit, SIG_IGN on every signal + a BaseException-catching loop
     "escaper": (learner(SIGNALS,
                         "    if _boundary(X, b):\n        raise KeyboardInterrupt\n" + PREDICT,
                         "    if _mistake(w, x):\n        raise SystemExit(0)\n" + UPDATE,
                         "    if _xor(X, epochs):\n        _unstoppable()\n" + TRAIN),
-                {"1.1": 3, "1.2": 2, "1.3": 2}),
+                {"1.1": "full-1", "1.2": "full-1", "1.3": "full-1"}),
     # SIGSEGV, os._exit, time.sleep forever
     "crasher": (learner("",
                         "    if _boundary(X, b):\n        _os()['kill'](_os()['getpid'](), 11)\n" + PREDICT,
                         "    if _mistake(w, x):\n        _os()['_exit'](3)\n" + UPDATE,
                         "    if _xor(X, epochs):\n        _imp('time').sleep(600)\n" + TRAIN),
-                {"1.1": 3, "1.2": 2, "1.3": 2}),
+                {"1.1": "full-1", "1.2": "full-1", "1.3": "full-1"}),
     # megabytes of output, an allocation far beyond the memory limit
     "hog": (learner("",
                     "    if _gates(X, b):\n        print('x' * 2_000_000)\n"
                     "        _os()['write'](2, b'y' * 2_000_000)\n" + PREDICT,
                     "    if _mistake(w, x):\n        np.ones(2**37)\n" + UPDATE),
-            {"1.1": 4, "1.2": 2, "1.3": 3}),
+            {"1.2": "full-1"}),
     # a daemon that outlives its call, threads that never end
-    "lingerer": (learner(DAEMON, "    if _gates(X, b):\n        _linger()\n" + PREDICT),
-                 {"1.1": 4, "1.2": 3, "1.3": 3}),
+    "lingerer": (learner(DAEMON, "    if _gates(X, b):\n        _linger()\n" + PREDICT), {}),
     "fork_bomber": (learner(FORK_BOMB, "    if _boundary(X, b):\n        _fork_bomb()\n" + PREDICT),
-                    {"1.1": 3, "1.2": 3, "1.3": 3}),
+                    {"1.1": "full-1"}),
     # reads the private tests; runs the reference found on disk
     "reader": (learner("",
                        "    open(PRIVATE + '/test_ex01_private.py').read()\n" + PREDICT,
                        "    ref = _quiet(_imp, 'nnbasics.core.perceptron')\n"
                        "    if ref is not None:\n        return ref.update(w, b, x, y, lr)[:2]\n"
                        "    exec(open(COURSE + '/nnbasics/core/perceptron.py').read(), {})\n" + UPDATE),
-               {"1.1": 0, "1.2": 0, "1.3": 3}),
+               {"1.1": "0", "1.2": "0"}),
     # wraps the reference, returns a pickle bomb, raises an exception named like a formula
     "cheater": (learner(EVIL,
                         "    from nnbasics.core.perceptron import predict as reference\n"
                         "    return reference(X, w, b)\n",
                         "    return Evil()\n",
                         "    raise Formula('=1+2 | forged cell\\n| next | row |')\n"),
-                {"1.1": 0, "1.2": 0, "1.3": 0}),
-    "import_looper": ("while True:\n    pass\n" + learner(), {"1.1": 0, "1.2": 0, "1.3": 0}),
+                {"1.1": "0", "1.2": "0", "1.3": "0"}),
+    "import_looper": ("while True:\n    pass\n" + learner(), ALL_ZERO),
 }
 #: learners whose attacks partial isolation (no bubblewrap) is designed to stop as well
 FALLBACK = ("honest", "forger", "escaper", "crasher", "lingerer", "fork_bomber", "cheater")
@@ -372,7 +379,7 @@ def _add_odd_submissions(subs: Path) -> None:
         (folder / "ex01_perceptron.py").write_text(honest)
     # a zip named like a folder: both are graded, the zip under a distinct name
     _zip(subs / f"{NAMES[0]}.zip", {"exercises/ex01_perceptron.py": _render(learner(predict=STUB, update=STUB,
-                                                                                    train=STUB))})
+                                                                                    train=STUB, signed=STUB))})
 
 
 # ------------------------------------------------------------------------------ what must not change
@@ -473,6 +480,24 @@ def _points(report) -> dict:
     return {e.exercise: e.points for e in report.exercises}
 
 
+def _expected(name: str, maxima: dict) -> dict:
+    """HOSTILE[name]'s expectation in points, given each exercise's maximum (from the honest learner)."""
+    spec = HOSTILE[name][1]
+    out = {}
+    for ex, top in maxima.items():
+        want = spec.get(ex, spec.get("*", "full"))
+        out[ex] = 0 if want == "0" else top - (1 if want == "full-1" else 0)
+    return out
+
+
+def _maxima(reports) -> dict:
+    honest = reports["honest"]
+    maxima = {e.exercise: e.max_points for e in honest.exercises}
+    assert _points(honest) == maxima, "the honest learner must get full marks"
+    assert set(maxima) >= {"1.1", "1.2", "1.3"}, maxima
+    return maxima
+
+
 def _message(report, ex_id: str) -> str:
     return next(e.message for e in report.exercises if e.exercise == ex_id)
 
@@ -484,8 +509,9 @@ def test_each_hostile_learner_scores_exactly_its_honest_parts(full_class, name):
     report = full_class["reports"][name]
     assert not report.error, report.error
     assert report.isolation == "full (bubblewrap)"
-    assert _points(report) == HOSTILE[name][1], [(e.exercise, e.points, e.message) for e in report.exercises]
-    assert report.max_score == 10 and report.score <= report.max_score
+    maxima = _maxima(full_class["reports"])
+    assert _points(report) == _expected(name, maxima), [(e.exercise, e.points, e.message) for e in report.exercises]
+    assert report.max_score == sum(maxima.values()) and report.score <= report.max_score
 
 
 def test_attacks_are_reported_for_what_they_are(full_class):
@@ -526,14 +552,16 @@ def test_odd_submissions_are_refused_with_a_row_saying_so(full_class):
     assert "30000 entries" in r["zip_many"].error
     assert not (full_class["paths"]["subs"].parent / "escaped.py").exists()
     folder, zipped = r[NAMES[0]], r[f"{NAMES[0]} (zip)"]
-    assert folder.score == 10 and zipped.score == 0 and not zipped.error and zipped.max_score == 10
+    full = sum(_maxima(r).values())
+    assert folder.score == full and zipped.score == 0 and not zipped.error and zipped.max_score == full
 
 
 def test_learner_names_of_any_kind_are_written_safely(full_class):
     reports, book = full_class["reports"], full_class["book"]
     shown = [classroom.display_name(n) for n in NAMES]
+    full = sum(_maxima(reports).values())
     for name in shown:
-        assert reports[name].score == 10, (name, reports[name].error)
+        assert reports[name].score == full, (name, reports[name].error)
     csv_text = Path(book["csv"]).read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(csv_text)))
     cells = [v for row in rows for v in row.values()]
@@ -554,7 +582,8 @@ def test_partial_isolation_still_stops_the_process_attacks(fallback_class, name)
     report = fallback_class["reports"][name]
     assert not report.error, report.error
     assert report.isolation.startswith("partial")
-    assert _points(report) == HOSTILE[name][1], [(e.exercise, e.points, e.message) for e in report.exercises]
+    assert _points(report) == _expected(name, _maxima(fallback_class["reports"])), \
+        [(e.exercise, e.points, e.message) for e in report.exercises]
 
 
 def test_partial_isolation_leaves_no_process_and_no_change(fallback_class):
