@@ -454,7 +454,8 @@ assert per_ch["accuracy"] >= full["accuracy"] - 0.005 and per_ch["accuracy"] >= 
 #
 # ## 8. Exercises (graded)
 #
-# Open **`exercises/ex11_hardware.py`** and implement, using plain Python/numpy:
+# Open your exercise file **[exercises/ex11_hardware.py](../exercises/ex11_hardware.py)**
+# (a click opens it in JupyterLab's editor) and implement, using plain Python/numpy:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -462,11 +463,10 @@ assert per_ch["accuracy"] >= full["accuracy"] - 0.005 and per_ch["accuracy"] >= 
 # | 11.2 | `training_memory(n_params, activation_elements, optimizer, bytes_per_number)` | the training-memory estimate of §6 in bytes |
 # | 11.3 | `quantize_per_channel(W)` | derive the int8 scale of each output channel and quantize (§7) |
 #
-# Check your work:
-#
-# ```
-# python -m nnbasics grade 11
-# ```
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 11`
+# in the course folder does the same.
 
 # %%
 from nnbasics.course import exercises
@@ -475,6 +475,9 @@ mine = exercises.attempt("11", "dense_layer_cost", 32, 1024, 1024, 4)
 if mine is not None:
     assert mine[0] == hardware.dense_flops(32, 1024, 1024), "FLOPs differ from nnbasics.lab.hardware.dense_flops"
     print("✅ your dense_layer_cost matches the library")
+
+# %%
+exercises.grade_button("11")
 
 # %% [markdown]
 # ## 9. Quiz and key takeaways
