@@ -74,13 +74,17 @@ assert doctor.report(quiet=True), "fix the environment problems listed above, th
 #
 # Your exercise files live in the [`exercises/`](../exercises) folder, one per notebook — for
 # notebook 01 it is [`exercises/ex01_perceptron.py`](../exercises/ex01_perceptron.py). Each
-# notebook's exercise section links to its file. Open it (it opens in JupyterLab's editor),
-# replace a `raise NotImplementedError(...)` with your code, save (<kbd>Ctrl</kbd>+<kbd>S</kbd>),
-# and click the notebook's **Grade my exercises** button: you get your points per exercise, the
-# first check that failed and a hint. The grader runs your code in a separate, isolated process,
-# so a mistake (even an infinite loop) only costs that exercise.
+# notebook's *Exercises (graded)* section starts with a link to its file and ends with a
+# **Grade my exercises** button:
 #
-# Prefer a terminal? `python -m nnbasics grade 01` does the same, `python -m nnbasics progress`
+# 1. click the link: the file opens in JupyterLab's editor, next to the notebook;
+# 2. replace a `raise NotImplementedError(...)` with your code and save (<kbd>Ctrl</kbd>+<kbd>S</kbd>);
+# 3. click **Grade my exercises** in the notebook: you get your points per exercise, the first
+#    check that failed and a hint, and your points are recorded in the progress table below.
+#
+# The grader runs your code in a separate, isolated process, so a mistake (even an infinite
+# loop) only costs that exercise. No terminal is needed; if you prefer one,
+# `python -m nnbasics grade 01` does the same and `python -m nnbasics progress`
 # shows the table below.
 
 # %%

@@ -278,7 +278,8 @@ fig.tight_layout()
 # %% [markdown]
 # ## 5. Exercises (graded)
 #
-# Open **`exercises/ex01_perceptron.py`** and implement, using numpy only:
+# Open your exercise file **[exercises/ex01_perceptron.py](../exercises/ex01_perceptron.py)**
+# (a click opens it in JupyterLab's editor) and implement, using numpy only:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -287,15 +288,13 @@ fig.tight_layout()
 # | 1.3 | `train(X, y, lr, epochs)` | the loop from §2 with rows in order; return `(w, b, mistakes)` |
 # | 1.4 | `signed_distance(X, w, b)` | **derive it (§1):** each point's signed distance to the line $w\cdot x + b = 0$ |
 #
-# Check your work from a terminal in the course folder (or prefix with `!` in a cell):
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 01`
+# in the course folder does the same.
 #
-# ```
-# python -m nnbasics grade 01
-# ```
-#
-# The grader prints points per exercise, the first failing check and a hint. Until you
-# implement an exercise, the cell below just tells you where to start; once you have, it
-# compares your answer with the library's.
+# Until you implement an exercise, the cell below just tells you where to start; once you
+# have, it compares your answer with the library's.
 
 # %%
 from nnbasics.course import exercises
@@ -305,6 +304,9 @@ if mine is not None:
     assert np.array_equal(mine, perceptron.predict(X_and, np.array([1.0, 1.0]), -1.5)), \
         "your predict disagrees with nnbasics.core.perceptron.predict on the AND points"
     print("✅ your predict matches the library on AND")
+
+# %%
+exercises.grade_button("01")
 
 # %% [markdown]
 # ## 6. Quiz and key takeaways

@@ -340,7 +340,8 @@ approximation
 # %% [markdown]
 # ## 5. Exercises (graded)
 #
-# Open **`exercises/ex02_mlp_forward.py`** and implement, using numpy only:
+# Open your exercise file **[exercises/ex02_mlp_forward.py](../exercises/ex02_mlp_forward.py)**
+# (a click opens it in JupyterLab's editor) and implement, using numpy only:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -349,11 +350,10 @@ approximation
 # | 2.3 | `softmax_cross_entropy(logits, y)` | mean cross-entropy and $\partial L/\partial z$ |
 # | 2.4 | `gaussian_nll(mu, log_var, y)` | **derive it:** the Gaussian NLL when the network also predicts its variance, with $\partial L/\partial\mu$ and $\partial L/\partial \log\sigma^2$ |
 #
-# Check your work from a terminal in the course folder (or prefix with `!` in a cell):
-#
-# ```
-# python -m nnbasics grade 02
-# ```
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 02`
+# in the course folder does the same.
 #
 # Until you implement an exercise, the cell below tells you where to start; once you have,
 # it compares your answer with the library's.
@@ -365,6 +365,9 @@ mine = exercises.attempt("02", "softmax", z)
 if mine is not None:
     assert np.allclose(mine, losses.softmax(z)), "your softmax disagrees with nnbasics.core.losses.softmax"
     print("✅ your softmax survives logits of 1000")
+
+# %%
+exercises.grade_button("02")
 
 # %% [markdown]
 # ## 6. Quiz and key takeaways

@@ -428,7 +428,8 @@ assert 1.0 < large["ratio"] < 4.0  # two matmuls per layer against one; timing o
 # %% [markdown]
 # ## 7. Exercises (graded)
 #
-# Open **`exercises/ex03_backprop.py`** and implement, using numpy only:
+# Open your exercise file **[exercises/ex03_backprop.py](../exercises/ex03_backprop.py)**
+# (a click opens it in JupyterLab's editor) and implement, using numpy only:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -438,11 +439,10 @@ assert 1.0 < large["ratio"] < 4.0  # two matmuls per layer against one; timing o
 # | 3.4 | `numerical_gradient(f, x, h)` | central differences, element by element |
 # | 3.5 | `softmax_cross_entropy_grad(logits, targets)` | **derive it (§2b):** $\partial L/\partial z$ of softmax cross-entropy for any non-negative target weights |
 #
-# Check your work from a terminal in the course folder (or prefix with `!` in a cell):
-#
-# ```
-# python -m nnbasics grade 03
-# ```
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 03`
+# in the course folder does the same.
 #
 # Once your `dense_backward` works, the cell below compares it with the library's.
 
@@ -455,6 +455,9 @@ if mine is not None:
     for name, a, b_ in zip(("dx", "dw", "db"), mine, layers.dense_backward(G, (X, params["W1"]))):
         assert_close(a, b_, name)
     print("✅ your dense_backward matches nnbasics.core.layers.dense_backward")
+
+# %%
+exercises.grade_button("03")
 
 # %% [markdown]
 # ## 8. Quiz and key takeaways

@@ -391,7 +391,8 @@ fig.tight_layout()
 #
 # ## 8. Exercises (graded)
 #
-# Open **`exercises/ex04_activations.py`** and implement, using numpy only:
+# Open your exercise file **[exercises/ex04_activations.py](../exercises/ex04_activations.py)**
+# (a click opens it in JupyterLab's editor) and implement, using numpy only:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -399,11 +400,10 @@ fig.tight_layout()
 # | 4.2 | `leaky_relu_derivative(x, alpha)` | Leaky ReLU's slope, with torch's convention at 0 (§2) |
 # | 4.3 | `silu_derivative(x)` | **derive** $\frac{d}{dx}\,x\sigma(x)$ yourself (§5), exact and overflow-free |
 #
-# Check your work from a terminal in the course folder (or prefix with `!` in a cell):
-#
-# ```
-# python -m nnbasics grade 04
-# ```
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 04`
+# in the course folder does the same.
 #
 # The cell below compares your functions with the library's once you have implemented them.
 
@@ -417,6 +417,9 @@ for fn in ("sigmoid_derivative", "silu_derivative"):
         assert np.allclose(mine, getattr(activations, fn)(probe)), \
             f"your {fn} disagrees with nnbasics.core.activations.{fn}"
         print(f"✅ your {fn} matches the library")
+
+# %%
+exercises.grade_button("04")
 
 # %% [markdown]
 # ## 9. Quiz and key takeaways

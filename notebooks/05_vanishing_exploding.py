@@ -471,7 +471,8 @@ assert r1.argmax() == r1.size - 1 and study["grad_rms"].argmax() == r1.size - 1
 #
 # ## 6. Exercises (graded)
 #
-# Open **`exercises/ex05_gradients.py`** and implement:
+# Open your exercise file **[exercises/ex05_gradients.py](../exercises/ex05_gradients.py)**
+# (a click opens it in JupyterLab's editor) and implement:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -480,11 +481,10 @@ assert r1.argmax() == r1.size - 1 and study["grad_rms"].argmax() == r1.size - 1
 # | 5.3 | `sigmoid_chain_grad(x, weights)` | $dh_L/dh_0$ of a chain of sigmoid units (§2) |
 # | 5.4 | `rnn_state_jacobian(h0, W, b, T)` | **derive** $\partial h_T/\partial h_0$ of the tanh recurrence $h_t = \tanh(h_{t-1}W + b)$ (§4, the recurrent case) |
 #
-# Check your work from a terminal in the course folder (or prefix with `!` in a cell):
-#
-# ```
-# python -m nnbasics grade 05
-# ```
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 05`
+# in the course folder does the same.
 #
 # Until you implement an exercise the cell below tells you where to start; once you have, it
 # compares your answer with the library's.
@@ -505,6 +505,9 @@ if J is not None:
     assert np.isclose(np.linalg.norm(J, 2), gradflow.recurrent_jacobian_norms(W_r, 10, activation="tanh",
                                                                                h0=np.full(4, 0.1))[-1])
     print("✅ your rnn_state_jacobian has the norm the library measures for the same recurrence")
+
+# %%
+exercises.grade_button("05")
 
 # %% [markdown]
 # ## 7. Quiz and key takeaways

@@ -398,7 +398,8 @@ assert np.allclose(sv_ours, 2.0) and np.allclose(sv_torch, 2.0)
 #
 # ## 8. Exercises (graded)
 #
-# Open **`exercises/ex06_init.py`** and implement, using numpy and the `rng` argument only:
+# Open your exercise file **[exercises/ex06_init.py](../exercises/ex06_init.py)**
+# (a click opens it in JupyterLab's editor) and implement, using numpy and the `rng` argument only:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -407,11 +408,11 @@ assert np.allclose(sv_ours, 2.0) and np.allclose(sv_torch, 2.0)
 # | 6.3 | `kaiming_std(fan_in, fan_out, negative_slope, mode)` | **derive** the std that keeps the forward (or backward) variance through a Leaky ReLU layer (§3, §4) |
 #
 # Common mistakes the grader recognises: fan_out instead of fan_in, the variance passed as the
-# standard deviation, and the uniform bound taken as the variance. Check your work with
-#
-# ```
-# python -m nnbasics grade 06
-# ```
+# standard deviation, and the uniform bound taken as the variance.
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 06`
+# in the course folder does the same.
 
 # %%
 from nnbasics.course import exercises
@@ -425,6 +426,9 @@ std = exercises.attempt("06", "kaiming_std", 512, 128, 0.2, "fan_in")
 if std is not None:
     assert abs(std - init.gain("leaky_relu", 0.2) / 512**0.5) < 1e-12, "your kaiming_std differs from gain / sqrt(fan)"
     print("✅ your kaiming_std matches torch's gain / sqrt(fan_in)")
+
+# %%
+exercises.grade_button("06")
 
 # %% [markdown]
 # ## 9. Quiz and key takeaways

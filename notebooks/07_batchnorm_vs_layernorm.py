@@ -463,7 +463,8 @@ fig.tight_layout()
 #
 # ## 9. Exercises (graded)
 #
-# Open **`exercises/ex07_norm.py`** and implement, using numpy only:
+# Open your exercise file **[exercises/ex07_norm.py](../exercises/ex07_norm.py)**
+# (a click opens it in JupyterLab's editor) and implement, using numpy only:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -473,11 +474,10 @@ fig.tight_layout()
 # | 7.4 | `update_running_stats(running_mean, running_var, x, momentum)` | torch's running-average update |
 # | 7.5 | `layernorm_backward(dout, x, gamma, eps)` | `(dx, dgamma, dbeta)` of LayerNorm, derived, for (N, D) and (N, T, D) |
 #
-# Check your work from a terminal in the course folder:
-#
-# ```
-# python -m nnbasics grade 07
-# ```
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 07`
+# in the course folder does the same.
 
 # %%
 from nnbasics.course import exercises
@@ -487,6 +487,9 @@ mine = exercises.attempt("07", "batchnorm_forward", x_ex, gamma, beta, 1e-5)
 if mine is not None:
     assert_close(mine, norm.batchnorm_forward(x_ex, gamma, beta)[0], "your batchnorm_forward")
     print("✅ your batchnorm_forward matches the library")
+
+# %%
+exercises.grade_button("07")
 
 # %% [markdown]
 # ## 10. Quiz and key takeaways

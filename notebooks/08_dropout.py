@@ -381,7 +381,8 @@ fig.tight_layout()
 # %% [markdown]
 # ## 10. Exercises (graded)
 #
-# Open **`exercises/ex08_dropout.py`** and implement, using numpy only:
+# Open your exercise file **[exercises/ex08_dropout.py](../exercises/ex08_dropout.py)**
+# (a click opens it in JupyterLab's editor) and implement, using numpy only:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -389,11 +390,10 @@ fig.tight_layout()
 # | 8.2 | `dropout_backward(dout, mask, p)` | the gradient of 8.1 |
 # | 8.3 | `eval_variance_ratio(mean, var, p)` | **derive** §7's variance shift of dropout before BatchNorm |
 #
-# Check your work from a terminal in the course folder:
-#
-# ```
-# python -m nnbasics grade 08
-# ```
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 08`
+# in the course folder does the same.
 
 # %%
 x_ex = np.arange(1.0, 13.0).reshape(3, 4)
@@ -402,6 +402,9 @@ if mine is not None:
     ref, _ = dropout.dropout_forward(x_ex, 0.5, train=True, rng=np.random.default_rng(0))
     assert_close(mine[0], ref, "your dropout_forward (same rng)")
     print("✅ your dropout_forward matches the library")
+
+# %%
+exercises.grade_button("08")
 
 # %% [markdown]
 # ## 11. Quiz and key takeaways

@@ -499,7 +499,8 @@ fig.tight_layout()
 # %% [markdown]
 # ## 9. Exercises (graded)
 #
-# Open **`exercises/ex09_regularization.py`** and implement, using numpy only:
+# Open your exercise file **[exercises/ex09_regularization.py](../exercises/ex09_regularization.py)**
+# (a click opens it in JupyterLab's editor) and implement, using numpy only:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -509,11 +510,10 @@ fig.tight_layout()
 # | 9.4 | `soft_threshold(w, t)` | **derive** the proximal step of the L1 penalty (§3) |
 # | 9.5 | `rmsprop_step(p, g, v, lr, alpha, eps)` | one RMSProp step; must match `torch.optim.RMSprop` |
 #
-# Check your work from a terminal in the course folder (or prefix with `!` in a cell):
-#
-# ```
-# python -m nnbasics grade 09
-# ```
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 09`
+# in the course folder does the same.
 #
 # Classic mistakes the grader recognises: adding the weight decay to the gradient (that is
 # Adam + L2), starting the bias-correction step at 0, counting the best epoch as a "bad" one,
@@ -528,6 +528,9 @@ if mine is not None:
     assert_close(mine[0], optim.adamw_step(p0, g0, zeros, zeros, 1, lr=0.1, weight_decay=0.1)[0],
                  "your adamw_step vs nnbasics.core.optim.adamw_step")
     print("✅ your adamw_step matches the library")
+
+# %%
+exercises.grade_button("09")
 
 # %% [markdown]
 # ## 10. Quiz and key takeaways

@@ -423,7 +423,8 @@ assert ms["skew"]["flagged"][0] and zero["skew"]["flagged"][0] and min(ms["parit
 #
 # ## 7. Exercises (graded)
 #
-# Open **`exercises/ex10_debugging.py`**: each of the first three functions comes with a
+# Open your exercise file **[exercises/ex10_debugging.py](../exercises/ex10_debugging.py)**
+# (a click opens it in JupyterLab's editor): each of the first three functions comes with a
 # broken version in its docstring — fix it. The fourth asks you to derive something.
 #
 # | exercise | function | what it does |
@@ -434,11 +435,11 @@ assert ms["skew"]["flagged"][0] and zero["skew"]["flagged"][0] and min(ms["parit
 # | 10.4 | `roc_auc(y_true, scores)` | derive a way to compute the area under the ROC curve of §4, ties included |
 #
 # The tests train with your code and check that the runs reach their targets (10.1–10.3), and
-# compare your ROC-AUC with the curve's area on tied and untied scores (10.4):
-#
-# ```
-# python -m nnbasics grade 10
-# ```
+# compare your ROC-AUC with the curve's area on tied and untied scores (10.4).
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 10`
+# in the course folder does the same.
 
 # %%
 from nnbasics.course import exercises
@@ -454,6 +455,9 @@ mine_auc = exercises.attempt("10", "roc_auc", imb["y"], imb["scores"])
 if mine_auc is not None:
     assert np.isclose(mine_auc, imb["roc_auc"]), "your roc_auc disagrees with nnbasics.core.metrics.roc_auc"
     print(f"✅ your roc_auc gives {mine_auc:.3f}, as the library")
+
+# %%
+exercises.grade_button("10")
 
 # %% [markdown]
 # ## 8. Quiz and key takeaways

@@ -464,7 +464,8 @@ assert p99 < 3 and biggest > 8 * p99  # over seeds 0-5: p99 2.7-2.8, largest 26-
 #
 # ## 8. Exercises (graded)
 #
-# Open **`exercises/ex11_hardware.py`** and implement, using plain Python/numpy:
+# Open your exercise file **[exercises/ex11_hardware.py](../exercises/ex11_hardware.py)**
+# (a click opens it in JupyterLab's editor) and implement, using plain Python/numpy:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -472,11 +473,10 @@ assert p99 < 3 and biggest > 8 * p99  # over seeds 0-5: p99 2.7-2.8, largest 26-
 # | 11.2 | `training_memory(n_params, activation_elements, optimizer, bytes_per_number)` | the training-memory estimate of §6 in bytes |
 # | 11.3 | `quantize_per_channel(W)` | derive the int8 scale of each output channel and quantize (§7) |
 #
-# Check your work:
-#
-# ```
-# python -m nnbasics grade 11
-# ```
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 11`
+# in the course folder does the same.
 
 # %%
 from nnbasics.course import exercises
@@ -485,6 +485,9 @@ mine = exercises.attempt("11", "dense_layer_cost", 32, 1024, 1024, 4)
 if mine is not None:
     assert mine[0] == hardware.dense_flops(32, 1024, 1024), "FLOPs differ from nnbasics.lab.hardware.dense_flops"
     print("✅ your dense_layer_cost matches the library")
+
+# %%
+exercises.grade_button("11")
 
 # %% [markdown]
 # ## 9. Quiz and key takeaways

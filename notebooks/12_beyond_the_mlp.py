@@ -494,7 +494,8 @@ assert tab["mlp_standardised"] > tab["mlp_raw"] and tab["mlp_standardised"] >= t
 #
 # ## 6. Exercises (graded)
 #
-# Open **`exercises/ex12_beyond_mlp.py`** and implement, using numpy only:
+# Open your exercise file **[exercises/ex12_beyond_mlp.py](../exercises/ex12_beyond_mlp.py)**
+# (a click opens it in JupyterLab's editor) and implement, using numpy only:
 #
 # | exercise | function | what it does |
 # |---|---|---|
@@ -503,11 +504,10 @@ assert tab["mlp_standardised"] > tab["mlp_raw"] and tab["mlp_standardised"] >= t
 # | 12.3 | `attention_forward(q, k, v, causal)` | scaled dot-product attention (§4); return `(out, weights)` |
 # | 12.4 | `receptive_field(kernels, strides)` | derive how many input pixels one unit of each layer sees (§3) |
 #
-# Check your work from a terminal in the course folder (or prefix with `!` in a cell):
-#
-# ```
-# python -m nnbasics grade 12
-# ```
+# Save the file (<kbd>Ctrl</kbd>+<kbd>S</kbd>), then click **Grade my exercises** at the end of
+# this section: it runs the course's tests on your file and shows your points per exercise,
+# the first check that failed and a hint. Prefer a terminal? `python -m nnbasics grade 12`
+# in the course folder does the same.
 #
 # The graded tests compare with torch in float64 (and, for 12.4, with the gradient footprint of
 # §3) and recognise the usual mistakes (wrong gate order, a missing $1/\sqrt d$, repeated ids
@@ -523,6 +523,9 @@ if mine is not None:
     assert np.allclose(mine[0], attention.attention_forward(q[0], k[0], v[0], causal=True)[0]), \
         "your attention_forward disagrees with nnbasics.core.attention.attention_forward"
     print("✅ your attention_forward matches the library")
+
+# %%
+exercises.grade_button("12")
 
 # %% [markdown]
 # ## 7. Quiz and key takeaways

@@ -97,3 +97,23 @@ def test_start_page_links_every_lesson_and_shows_progress():
     for path in LESSONS:
         assert f"({path.name})" in text, f"the start page does not link {path.name}"
     assert "progress.show()" in text and "doctor.report" in text and "../exercises" in text
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=LESSON_IDS)
+def test_exercise_section_links_the_file_and_grades_in_place(path):
+    """The learner opens their own exercise file from the notebook (a link JupyterLab opens in
+    its editor, relative to the notebook) and grades it with a button, without a terminal."""
+    nn = path.name[:2]
+    files = sorted((ROOT / "exercises").glob(f"ex{nn}_*.py"))
+    assert len(files) == 1, f"expected one exercises/ex{nn}_*.py, found {[f.name for f in files]}"
+    name = files[0].name
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert f"](../exercises/{name})" in text, \
+        f"{path.name}: link the exercise file as [exercises/{name}](../exercises/{name})"
+    links = set(re.findall(r"\]\(\.\./exercises/(ex\d\d_\w+\.py)\)", text))
+    assert links == {name}, f"{path.name} links exercise files {sorted(links)}; only its own {name}"
+    assert re.search(rf'^exercises\.grade_button\("{nn}"\)$', code, re.M), \
+        f'{path.name}: needs a cell `exercises.grade_button("{nn}")` in its exercise section'
+    assert len(re.findall(r"grade_button\(", code)) == 1, f"{path.name}: one grade button, for {nn}"

@@ -96,3 +96,21 @@ def test_grade_button_grades_in_place_and_records_progress(store, tmp_path, monk
     full = progress.rows()[0]
     assert full["points"] == full["max_points"] > 0
     assert f"Total: {full['max_points']:g} / {full['max_points']:g}" in box.output.value
+
+
+def test_attempt_on_a_stub_points_to_the_file_and_the_grade_button(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    import numpy as np
+
+    from nnbasics.course import exercises
+    from nnbasics.course.exercises import course_root
+
+    stub = course_root() / "exercises" / "ex01_perceptron.py"
+    shutil.copy(stub, tmp_path / stub.name)
+    monkeypatch.setenv("NNBASICS_EXERCISES_DIR", str(tmp_path))
+    assert exercises.attempt("01", "predict", np.zeros((1, 2)), np.zeros(2), 0.0) is None
+    said = capsys.readouterr().out
+    assert "exercises/ex01_perceptron.py" in said and "Grade my exercises" in said and "grade 01" in said
+    shutil.copy(course_root() / "solutions" / "ex01_perceptron.py", tmp_path / stub.name)
+    assert exercises.attempt("01", "predict", np.zeros((1, 2)), np.zeros(2), 0.0).tolist() == [1]

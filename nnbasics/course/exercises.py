@@ -73,8 +73,9 @@ def attempt(notebook: str, function: str, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except NotImplementedError as err:
-        print(f"⏳ {err}\n   Open exercises/{Path(module.__file__).name}, implement it, re-run this "
-              f"cell, then check it with `python -m nnbasics grade {notebook}`.")
+        print(f"⏳ {err}\n   Open exercises/{Path(module.__file__).name} (the link above), implement it, "
+              f"save, re-run this cell, then click \"Grade my exercises\" below (or run "
+              f"`python -m nnbasics grade {notebook}`).")
         return None
 
 

@@ -76,7 +76,7 @@ def test_traceback_and_raw_repr_patterns():
 _GOOD = [
     "from nnbasics.viz.nb01_perceptron import boundary_explorer\nboundary_explorer()",
     # the doctor, run by a kernel that a real JupyterLab started, finds that server's environment
-    "import sys\nfrom nnbasics import doctor\nenv = doctor.server_environment()\n"
+    "import sys\nfrom nnbasics.course import doctor\nenv = doctor.server_environment()\n"
     "print(env.source, '|', env.prefix == __import__('pathlib').Path(sys.prefix))\n"
     "print(doctor.widget_extension_check(env).level)",
 ]

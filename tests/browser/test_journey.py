@@ -32,6 +32,15 @@ EXERCISE = "1.1"
 STUB_LINE = 'raise NotImplementedError("Exercise 1.1'
 ANSWER = "return (X @ w + b >= 0).astype(np.int64)"  # typed by the "learner"
 
+def _link(page, path: str):
+    """The link to ``path`` (relative to the server root) in the notebook on screen; other tabs
+    keep theirs in the page, hidden. JupyterLab rewrites a relative href such as
+    ``../exercises/x.py`` to ``<server>/files/exercises/x.py?_xsrf=...`` and opens it in the
+    application when clicked."""
+    tab = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    return page.locator(f"[id='{tab}'] .jp-RenderedMarkdown a[href*='/files/{path}?']").first
+
+
 _JS_CURRENT_PATH = "() => { const w = window.jupyterapp.shell.currentWidget; " \
                    "return w && w.context ? w.context.path : null; }"
 _JS_ACTIVATE = """(path) => {
@@ -107,7 +116,7 @@ def test_start_page_to_graded_exercise_without_a_terminal(course_server, chromiu
         _shot(page, "1_start_page")
 
         # 2. follow the syllabus link to notebook 01 and run it
-        link = page.locator(".jp-RenderedMarkdown a[href='01_perceptron.ipynb']").first
+        link = _link(page, "notebooks/01_perceptron.ipynb")
         link.scroll_into_view_if_needed()
         link.click()
         assert _wait(lambda: page.evaluate(_JS_CURRENT_PATH) == "notebooks/01_perceptron.ipynb", 60), \
@@ -125,7 +134,7 @@ def test_start_page_to_graded_exercise_without_a_terminal(course_server, chromiu
         _shot(page, "2_notebook_01_graded_stub")
 
         # 3. open the exercise file from the notebook's link: JupyterLab's editor
-        ex_link = page.locator(".jp-RenderedMarkdown a[href='../exercises/ex01_perceptron.py']").first
+        ex_link = _link(page, "exercises/ex01_perceptron.py")
         ex_link.scroll_into_view_if_needed()
         ex_link.click()
         assert _wait(lambda: page.evaluate(_JS_CURRENT_PATH) == "exercises/ex01_perceptron.py", 60), \
