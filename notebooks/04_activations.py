@@ -215,6 +215,31 @@ assert pos.condition_number > 10 > 2 > cen.condition_number
 # This is one reason tanh replaced sigmoid in hidden layers, and why inputs are standardized.
 # ReLU's outputs are not zero-centred either; normalization layers (notebook 07) re-centre them.
 #
+# **Try it.** The same neuron, with the centred inputs shifted by a mean *offset* in both
+# coordinates (0 = centred; 0.5 ≈ the sigmoid outputs above; the path has 300 steps). Move the
+# offset up from 0: the share of same-sign steps climbs from about half to 100 % exactly when the
+# last inputs become all-positive (offset 0.5), the contours stretch into a valley, and from
+# offset 0.2 on every notch of 0.1 makes SGD slower — from 7–21 steps to 0.1 % of the loss at 0 to
+# about 300 or more at offset 1 (seeds 0–9, `tests/claims`).
+
+# %%
+zz_explorer = widgets.zigzag_explorer(offset=0.5)
+zz_explorer
+
+# %%
+zz_runs = [widgets.zigzag_view(m) for m in widgets.OFFSETS]  # what the slider shows (cached)
+same = {r["offset"]: r["same_sign_fraction"] for r in zz_runs}
+steps_needed = [r["steps_to_tol"] or np.inf for r in zz_runs]  # None: not within 300 steps
+first_all_positive = min(r["offset"] for r in zz_runs if r["all_positive"] == 1.0)
+print(f"same-sign steps: {same[0.0]:.0%} at offset 0, {same[0.4]:.0%} at 0.4, {same[0.5]:.0%} at 0.5; "
+      f"all inputs positive from offset {first_all_positive}")
+print("steps to 0.1% of the loss, offsets 0, 0.1, ..., 1:", steps_needed[:11])
+assert 0.35 < same[0.0] < 0.65 and same[0.4] < 1.0 and first_all_positive == 0.5
+assert all(r["same_sign_fraction"] == 1.0 for r in zz_runs if r["offset"] >= 0.5)
+slower = [b > a or b == np.inf for a, b in zip(steps_needed[2:10], steps_needed[3:11])]  # inf: not reached
+assert all(slower) and steps_needed[0] <= 21 and steps_needed[10] >= 290
+
+# %% [markdown]
 # ## 4. Why a ReLU network trains where a sigmoid network stalls
 #
 # Backpropagation through $L$ layers multiplies $L$ factors $W_l^\top \operatorname{diag}(f'(z_l))$.

@@ -294,6 +294,29 @@ if ratio is not None:
     assert np.allclose(ratio, shift["eval_output_var"], rtol=0.07)
 
 # %% [markdown]
+# **Try it.** The same pool of activations, a dropout of rate $p$, then BatchNorm. Move $p$: in
+# training, the variance of BatchNorm's input (dark bars, log scale) grows with $p$, while at
+# evaluation (light bars) it stays what it was without dropout. So at evaluation BatchNorm passes on
+# all of the variance at $p = 0$, a fifth to under a half of it at $p = 0.5$ and under a fifth at
+# $p = 0.8$ — and feature 2, the one whose mean is largest relative to its spread, always loses the
+# most (seeds 0–4, `tests/claims`). Which part of the formula you derived in exercise 8.3 says why?
+
+# %%
+shift_explorer = widgets.bn_shift_explorer(p=0.5)
+shift_explorer
+
+# %%
+assert np.array_equal(widgets.post_relu_pool(), pool)  # the explorer's pool is the one above
+shift_runs = {p_: widgets.bn_shift_view(p_) for p_ in widgets.SHIFT_RATES}  # what the slider shows
+for p_ in (0.0, 0.5, 0.8):
+    print(f"p={p_}: eval output variance {np.round(shift_runs[p_]['eval_output_var'], 2)}")
+kept = np.array([shift_runs[p_]["eval_output_var"] for p_ in widgets.SHIFT_RATES])  # (K, D)
+assert np.allclose(kept[0], 1.0, atol=0.05)
+assert 0.2 < kept[5].min() and kept[5].max() < 0.5 and kept[-1].max() < 0.2
+assert np.all(np.diff(kept, axis=0) < 0) and np.all(np.argmin(kept[1:], axis=1) == 2)
+assert np.argmax(pool.mean(axis=0) / pool.std(axis=0)) == 2  # feature 2: largest mean for its spread
+
+# %% [markdown]
 # ## 8. Spatial dropout for conv layers
 #
 # In a conv feature map neighbouring pixels are strongly correlated, so zeroing single pixels

@@ -179,6 +179,20 @@ def test_zigzag_positive_inputs_force_same_sign_steps():
     assert pos.lr == pytest.approx(0.5 / np.mean(np.sum(pos.X**2, axis=1)))
 
 
+def test_zigzag_offset_moves_the_inputs_mean_and_nothing_else():
+    cen = nb04_activations.zigzag_descent("centred", steps=50, seed=3)
+    assert np.array_equal(nb04_activations.zigzag_descent("centred", steps=50, seed=3, offset=0.0).path, cen.path)
+    shifted = nb04_activations.zigzag_descent("centred", steps=50, seed=3, offset=0.7)
+    assert shifted.offset == 0.7 and cen.offset == 0.0
+    assert_close(shifted.X, cen.X + 0.7, "the same inputs, moved by the offset")
+    assert_close(shifted.X.mean(axis=0), np.full(2, 0.7), "mean = offset")
+    assert shifted.same_sign_fraction == 1.0 and np.all(shifted.X > 0)  # 0.7 > the largest |centred input|
+    with pytest.raises(ValueError, match="offset must be finite"):
+        nb04_activations.zigzag_descent(offset=np.inf)
+    with pytest.raises(TypeError, match="offset must be a real number"):
+        nb04_activations.zigzag_descent(offset="0.5")
+
+
 # ---- bad input
 
 @pytest.mark.parametrize("name", A.NAMES)

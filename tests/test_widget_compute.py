@@ -199,6 +199,38 @@ def test_activation_view_histogram_and_saturation():
         w04.activation_view("relu", 0.0, 1.0)
 
 
+def test_zigzag_view_same_sign_steps_rise_with_the_offset_and_sgd_slows():
+    """Default (offset 0.5): every input positive, every step same-signed, 3+ times slower than
+    centred inputs (offset 0, about half the steps same-signed); at offset 1, 0.1 % is out of reach."""
+    centred, default, far = (w04.zigzag_view(m) for m in (0.0, 0.5, 1.0))
+    assert 0.35 < centred["same_sign_fraction"] < 0.65 and centred["all_positive"] < 0.5
+    assert default["same_sign_fraction"] == 1.0 and default["all_positive"] == 1.0
+    assert default["steps_to_tol"] > 3 * centred["steps_to_tol"]
+    assert far["steps_to_tol"] is None or far["steps_to_tol"] > 250
+    assert centred["condition_number"] < 2 < 10 < default["condition_number"] < far["condition_number"]
+    sweep = default["sweep"]
+    assert_close(sweep["same_sign"][list(w04.OFFSETS).index(0.5)], 1.0, "the marker's point on the curve")
+    assert_close(sweep["centred_loss"], centred["loss_ratio"], "the reference loss curve is offset 0's")
+    assert default["path"].shape == (w04.ZIGZAG_STEPS + 1, 2) and np.all(default["path"][0] == 0)
+    with pytest.raises(ValueError, match="offset"):
+        w04.zigzag_view(-0.1)
+
+
+def test_zigzag_contours_are_the_loss_levels():
+    """Every point of contour k has loss LOSS_LEVELS[k] x the starting loss, measured on the inputs."""
+    from nnbasics.experiments import nb04_activations
+
+    d = w04.zigzag_view(0.7)
+    r = nb04_activations.zigzag_descent("centred", steps=w04.ZIGZAG_STEPS, offset=0.7)
+    for level, ellipse in zip(w04.LOSS_LEVELS, d["contours"]):
+        loss = 0.5 * np.mean((ellipse @ r.X.T - r.X @ r.w_star) ** 2, axis=1)  # (P,)
+        assert_close(loss, np.full(len(loss), level * r.loss[0]), f"contour at {level:g} x the start loss")
+    with pytest.raises(ValueError, match="positive definite"):
+        w04.loss_ellipses(np.diag([1.0, 0.0]), np.zeros(2), [1.0])
+    with pytest.raises(ValueError, match="losses"):
+        w04.loss_ellipses(np.eye(2), np.zeros(2), [0.0])
+
+
 # --------------------------------------------------------------------------- 05, 06
 def test_gradient_profile_has_one_norm_per_layer():
     d = w05.gradient_profile(7, "tanh")
@@ -226,6 +258,28 @@ def test_companions_move_batchnorm_in_train_mode_only():
         w07.companion_effect(4, "test")
 
 
+def test_groupnorm_view_runs_from_layernorm_to_instancenorm():
+    """G = 1 is LayerNorm of the whole sample, G = 8 standardizes every channel: the channel-mean
+    spread falls to 0 and the silent channel is stretched from its noise to unit std."""
+    from nnbasics.core import norm
+
+    x0 = w07.gn_batch()[0]  # (C, H, W)
+    views = {g: w07.groupnorm_view(g) for g in w07.GROUP_CHOICES}
+    ln = norm.layernorm_forward(x0.reshape(1, -1), np.ones(x0.size), np.zeros(x0.size))[0]
+    assert_close(views[1]["out0"], ln.reshape(views[1]["out0"].shape), "G = 1 against LayerNorm")
+    inst = views[8]
+    assert_close(inst["channel_means"], np.zeros(8), "InstanceNorm: every channel mean 0", atol=1e-12)
+    assert np.all(np.abs(inst["channel_stds"][np.arange(8) != w07.SILENT] - 1) < 1e-3)
+    contrast = [views[g]["contrast"] for g in w07.GROUP_CHOICES]
+    assert contrast[0] > 0.7 and all(a > b for a, b in zip(contrast, contrast[1:]))
+    assert views[2]["silent_std"] < 0.05 < 0.9 < inst["silent_std"]
+    for g, v in views.items():  # rows never share; each row has g sets of 8/g channels
+        assert v["n_sets"] == 4 * g == len(np.unique(v["sets"])) and v["set_size"] == 8 // g * 25
+        assert np.array_equal(v["sets"][0], v["group_of"])
+    with pytest.raises(ValueError, match="groups must be one of"):
+        w07.groupnorm_view(3)
+
+
 def test_dropout_view_keeps_the_mean_and_shrinks_the_gap():
     for p in w08.RATES:
         d = w08.dropout_view(p)
@@ -234,6 +288,20 @@ def test_dropout_view_keeps_the_mean_and_shrinks_the_gap():
     none, half = w08.dropout_view(0.0), w08.dropout_view(0.5)
     assert np.array_equal(none["out"], none["h"])
     assert half["gap"] < none["gap"] / 2
+
+
+def test_bn_shift_view_eval_variance_falls_with_p():
+    """p = 0: no shift (train and eval variances agree, BN passes on ~1). p = 0.5 (the default):
+    the training variance is larger, and BN's eval output keeps a fifth to a half of the variance."""
+    none, half = w08.bn_shift_view(0.0), w08.bn_shift_view(0.5)
+    assert_close(none["running_var"], none["eval_input_var"], "no dropout: nothing to shift", rtol=0.05)
+    assert np.all(np.abs(none["eval_output_var"] - 1) < 0.05)
+    assert np.all(half["running_var"] > 2 * half["eval_input_var"])
+    assert np.all((0.2 < half["eval_output_var"]) & (half["eval_output_var"] < 0.5))
+    assert np.all(np.diff(half["sweep_output_var"], axis=0) < 0)  # more dropout, more shift
+    k = w08.SHIFT_RATES.index(0.5)
+    assert np.array_equal(half["sweep_output_var"][k], half["eval_output_var"])  # the marker sits on its curve
+    assert_close(half["eval_input_var"], np.asarray(w08.post_relu_pool()).var(axis=0), "eval sees the pool")
 
 
 # --------------------------------------------------------------------------- 09
@@ -255,6 +323,29 @@ def test_race_view_runs_the_chosen_optimizers_from_one_start():
     assert w09.race_view("quadratic", "sgd", 0.2, 50)["race"]["sgd"]["diverged"]  # lr > 2/L
     with pytest.raises(ValueError, match="optimizer must be"):
         w09.race_view("quadratic", "lbfgs", 0.1, 10)
+
+
+def test_sparsity_view_lasso_zeroes_weights_and_ridge_never_does():
+    """Default λ = 0.01: the lasso has a few exact zeros, ridge none; λ ≈ 0.56 keeps exactly the
+    3 relevant features; the path's weights are the lasso's optimum at each λ (not an artefact
+    of warm starts), and a λ off the slider's grid is fitted on demand."""
+    from nnbasics.core import regularization
+    from nnbasics.experiments import nb09_regularization
+
+    default = w09.sparsity_view(0.01)
+    assert 0 < default["zeros_l1"] < 10 and default["zeros_l2"] == 0
+    assert w09.sparsity_view(0.562)["selects_truth"] and not default["selects_truth"]
+    assert w09.sparsity_view(w09.SPARSITY_LAMS[-1])["zeros_l1"] == 20
+    assert np.all(np.diff(default["path_zeros_l1"]) >= 0) and np.all(default["path_zeros_l2"] == 0)
+    problem = nb09_regularization.sparse_regression(n=50, d=20, rng=0)  # the explorer's regression
+    X, y = problem["X"], problem["y"]
+    assert np.array_equal(np.flatnonzero(problem["w_true"]), default["support"])
+    for lam in (0.01, 0.178, 0.25):  # two on the grid, one off it
+        d = w09.sparsity_view(lam)
+        assert_close(d["w_l1"], regularization.lasso_ista(X, y, lam), f"lasso at λ={lam}", atol=1e-8)
+        assert_close(d["w_l2"], regularization.ridge_fit(X, y, lam), f"ridge at λ={lam}")
+    with pytest.raises(ValueError, match="lam"):
+        w09.sparsity_view(-1.0)
 
 
 # --------------------------------------------------------------------------- 10

@@ -263,7 +263,8 @@ class ZigzagResult:
     ----------
     inputs : {"positive", "centred"}
     X : ndarray, shape (N, 2)
-        The inputs the neuron sees (sigmoid outputs, or the same values minus their mean).
+        The inputs the neuron sees (sigmoid outputs, or the same values minus their mean;
+        plus ``offset``).
     w_star : ndarray, shape (2,)
         The weights that fit the targets exactly.
     path : ndarray, shape (steps + 1, 2)
@@ -279,6 +280,8 @@ class ZigzagResult:
         First step at which the loss is below ``tol`` times its starting value.
     lr : float
         The learning rate used, ``step / E||x||^2``.
+    offset : float
+        What was added to every input.
     """
 
     inputs: str
@@ -290,6 +293,7 @@ class ZigzagResult:
     hessian_eigenvalues: np.ndarray
     steps_to_tol: int | None
     lr: float
+    offset: float = 0.0
 
     @property
     def condition_number(self) -> float:
@@ -305,7 +309,8 @@ class ZigzagResult:
 
 @finite_output("the weights overflow: w0, w_star or step too large")
 def zigzag_descent(inputs: str = "positive", *, n: int = 200, steps: int = 300, step: float = 0.5,
-                   w_star=(1.0, -1.0), w0=(0.0, 0.0), tol: float = 1e-3, seed: int = 0) -> ZigzagResult:
+                   w_star=(1.0, -1.0), w0=(0.0, 0.0), tol: float = 1e-3, seed: int = 0,
+                   offset: float = 0.0) -> ZigzagResult:
     """Why zero-centred activations matter: one linear neuron fed positive vs centred inputs.
 
     The neuron z = w . x (two weights, no bias) is trained by per-example SGD on the squared
@@ -332,6 +337,10 @@ def zigzag_descent(inputs: str = "positive", *, n: int = 200, steps: int = 300, 
         ``steps_to_tol`` counts steps until loss <= tol * starting loss.
     seed : int
         Seeds the inputs and the visiting order (the same for both kinds of input).
+    offset : float
+        Added to every input after ``inputs`` is applied: ``"centred"`` with ``offset=m`` gives
+        inputs of mean m in both coordinates, the same spread, and the same visiting order, so
+        the mean can be moved continuously from 0 (centred) to all-positive.
 
     Returns
     -------
@@ -345,6 +354,7 @@ def zigzag_descent(inputs: str = "positive", *, n: int = 200, steps: int = 300, 
     steps = check_int(steps, "steps", minimum=1)
     step = check_float(step, "step", minimum=0.0, min_inclusive=False)
     tol = check_float(tol, "tol", minimum=0.0, maximum=1.0, min_inclusive=False, max_inclusive=False)
+    offset = check_float(offset, "offset")
     w_star = as_float_array(w_star, "w_star", ndim=1)
     w = as_float_array(w0, "w0", ndim=1).astype(np.float64).copy()
     for name, v in (("w_star", w_star), ("w0", w)):
@@ -354,6 +364,7 @@ def zigzag_descent(inputs: str = "positive", *, n: int = 200, steps: int = 300, 
     X = sigmoid(rng.standard_normal((n, 2)))  # (N, 2), every entry in (0, 1)
     if inputs == "centred":
         X = X - X.mean(axis=0)
+    X = X + offset
     t = X @ w_star  # (N,)
     lr = step / np.mean(np.sum(X**2, axis=1))
     order = np.concatenate([rng.permutation(n) for _ in range(-(-steps // n))])[:steps]
@@ -370,4 +381,4 @@ def zigzag_descent(inputs: str = "positive", *, n: int = 200, steps: int = 300, 
     same_sign = float(np.count_nonzero(same & moving) / max(np.count_nonzero(moving), 1))
     below = np.flatnonzero(loss <= tol * loss[0])
     return ZigzagResult(inputs, X, w_star, path, loss, same_sign,
-                        np.linalg.eigvalsh(X.T @ X / n), int(below[0]) if below.size else None, float(lr))
+                        np.linalg.eigvalsh(X.T @ X / n), int(below[0]) if below.size else None, float(lr), offset)

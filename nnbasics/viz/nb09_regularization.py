@@ -1,14 +1,17 @@
-"""Notebook 09 widgets: capacity x weight decay on a 1-D regression, and an optimizer race on a 2-D surface."""
+"""Notebook 09 widgets: capacity x weight decay on a 1-D regression, an optimizer race on a 2-D surface,
+and L1 vs L2 weights along λ."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from nnbasics._validate import check_float
 from nnbasics.experiments import nb09_regularization
 from nnbasics.viz.explorer import Explorer, View, frozen_cache, register
 from nnbasics.viz.plotting import PALETTE, plain_log_labels
 
-__all__ = ["capacity_view", "capacity_explorer", "race_view", "race_explorer"]
+__all__ = ["capacity_view", "capacity_explorer", "race_view", "race_explorer", "SPARSITY_LAMS", "sparsity_view",
+           "sparsity_explorer"]
 
 MAX_DEGREE = 15
 RACE_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")  # AdamW without decay = Adam
@@ -196,3 +199,123 @@ def race_explorer(surface: str = "rosenbrock", optimizer: str = "all", lr: float
                         f"{k} <b>{'diverged' if r['diverged'] else format(r['final_loss'], '.2e')}</b>"
                         for k, r in d["race"].items()),
                     title="Optimizer race on a 2-D loss surface")
+
+
+# --------------------------------------------------------------------------- L1 vs L2
+#: Penalty strengths offered by the λ slider: 10^-3 ... 10^0.5 in quarter decades.
+SPARSITY_LAMS = tuple(float(f"{v:.3g}") for v in 10.0 ** np.arange(-3.0, 0.51, 0.25))
+
+
+@frozen_cache(maxsize=4)
+def _sparse_path(seed: int) -> dict:
+    """The regression of §3 and both weight paths over :data:`SPARSITY_LAMS` (warm-started ISTA, ~0.3 s)."""
+    problem = nb09_regularization.sparse_regression(n=50, d=20, rng=seed)
+    return {"problem": problem,
+            "path": nb09_regularization.sparsity_path(problem["X"], problem["y"], SPARSITY_LAMS)}
+
+
+@frozen_cache(maxsize=64)
+def sparsity_view(lam: float, seed: int = 0) -> dict:
+    """Pure data for the L1-vs-L2 explorer: lasso and ridge weights at one penalty strength.
+
+    The regression of notebook 09 §3 (:func:`nnbasics.experiments.nb09_regularization.sparse_regression`:
+    20 features, 3 of them relevant), fitted by
+    :func:`nnbasics.experiments.nb09_regularization.sparsity_path`.
+
+    Parameters
+    ----------
+    lam : float >= 0
+        Penalty strength (values of :data:`SPARSITY_LAMS` come from a precomputed path; others
+        are fitted on demand).
+    seed : int
+        Draws the regression.
+
+    Returns
+    -------
+    dict
+        ``lam``; ``w_l1``, ``w_l2``, ``w_true`` (D,); ``zeros_l1``, ``zeros_l2`` (int): exact zeros;
+        ``support`` (3,) the relevant features; ``selects_truth`` (bool): the lasso keeps exactly
+        them; over :data:`SPARSITY_LAMS`, ``lams`` (K,), ``path_zeros_l1`` and ``path_zeros_l2`` (K,).
+    """
+    lam = check_float(lam, "lam", minimum=0.0)
+    cached = _sparse_path(int(seed))
+    problem, path = cached["problem"], cached["path"]
+    if lam in SPARSITY_LAMS:
+        k = SPARSITY_LAMS.index(lam)
+        w_l1, w_l2 = path["w_l1"][k], path["w_l2"][k]
+    else:
+        one = nb09_regularization.sparsity_path(problem["X"], problem["y"], [lam])
+        w_l1, w_l2 = one["w_l1"][0], one["w_l2"][0]
+    return {"lam": lam, "w_l1": w_l1, "w_l2": w_l2, "w_true": problem["w_true"],
+            "zeros_l1": int(np.sum(w_l1 == 0)), "zeros_l2": int(np.sum(w_l2 == 0)),
+            "support": problem["support"],
+            "selects_truth": bool(np.array_equal(np.flatnonzero(w_l1), problem["support"])),
+            "lams": np.array(SPARSITY_LAMS), "path_zeros_l1": path["zeros_l1"], "path_zeros_l2": path["zeros_l2"]}
+
+
+class _SparsityView(View):
+    """Lasso weights, ridge weights (as bars; the true weights as ticks), and exact zeros against λ."""
+
+    tight_layout = False
+
+    def init(self, fig, d):
+        from matplotlib.lines import Line2D
+
+        fig.subplots_adjust(left=0.06, right=0.985, bottom=0.15, top=0.84, wspace=0.28)
+        self.ax1, self.ax2, self.ax3 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.2, 1.2, 1]})
+        D = len(d["w_true"])
+        self.feats = np.arange(D)
+        colors = [PALETTE[0] if j in d["support"] else PALETTE[1] for j in self.feats]
+        self.bars, self.zeros = {}, {}
+        for ax, key in ((self.ax1, "w_l1"), (self.ax2, "w_l2")):
+            # one collection of thick vertical segments per panel: 20 bars in one draw call
+            self.bars[key] = ax.vlines(self.feats, 0.0, d[key], colors=colors, lw=7)
+            # static artists get a zorder apart from the moving bars' (2), so that a blitted frame
+            # stacks them as a full redraw does: the zero line below, the true weights above
+            ax.plot(self.feats, d["w_true"], "_", color=PALETTE[7], ms=10, mew=1.5, ls="none", zorder=3)
+            (self.zeros[key],) = ax.plot([], [], "x", color=PALETTE[5], ms=5, mew=1.2, ls="none", zorder=4)
+            ax.axhline(0, color="grey", lw=0.6, zorder=1)
+            ax.set(xlim=(-0.7, D - 0.3), ylim=(-2.2, 3.3), xticks=self.feats[::2], xlabel="feature")
+        self.ax1.set_ylabel("weight")
+        handles = [Line2D([], [], color=PALETTE[0], lw=6), Line2D([], [], color=PALETTE[1], lw=6),
+                   Line2D([], [], color=PALETTE[7], marker="_", ms=10, mew=1.5, ls="none"),
+                   Line2D([], [], color=PALETTE[5], marker="x", ms=5, mew=1.2, ls="none")]
+        self.ax2.legend(handles, ["3 relevant features", "17 irrelevant ones", "true weight", "exactly 0"],
+                        fontsize=7, loc="upper right", ncols=2)
+        self.ax3.plot(d["lams"], d["path_zeros_l1"], "o-", color=PALETTE[2], ms=3, label="L1 (lasso)")
+        self.ax3.plot(d["lams"], d["path_zeros_l2"], "s--", color=PALETTE[3], ms=3, label="L2 (ridge)")
+        (self.marker,) = self.ax3.plot([], [], "o", color=PALETTE[7], ms=8, mfc="none", mew=1.5)
+        self.ax3.set(xscale="log", ylim=(-0.5, D + 0.5), yticks=range(0, D + 1, 5), xlabel="λ (log scale)",
+                     ylabel="weights exactly 0")
+        plain_log_labels(self.ax3.xaxis)
+        self.ax3.set_title("exact zeros along the λ path", fontsize=9)
+        self.ax3.legend(fontsize=7, loc="upper left")
+        return self.update(d)
+
+    def update(self, d):
+        D = len(d["w_true"])
+        for key in ("w_l1", "w_l2"):
+            self.bars[key].set_segments([[(j, 0.0), (j, h)] for j, h in zip(self.feats, d[key])])
+            zero = np.flatnonzero(d[key] == 0)
+            self.zeros[key].set_data(zero, np.zeros(zero.size))
+        # titles change only when a count does (each new text costs a render; revisits are cached)
+        picked = " (the 3 relevant)" if d["selects_truth"] else ""
+        self.ax1.set_title(f"L1 (lasso): {D - d['zeros_l1']} of {D} weights non-zero{picked}", fontsize=9)
+        self.ax2.set_title(f"L2 (ridge): {D - d['zeros_l2']} of {D} weights non-zero", fontsize=9)
+        self.marker.set_data([d["lam"], d["lam"]], [d["zeros_l1"], d["zeros_l2"]])
+        return [*self.bars.values(), *self.zeros.values(), self.ax1.title, self.ax2.title, self.marker]
+
+
+@register("09", "sparsity")
+def sparsity_explorer(lam: float = 0.01) -> Explorer:
+    """A λ slider (log) -> lasso and ridge weights side by side, and how many are exactly 0."""
+    import ipywidgets as w
+
+    _sparse_path(0)  # the whole path once (~0.3 s): the slider then only looks it up
+    options = [(f"{v:.2g}", v) for v in SPARSITY_LAMS]
+    controls = {"lam": w.SelectionSlider(options=options, value=lam, description="λ (log)")}
+    return Explorer(controls, sparsity_view, _SparsityView(), figsize=(12, 3.6),
+                    summary=lambda d: (f"λ = {d['lam']:.2g}: lasso <b>{d['zeros_l1']}</b> weights exactly 0, "
+                                       f"ridge <b>{d['zeros_l2']}</b> (its smallest |w|: "
+                                       f"{np.min(np.abs(d['w_l2'])):.1e})"),
+                    title="L1 vs L2: the same regression, the same λ")

@@ -43,6 +43,27 @@ def test_zigzag_same_sign_steps_and_three_times_slower():
     assert (min(pos_steps), max(pos_steps)) == (64, 109) and (min(cen_steps), max(cen_steps)) == (7, 21)
 
 
+def test_zigzag_widget_same_sign_from_offset_half_and_every_notch_slower():
+    """§3, the explorer: 'the share of same-sign steps climbs from about half to 100 % exactly when the
+    last inputs become all-positive (offset 0.5) ... from offset 0.2 on every notch of 0.1 makes SGD
+    slower — from 7–21 steps to 0.1 % of the loss at 0 to about 300 or more at offset 1'."""
+    from nnbasics.viz import nb04_activations as widgets
+
+    at_zero, at_one = [], []
+    for seed in SEEDS:
+        runs = {m: widgets.zigzag_view(m, seed) for m in widgets.OFFSETS}
+        assert 0.35 < runs[0.0]["same_sign_fraction"] < 0.65
+        first_same = min(m for m, r in runs.items() if r["same_sign_fraction"] == 1.0)
+        first_positive = min(m for m, r in runs.items() if r["all_positive"] == 1.0)
+        assert first_same == first_positive == 0.5
+        assert all(r["same_sign_fraction"] == 1.0 for m, r in runs.items() if m >= 0.5)
+        steps = [runs[m]["steps_to_tol"] or np.inf for m in widgets.OFFSETS if m <= 1.0]  # inf: not in 300
+        assert all(b > a or b == np.inf for a, b in zip(steps[2:], steps[3:])), (seed, steps)
+        at_zero.append(steps[0])
+        at_one.append(steps[10])
+    assert (min(at_zero), max(at_zero)) == (7, 21) and min(at_one) >= 290
+
+
 @pytest.mark.slow
 def test_sigmoid_net_has_not_started_while_relu_fits():
     """§4: over seeds 0–9 the sigmoid loss stays within 0.02 of ln 2 at chance accuracy, ReLU reaches

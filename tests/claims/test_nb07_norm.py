@@ -118,3 +118,15 @@ def test_companion_widget_default_shows_the_point():
         assert widgets.companion_effect(4, "eval", seed=seed)["bn_spread"] < 1e-12, seed
         assert widgets.companion_effect(8, "train", seed=seed)["bn_spread"] > \
             2 * widgets.companion_effect(64, "train", seed=seed)["bn_spread"], seed
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_groupnorm_widget_contrast_falls_and_the_silent_channel_is_stretched(seed):
+    """§6, the explorer: 'the spread of its channel means falls from about 0.8 to exactly 0 ... the
+    silent channel 6 stays near std 0.02 up to G = 4 but is stretched to std ≈ 1 at G = 8'."""
+    views = [widgets.groupnorm_view(g, seed) for g in widgets.GROUP_CHOICES]
+    contrast = [v["contrast"] for v in views]
+    silent = [v["silent_std"] for v in views]
+    assert 0.7 < contrast[0] < 0.9 and all(a > b for a, b in zip(contrast, contrast[1:]))
+    assert contrast[-1] < 1e-12
+    assert max(silent[:-1]) < 0.05 and 0.9 < silent[-1] < 1.1

@@ -111,3 +111,22 @@ def test_elementwise_dropout_barely_hides_smooth_maps():
         info = exp.spatial_dropout_information(exp.smooth_feature_maps(8, 16, 16, 16, rng=seed), 0.5, rng=seed + 1)
         assert info["neighbour_corr"] > 0.8 and info["r2_elementwise"].mean() > 0.75, seed
         assert np.all(np.isclose(info["r2_spatial"], 0) | np.isclose(info["r2_spatial"], 1)), seed
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bn_shift_widget_keeps_all_then_a_fifth_to_a_half_then_under_a_fifth(seed):
+    """§7, the explorer: 'at evaluation BatchNorm passes on all of the variance at p = 0, a fifth to
+    under a half of it at p = 0.5 and under a fifth at p = 0.8 — and feature 2, the one whose mean
+    is largest relative to its spread, always loses the most'; the training variance grows with p."""
+    from nnbasics.viz import nb08_dropout as widgets
+
+    views = {p: widgets.bn_shift_view(p, seed) for p in widgets.SHIFT_RATES}
+    kept = np.array([v["eval_output_var"] for v in views.values()])  # (K, D)
+    assert np.all(np.abs(kept[0] - 1) < 0.05)
+    assert np.all((0.2 < views[0.5]["eval_output_var"]) & (views[0.5]["eval_output_var"] < 0.5))
+    assert np.all(views[0.8]["eval_output_var"] < 0.2)
+    assert np.all(np.diff(kept, axis=0) < 0) and np.all(np.argmin(kept[1:], axis=1) == 2)
+    running = np.array([v["running_var"] for v in views.values()])
+    assert np.all(np.diff(running, axis=0) > 0)  # dark bars grow with p; the light ones do not move
+    pool = np.asarray(widgets.post_relu_pool())
+    assert np.argmax(pool.mean(axis=0) / pool.std(axis=0)) == 2

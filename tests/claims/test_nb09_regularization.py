@@ -111,3 +111,16 @@ def test_linear_scaling_holds_to_256_and_breaks_at_1024():
         lin, const = r["loss_linear"], r["loss_constant"]
         assert lin[:3].max() < 1.5 * lin[:3].min() and lin[3] > 10 * lin[:3].max(), (seed, lin)
         assert np.all(np.diff(const) > 0) and const[-1] > 10 * const[0], (seed, const)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_sparsity_widget_lasso_selects_the_truth_and_ridge_never_zeroes(seed):
+    """§3, the explorer: 'somewhere between λ ≈ 0.2 and 0.6 it keeps exactly the 3 relevant features,
+    and at λ ≈ 3 all 20 are 0 — while ridge ... zeroes none at any λ'; the zeros only accumulate."""
+    from nnbasics.viz import nb09_regularization as widgets
+
+    views = [widgets.sparsity_view(lam, seed) for lam in widgets.SPARSITY_LAMS]
+    zeros = [v["zeros_l1"] for v in views]
+    assert np.all(np.diff(zeros) >= 0) and zeros[-1] == 20 and widgets.SPARSITY_LAMS[-1] == 3.16
+    assert any(0.17 < v["lam"] < 0.6 and v["selects_truth"] for v in views)
+    assert all(v["zeros_l2"] == 0 for v in views)
