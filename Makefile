@@ -23,7 +23,8 @@ install: $(STAMP)
 
 # Serves the whole course folder (notebooks/ AND exercises/) and opens the start page.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) \
+		--LabApp.default_url='/lab/tree/notebooks/00_start_here.ipynb?file-browser-path=/'
 
 exercises: $(STAMP)
 	$(PY) tools/make_exercises.py

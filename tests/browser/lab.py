@@ -122,12 +122,21 @@ def copy_notebooks(src: Path, dst: Path) -> list[Path]:
     return copied
 
 
+def start_url() -> str:
+    """The page ``make lab`` opens (its ``--LabApp.default_url``), read from the Makefile."""
+    m = re.search(r"--LabApp\.default_url='([^']+)'", (ROOT / "Makefile").read_text(encoding="utf-8"))
+    if m is None:
+        raise RuntimeError("the Makefile's lab target sets no --LabApp.default_url='...'")
+    return m.group(1)
+
+
 class LabServer:
     """A JupyterLab server on a temporary copy of ``notebooks/``; use as a context manager.
 
     With ``course=True`` the root holds a learner's course folder instead: ``notebooks/`` and
-    ``exercises/`` (fresh stubs), and the kernels grade that ``exercises/`` and record progress
-    in ``workdir/progress.json`` — the learner's journey, never touching tracked files.
+    ``exercises/`` (fresh stubs), the server's front page is the one ``make lab`` opens
+    (:func:`start_url`), and the kernels grade that ``exercises/`` and record progress in
+    ``workdir/progress.json`` — the learner's journey, never touching tracked files.
     """
 
     def __init__(self, workdir: Path, *, notebooks: Path = NOTEBOOKS, startup_timeout: float = 120.0,
@@ -177,6 +186,8 @@ class LabServer:
             "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
             "--ServerApp.disable_check_xsrf=False",
         ]
+        if self.course:
+            cmd.append(f"--LabApp.default_url={start_url()}")
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in __exit__)

@@ -1,6 +1,7 @@
 """The learner's whole journey in a real JupyterLab + chromium, without a terminal.
 
-Open the start page, follow its link to notebook 01, open the exercise file from the notebook's
+Open what ``make lab`` opens (the start page, the course folder with ``exercises/`` in the
+file browser), run the start page, follow its link to notebook 01, open the exercise file from the notebook's
 link, type a correct implementation of exercise 1.1 into the editor and save it, grade it with
 the notebook's button (points go from 0 to full), and see the start page's progress table update.
 The server serves a learner's course folder (notebooks/ + exercises/ stubs, see
@@ -43,6 +44,8 @@ def _link(page, path: str):
 
 _JS_CURRENT_PATH = "() => { const w = window.jupyterapp.shell.currentWidget; " \
                    "return w && w.context ? w.context.path : null; }"
+_JS_FILE_BROWSER = "() => [...document.querySelectorAll('.jp-DirListing-content .jp-DirListing-itemText')]" \
+                   ".map(e => e.innerText.trim())"
 _JS_ACTIVATE = """(path) => {
   const app = window.jupyterapp;
   for (const w of app.shell.widgets('main')) {
@@ -109,6 +112,16 @@ def test_start_page_to_graded_exercise_without_a_terminal(course_server, chromiu
     page = chromium.new_page()
     ms = browser_timeout * 1000
     try:
+        # 0. what `make lab` opens: the start page, with exercises/ in the file browser
+        page.goto(f"{course_server.url}/?token={course_server.token}", wait_until="domcontentloaded", timeout=ms)
+        page.wait_for_function(_JS_PANEL, timeout=ms)
+        assert _wait(lambda: page.evaluate(_JS_CURRENT_PATH) == "notebooks/00_start_here.ipynb", browser_timeout), \
+            f"make lab's front page opened {page.evaluate(_JS_CURRENT_PATH)!r}, not the start page"
+        listed = lambda: page.evaluate(_JS_FILE_BROWSER)  # noqa: E731
+        assert _wait(lambda: {"exercises", "notebooks"} <= set(listed()), 60), \
+            f"the file browser shows {listed()}, not the course folder with exercises/"
+        _shot(page, "0_make_lab_front_page")
+
         # 1. the start page: environment check, syllabus, progress (nothing graded yet)
         _run_all(page, course_server, "notebooks/00_start_here.ipynb", browser_timeout)
         table = _box_text(page, ".nnbasics-progress-box")
