@@ -718,10 +718,12 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         ranges={"groups": [0, 3, 2.5], "eps": [0.0]})
     R["core.norm.groupnorm_backward"] = _backward_case(
         norm.groupnorm_forward, lambda: {"x": A(2, 4, 3), "gamma": np.ones(4), "beta": np.zeros(4), "groups": 2})
+    R["core.norm.groupnorm_backward"].nonneg = ("cache.inv_std",)
     R["core.norm.rmsnorm_forward"] = Case(
         lambda: {"x": A(4, 3), "gamma": np.ones(3)}, arrays=("x", "gamma"), mismatch={"gamma": 0},
         ranges={"eps": [0.0, -1.0]}, skip={"x:ndim": "normalizes the last axis; any leading axes"})
     R["core.norm.rmsnorm_backward"] = _backward_case(norm.rmsnorm_forward, lambda: {"x": A(4, 3), "gamma": np.ones(3)})
+    R["core.norm.rmsnorm_backward"].nonneg = ("cache.inv_rms",)
     R["core.norm.normalization_sets"] = Case(lambda: {"kind": "group", "N": 2, "C": 4, "groups": 2},
                                              ranges={"kind": ["nope"], "N": [0], "C": [0, 2.5], "groups": [3, 0]})
     R["core.norm.ema_half_life"] = Case(lambda: {"momentum": 0.1},
@@ -750,12 +752,15 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
             nonneg=("v",), dtype_of="p", fuzz=40)
     R["core.optim.rmsprop_step"] = Case(
         lambda: {"p": A(3), "g": A(3, seed=1), "v": np.zeros(3)}, arrays=("p", "g", "v"), mismatch={"g": 0, "v": 0},
-        ranges={"lr": [-1.0], "alpha": [1.5, -0.1], "eps": [-1.0], "weight_decay": [-1.0]},
-        skip={f"{a}:{m}": "parameters of any shape" for a in "pgv" for m in ("ndim", "scalar")})
+        ranges={"lr": [-1.0], "alpha": [1.5, -0.1], "eps": [-1.0], "weight_decay": [-1.0], "v": [-np.ones(3)]},
+        skip={f"{a}:{m}": "parameters of any shape" for a in "pgv" for m in ("ndim", "scalar")},
+        nonneg=("v",), dtype_of="p")
     R["core.optim.adagrad_step"] = Case(
         lambda: {"p": A(3), "g": A(3, seed=1), "s": np.zeros(3), "t": 1}, arrays=("p", "g", "s"),
-        mismatch={"g": 0, "s": 0}, ranges={"t": [0], "lr": [-1.0], "lr_decay": [-1.0], "eps": [-1.0]},
-        skip={f"{a}:{m}": "parameters of any shape" for a in "pgs" for m in ("ndim", "scalar")})
+        mismatch={"g": 0, "s": 0},
+        ranges={"t": [0], "lr": [-1.0], "lr_decay": [-1.0], "eps": [-1.0], "s": [-np.ones(3)]},
+        skip={f"{a}:{m}": "parameters of any shape" for a in "pgs" for m in ("ndim", "scalar")},
+        nonneg=("s",), dtype_of="p")
     R["core.optim.make"] = Case(lambda: {"name": "sgd", "lr": 0.1},
                            ranges={"name": ["nope"], "lr": [-1.0], "weight_decay": [-1.0]})
     R["core.optim.step_lr"] = Case(lambda: {"step": 3, "base_lr": 0.1, "step_size": 2},
@@ -876,7 +881,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         lambda: {"steps": 3}, ranges={"optimizer": ["nope"], "lam": [-1.0], "lr": [0.0], "steps": [0]})
     for n in ("l1_penalty", "l1_penalty_grad"):
         R[f"core.regularization.{n}"] = Case(lambda: {"params": [A(2, 3), A(3, seed=1)], "lam": 0.1},
-                                             ranges={"lam": [-1.0, np.nan], "params": ["abc"]})
+                                             ranges={"lam": [-1.0, np.nan], "params": ["abc"]},
+                                             skip={"params:broadcast": "parameters of any shapes"})
     R["core.regularization.soft_threshold"] = Case(lambda: {"w": A(2, 3), "t": 0.5}, arrays=("w",),
                                                    ranges={"t": [-0.1, np.nan, "abc"]}, skip=dict(ELEMENTWISE))
     R["core.regularization.lasso_ista"] = Case(lambda: {"Phi": A(5, 3), "y": A(5, seed=1), "lam": 0.1, "steps": 3},

@@ -462,10 +462,10 @@ def test_documented_dtypes_are_in_the_docstring():
 def _found():
     from test_api_sweep import A, tiny_model, tiny_params
 
-    from nnbasics.core import conv, layers, losses, mlp, norm, optim
+    from nnbasics.core import conv, dropout, layers, losses, mlp, norm, optim, regularization
     from nnbasics.core.gradcheck import numerical_gradient
     from nnbasics.data import standardize
-    from nnbasics.experiments import nb08_dropout, nb09_regularization
+    from nnbasics.experiments import nb06_init, nb08_dropout, nb09_regularization
     from nnbasics.lab import diagnostics, hardware, models
 
     big = np.full((2, 3), 1e200)
@@ -509,6 +509,22 @@ def _found():
         (lambda: nb08_dropout.scaling_mismatch(np.zeros((2, 2)), 0.5, rng=0), ValueError, "x has mean 0"),
         (lambda: hardware.underflow_demo(scale=1e10), NonFiniteError, "overflows float16"),
         (lambda: standardize(np.full((3, 2), 1e300) * [[1], [-1], [1]]), NonFiniteError, "X_train too large"),
+        # notebooks 06-09's functions (a RuntimeWarning, a NaN cache accepted, or a silently wrong 0)
+        (lambda: dropout.dropout_linear_penalty(big, np.ones(3), 0.3), NonFiniteError,
+         r"dropout_linear_penalty.*\|X\| <= 1e\+200"),
+        (lambda: norm.rmsnorm_forward(big, np.ones(3)), NonFiniteError, r"x \* x overflows the mean square"),
+        (lambda: norm.groupnorm_backward(np.ones((2, 4, 3)), norm.GroupNormCache(
+            np.ones((2, 4, 3)), np.full((2, 2), np.nan), np.ones(4), 2)), ValueError, r"cache\.inv_std contains NaN"),
+        (lambda: norm.rmsnorm_backward(np.ones((2, 3)), norm.RMSNormCache(np.ones((2, 3)), np.ones((2, 1)), np.ones(1))),
+         ValueError, r"cache\.gamma has shape \(1,\)"),
+        (lambda: optim.rmsprop_step(x, x, -x), ValueError, "v must be >= 0"),
+        (lambda: regularization.l1_penalty_grad([np.ones(3, np.float32)], 1e100), NonFiniteError, "lam too large"),
+        (lambda: regularization.lasso_ista(big.T, np.ones(3), 0.1), NonFiniteError, r"Phi\^T Phi overflows"),
+        (lambda: nb09_regularization.sparsity_path(np.ones((4, 2), np.float32), np.ones(4, np.float32),
+                                                   np.array([1e38], np.float32), steps=2),
+         NonFiniteError, r"sparsity_path.*\|lams\| <= 1e\+38"),
+        (lambda: nb08_dropout.spatial_dropout_information(np.ones((1, 2, 4, 1)), 0.5, rng=0), ValueError, "W >= 2"),
+        (lambda: nb06_init.jacobian_singular_values(depth=2, width=3, gain=1e300), NonFiniteError, "gain too large"),
     ]
 
 
@@ -528,7 +544,16 @@ def test_nonfinite_error_is_a_value_error_and_a_floating_point_error():
 def test_found_by_the_fuzz_now_returns_the_right_value():
     import torch
 
-    from nnbasics.core import activations, attention, gradcheck, optim, recurrent
+    from nnbasics.core import (
+        activations,
+        attention,
+        gradcheck,
+        norm,
+        optim,
+        recurrent,
+        regularization,
+    )
+    from nnbasics.experiments import nb08_dropout
 
     # gelu_tanh_derivative(1e300) was 0 * inf = NaN; torch's derivative is exactly 1 (0 far left)
     x = np.array([-1e300, -30.0, -3.0, 0.5, 30.0, 1e300])
@@ -547,6 +572,19 @@ def test_found_by_the_fuzz_now_returns_the_right_value():
     W, U, b = (a.astype(np.float32) for a in recurrent.init_rnn(3, 4, rng=0))
     hs, caches = recurrent.rnn_forward(np.ones((2, 2, 3), np.float32), np.zeros((2, 4), np.float32), W, U, b)
     assert all(g.dtype == np.float32 for g in recurrent.rnn_backward(np.ones_like(hs), caches))
+    # ema_half_life(1e-300) divided by log(1 - 1e-300) = log(1) = 0; the half-life is ln 2 / m
+    assert norm.ema_half_life(1e-300) == pytest.approx(np.log(2) * 1e300, rel=1e-12)
+    # r^2 and the neighbour correlation are scale-invariant: were NaN/0 for huge or tiny maps
+    maps = nb08_dropout.smooth_feature_maps(2, 3, 6, 6, rng=0)
+    ref = nb08_dropout.spatial_dropout_information(maps, 0.5, rng=1)
+    for scale in (1e-250, 1e250):
+        got = nb08_dropout.spatial_dropout_information(maps * scale, 0.5, rng=1)
+        for k in ("r2_elementwise", "r2_spatial", "neighbour_corr"):
+            np.testing.assert_allclose(got[k], ref[k], rtol=1e-9, atol=1e-12)
+    # float32 stayed float32 through RMSProp, Adagrad and ISTA (were float64)
+    assert all(a.dtype == np.float32 for a in optim.rmsprop_step(p32, p32, np.zeros(3)))
+    assert all(a.dtype == np.float32 for a in optim.adagrad_step(p32, p32, np.zeros(3), 1))
+    assert regularization.lasso_ista(np.eye(3, dtype=np.float32), p32, 0.1, steps=5).dtype == np.float32
     # numerical_gradient left x perturbed when f failed
     xs = np.zeros(2)
     with pytest.raises(TypeError):

@@ -21,6 +21,7 @@ import numpy as np
 from nnbasics._validate import (
     as_float_array,
     check_drop_probability,
+    check_finite_output,
     check_int,
     check_rng,
     check_state,
@@ -125,6 +126,7 @@ def dropout_backward(dout, cache: DropoutCache) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- spatial dropout
+@finite_output("x / (1 - p) overflows: x too large for its dtype")
 def spatial_dropout_forward(x, p: float, *, train: bool, rng=None):
     """Channel ("spatial") dropout, as ``torch.nn.Dropout2d``: drop whole feature maps.
 
@@ -159,10 +161,11 @@ def spatial_dropout_forward(x, p: float, *, train: bool, rng=None):
     return x * mask / (1.0 - p), DropoutCache(mask, p, True)
 
 
+@finite_output("dout / (1 - p) overflows: dout too large for its dtype")
 def spatial_dropout_backward(dout, cache: DropoutCache) -> np.ndarray:
     """Gradient of :func:`spatial_dropout_forward`: dx = dout * m / (1 - p), m broadcast over positions."""
-    if not isinstance(cache, DropoutCache):
-        raise TypeError(f"cache must be the DropoutCache from spatial_dropout_forward, got {type(cache).__name__}")
+    check_state(cache, "cache", DropoutCache, "spatial_dropout_forward")
+    check_drop_probability(cache.p, "cache.p")
     dout = as_float_array(dout, "dout", ndim=(3, 4, 5))
     if cache.mask is None:
         return dout.copy()
@@ -180,6 +183,7 @@ def _linear_args(X, w, p):
     return X, w, check_drop_probability(p)
 
 
+@finite_output("X * X or w * w overflows: X or w too large; scale them")
 def dropout_linear_penalty(X, w, p: float) -> float:
     """What inverted dropout on the inputs adds, in expectation, to a linear model's mean squared error.
 
@@ -207,6 +211,7 @@ def dropout_linear_penalty(X, w, p: float) -> float:
     return float(p / (1.0 - p) * np.sum(c * w * w))
 
 
+@finite_output("X or y too large: the normal equations overflow; scale the features")
 def dropout_ridge_solution(X, y, p: float) -> np.ndarray:
     """The weights minimizing the expected dropout loss of :func:`dropout_linear_penalty`.
 
@@ -228,5 +233,5 @@ def dropout_ridge_solution(X, y, p: float) -> np.ndarray:
     if y.shape[0] != X.shape[0]:
         raise ValueError(f"X has N={X.shape[0]} rows but y has {y.shape[0]}")
     p = check_drop_probability(p)
-    A = X.T @ X  # (D, D)
+    A = check_finite_output(X.T @ X, "dropout_ridge_solution", "X too large: X^T X overflows; scale the features")  # (D, D)
     return np.linalg.lstsq(A + p / (1.0 - p) * np.diag(np.diag(A)), X.T @ y, rcond=None)[0]

@@ -30,6 +30,7 @@ import numpy as np
 from nnbasics._validate import (
     as_float_array,
     check_choice,
+    check_finite_output,
     check_float,
     check_int,
     check_shapes,
@@ -375,6 +376,8 @@ def _per_channel(v: np.ndarray, ndim: int) -> np.ndarray:
     return v.reshape((1, -1) + (1,) * (ndim - 2))
 
 
+@finite_output("x's spread overflows the variance, gamma * x_hat overflows, or eps is too small for x's dtype "
+               "(1 / sqrt(var + eps) overflows for a constant group); scale x or gamma, or use a larger eps")
 def groupnorm_forward(x, gamma, beta, groups: int, eps: float = 1e-5):
     """Group normalization (Wu & He, 2018), as ``torch.nn.functional.group_norm``.
 
@@ -409,14 +412,22 @@ def groupnorm_forward(x, gamma, beta, groups: int, eps: float = 1e-5):
     xg = x.reshape(N, groups, -1)  # (N, G, C/G * spatial)
     mu = xg.mean(axis=-1, keepdims=True)  # (N, G, 1)
     var = ((xg - mu) ** 2).mean(axis=-1, keepdims=True)  # (N, G, 1) biased
+    check_finite_output(var, "groupnorm_forward", "x's spread overflows the variance of a group; scale x")
     inv_std = 1.0 / np.sqrt(var + eps)  # (N, G, 1)
     x_hat = ((xg - mu) * inv_std).reshape(x.shape)  # (N, C, ...)
     out = _per_channel(gamma, x.ndim) * x_hat + _per_channel(beta, x.ndim)
     return out, GroupNormCache(x_hat, inv_std[..., 0], gamma, groups)
 
 
+@finite_output("dout or gamma too large: the gradient overflows; scale the loss")
 def groupnorm_backward(dout, cache: GroupNormCache):
     """Gradients of :func:`groupnorm_forward`: LayerNorm's backward applied to each (sample, group).
+
+    Parameters
+    ----------
+    dout : array_like, same shape as the forward's x (N, C) or (N, C, *spatial)
+    cache : GroupNormCache
+        From :func:`groupnorm_forward`.
 
     Returns
     -------
@@ -424,11 +435,16 @@ def groupnorm_backward(dout, cache: GroupNormCache):
     dgamma, dbeta : ndarray, shape (C,)
         Summed over samples and positions.
     """
-    if not isinstance(cache, GroupNormCache):
-        raise TypeError(f"cache must be the GroupNormCache from groupnorm_forward, got {type(cache).__name__}")
-    dout = as_float_array(dout, "dout", ndim=cache.x_hat.ndim)
-    if dout.shape != cache.x_hat.shape:
-        raise ValueError(f"dout has shape {dout.shape} but the forward output had shape {cache.x_hat.shape}")
+    check_state(cache, "cache", GroupNormCache, "groupnorm_forward", nonneg=("inv_std",))
+    groups = check_int(cache.groups, "cache.groups", minimum=1)
+    dout = as_float_array(dout, "dout", ndim=(2, 3, 4, 5))
+    if dout.shape != np.shape(cache.x_hat):
+        raise ValueError(f"dout has shape {dout.shape} but the forward output had shape {np.shape(cache.x_hat)}")
+    if dout.shape[1] % groups:
+        raise ValueError(f"cache.groups={groups} must divide the C={dout.shape[1]} channels")
+    spatial = " ".join(f"S{i}" for i in range(dout.ndim - 2))  # "S0 S1" for (N, C, H, W)
+    check_shapes(("dout", dout, f"N C {spatial}"), ("cache.x_hat", cache.x_hat, f"N C {spatial}"),
+                 ("cache.inv_std", cache.inv_std, f"N {groups}"), ("cache.gamma", cache.gamma, "C"))
     axes = (0,) + tuple(range(2, dout.ndim))
     dgamma = (dout * cache.x_hat).sum(axis=axes)  # (C,)
     dbeta = dout.sum(axis=axes)  # (C,)
@@ -451,6 +467,8 @@ class RMSNormCache:
     gamma: np.ndarray
 
 
+@finite_output("x * x overflows the mean square, gamma * x_hat overflows, or eps is too small for x's dtype "
+               "(1 / sqrt(mean x^2 + eps) overflows for x = 0); scale x or gamma, or use a larger eps")
 def rmsnorm_forward(x, gamma, eps: float = 1e-6):
     """Root-mean-square normalization (Zhang & Sennrich, 2019), as ``torch.nn.functional.rms_norm``.
 
@@ -474,27 +492,38 @@ def rmsnorm_forward(x, gamma, eps: float = 1e-6):
     if gamma.shape[0] != x.shape[-1]:
         raise ValueError(f"gamma has {gamma.shape[0]} entries but x has D={x.shape[-1]} features")
     eps = check_float(eps, "eps", minimum=0.0, min_inclusive=False)
-    inv_rms = 1.0 / np.sqrt((x * x).mean(axis=-1, keepdims=True) + eps)  # (..., 1)
+    mean_square = check_finite_output((x * x).mean(axis=-1, keepdims=True), "rmsnorm_forward",
+                                      "x * x overflows the mean square; scale x")  # (..., 1)
+    inv_rms = 1.0 / np.sqrt(mean_square + eps)  # (..., 1)
     x_hat = x * inv_rms  # (..., D)
     return gamma * x_hat, RMSNormCache(x_hat, inv_rms, gamma)
 
 
+@finite_output("dout or gamma too large: the gradient overflows; scale the loss")
 def rmsnorm_backward(dout, cache: RMSNormCache):
     """Gradients of :func:`rmsnorm_forward`.
 
     dx = inv_rms * (g - x_hat * mean_d(g * x_hat)),  g = dout * gamma  (only the scale direction
     is removed: RMSNorm does not centre).
 
+    Parameters
+    ----------
+    dout : array_like, shape (N, D) or (N, T, D)
+    cache : RMSNormCache
+        From :func:`rmsnorm_forward`.
+
     Returns
     -------
     dx : ndarray, same shape as dout
     dgamma : ndarray, shape (D,)
     """
-    if not isinstance(cache, RMSNormCache):
-        raise TypeError(f"cache must be the RMSNormCache from rmsnorm_forward, got {type(cache).__name__}")
+    check_state(cache, "cache", RMSNormCache, "rmsnorm_forward", nonneg=("inv_rms",))
     dout = as_float_array(dout, "dout", ndim=(2, 3))
-    if dout.shape != cache.x_hat.shape:
-        raise ValueError(f"dout has shape {dout.shape} but the forward output had shape {cache.x_hat.shape}")
+    if dout.shape != np.shape(cache.x_hat):
+        raise ValueError(f"dout has shape {dout.shape} but the forward output had shape {np.shape(cache.x_hat)}")
+    lead = " ".join("NT"[:dout.ndim - 1])  # "N" or "N T"
+    check_shapes(("dout", dout, f"{lead} D"), ("cache.x_hat", cache.x_hat, f"{lead} D"),
+                 ("cache.inv_rms", cache.inv_rms, f"{lead} 1"), ("cache.gamma", cache.gamma, "D"))
     g = dout * cache.gamma  # (..., D)
     dx = cache.inv_rms * (g - cache.x_hat * (g * cache.x_hat).mean(axis=-1, keepdims=True))
     dgamma = (dout * cache.x_hat).reshape(-1, dout.shape[-1]).sum(axis=0)
@@ -538,6 +567,7 @@ def normalization_sets(kind: str, N: int, C: int, groups: int | None = None) -> 
     return n * groups + c // (C // groups)
 
 
+@finite_output("momentum this close to 0 (torch) gives a half-life beyond float64")
 def ema_half_life(momentum: float, convention: str = "torch") -> float:
     """Steps after which a batch's weight in a running average has halved.
 
@@ -558,5 +588,6 @@ def ema_half_life(momentum: float, convention: str = "torch") -> float:
     momentum = check_float(momentum, "momentum", minimum=0.0, maximum=1.0, min_inclusive=False,
                            max_inclusive=False)
     check_choice(convention, "convention", ("torch", "keras"))
-    decay = 1.0 - momentum if convention == "torch" else momentum  # weight kept by the old average
-    return float(np.log(0.5) / np.log(decay))
+    # ln of the weight the old average keeps; log1p(-m) stays exact where 1 - m rounds to 1 (m = 1e-20)
+    log_decay = np.log1p(-momentum) if convention == "torch" else np.log(momentum)
+    return float(np.log(0.5) / log_decay)

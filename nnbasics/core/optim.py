@@ -145,6 +145,8 @@ def adamw_step(p, g, m, v, t: int, *, lr: float = 1e-3, betas=(0.9, 0.999), eps:
     return _like(p, *_adam_core(p, g, m, v, t, lr, b1, b2, eps, weight_decay, decoupled=True))
 
 
+@finite_output("the update overflows: g or weight_decay * p too large, or eps = 0 with v = 0 (0/0); "
+               "scale g or use eps > 0")
 def rmsprop_step(p, g, v, *, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0):
     """One RMSProp step (Tieleman & Hinton, 2012) as ``torch.optim.RMSprop`` (no momentum, not centred).
@@ -157,19 +159,19 @@ def rmsprop_step(p, g, v, *, lr: float = 1e-2, alpha: float = 0.99, eps: float =
     ----------
     p, g : array_like, same shape
     v : ndarray, same shape as ``p``
-        Running average of g² (zeros before the first step).
+        Running average of g² (zeros before the first step); v >= 0.
 
     Returns
     -------
-    p_new, v_new : ndarray
+    p_new, v_new : ndarray, p's shape and dtype
     """
     p, g = _check_pg(p, g)
     lr = check_float(lr, "lr", minimum=0.0)
     alpha = check_float(alpha, "alpha", minimum=0.0, maximum=1.0)
     eps = check_float(eps, "eps", minimum=0.0)
     weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
-    v = _check_state(p, v, "v")
-    return _rmsprop_core(p, g, v, lr, alpha, eps, weight_decay)
+    v = check_bounds(_check_state(p, v, "v"), "v", low=0.0, what="a running mean of g²")
+    return _like(p, *_rmsprop_core(p, g, v, lr, alpha, eps, weight_decay))
 
 
 def _rmsprop_core(p, g, v, lr, alpha, eps, weight_decay):
@@ -179,6 +181,8 @@ def _rmsprop_core(p, g, v, lr, alpha, eps, weight_decay):
     return p - lr * g / (np.sqrt(v) + eps), v
 
 
+@finite_output("the update overflows: g or weight_decay * p too large, or eps = 0 with s = 0 (0/0); "
+               "scale g or use eps > 0")
 def adagrad_step(p, g, s, t: int, *, lr: float = 1e-2, lr_decay: float = 0.0, eps: float = 1e-10,
                  weight_decay: float = 0.0):
     """One Adagrad step (Duchi et al., 2011) as ``torch.optim.Adagrad`` (initial accumulator 0).
@@ -191,13 +195,13 @@ def adagrad_step(p, g, s, t: int, *, lr: float = 1e-2, lr_decay: float = 0.0, ep
     ----------
     p, g : array_like, same shape
     s : ndarray, same shape as ``p``
-        Sum of squared gradients so far (zeros before the first step).
+        Sum of squared gradients so far (zeros before the first step); s >= 0.
     t : int >= 1
         The step number.
 
     Returns
     -------
-    p_new, s_new : ndarray
+    p_new, s_new : ndarray, p's shape and dtype
     """
     p, g = _check_pg(p, g)
     t = check_int(t, "t", minimum=1)
@@ -205,8 +209,8 @@ def adagrad_step(p, g, s, t: int, *, lr: float = 1e-2, lr_decay: float = 0.0, ep
     lr_decay = check_float(lr_decay, "lr_decay", minimum=0.0)
     eps = check_float(eps, "eps", minimum=0.0)
     weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
-    s = _check_state(p, s, "s")
-    return _adagrad_core(p, g, s, t, lr, lr_decay, eps, weight_decay)
+    s = check_bounds(_check_state(p, s, "s"), "s", low=0.0, what="a sum of g²")
+    return _like(p, *_adagrad_core(p, g, s, t, lr, lr_decay, eps, weight_decay))
 
 
 def _adagrad_core(p, g, s, t, lr, lr_decay, eps, weight_decay):

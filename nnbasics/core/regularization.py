@@ -58,12 +58,14 @@ def l2_penalty_grad(params, lam: float) -> list:
 
 
 # ---------------------------------------------------------------- L1 and sparsity
+@finite_output("lam * sum |params| overflows: lam or params too large")
 def l1_penalty(params, lam: float) -> float:
     """L1 penalty λ Σ_k Σ |W_k| over a list of arrays (any shapes)."""
     lam = check_float(lam, "lam", minimum=0.0)
     return lam * float(sum(np.sum(np.abs(p)) for p in _param_list(params)))
 
 
+@finite_output("lam * sign(params) overflows params' dtype: lam too large")
 def l1_penalty_grad(params, lam: float) -> list:
     """A subgradient of :func:`l1_penalty`: λ sign(W_k) (0 where a weight is exactly 0)."""
     lam = check_float(lam, "lam", minimum=0.0)
@@ -83,15 +85,21 @@ def soft_threshold(w, t) -> np.ndarray:
 
     Returns
     -------
-    ndarray, shape of ``w``
+    ndarray, shape and dtype of ``w``
     """
     w = as_float_array(w, "w", allow_empty=True)
     t = as_float_array(t, "t")
     if np.any(t < 0):
         raise ValueError(f"t must be >= 0, got minimum {t.min()}")
+    return _shrink(w, t).astype(w.dtype, copy=False)  # |result| <= |w|: fits w's dtype
+
+
+def _shrink(w, t):
+    """sign(w) max(|w| - t, 0): :func:`soft_threshold` without the checks."""
     return np.sign(w) * np.maximum(np.abs(w) - t, 0.0)
 
 
+@finite_output("Phi or y too large: the gradient Phi^T (Phi w - y) overflows; scale the features and targets")
 def lasso_ista(Phi, y, lam: float, *, steps: int = 20_000, tol: float = 1e-12, w0=None) -> np.ndarray:
     """Minimize (1/2N) ||Φ w - y||² + λ ||w||₁ by proximal gradient descent (ISTA).
 
@@ -113,7 +121,7 @@ def lasso_ista(Phi, y, lam: float, *, steps: int = 20_000, tol: float = 1e-12, w
 
     Returns
     -------
-    w : ndarray, shape (P,)
+    w : ndarray, shape (P,), float32 when Phi, y (and w0) are float32, else float64
         Exactly zero where the L1 penalty wins.
     """
     Phi = as_float_array(Phi, "Phi", ndim=2)
@@ -123,18 +131,20 @@ def lasso_ista(Phi, y, lam: float, *, steps: int = 20_000, tol: float = 1e-12, w
     steps = check_int(steps, "steps", minimum=1)
     tol = check_float(tol, "tol", minimum=0.0)
     n, p = Phi.shape
-    w = np.zeros(p) if w0 is None else as_float_array(w0, "w0", ndim=1).copy()
+    w = np.zeros(p, dtype=Phi.dtype) if w0 is None else as_float_array(w0, "w0", ndim=1).copy()
     if w.shape != (p,):
         raise ValueError(f"w0 has shape {w.shape} but Phi has P={p} columns")
-    L = float(np.linalg.eigvalsh(Phi.T @ Phi / n)[-1])
+    curvature = check_finite_output(Phi.T @ Phi / n, "lasso_ista", "Phi too large: Phi^T Phi overflows; "
+                                    "scale the features")  # (P, P)
+    L = float(np.linalg.eigvalsh(curvature)[-1])
     if L == 0.0:
-        return np.zeros(p)
+        return np.zeros(p, dtype=w.dtype)
     for _ in range(steps):
         grad = Phi.T @ (Phi @ w - y) / n  # (P,)
-        w_new = soft_threshold(w - grad / L, lam / L)
-        done = np.max(np.abs(w_new - w)) <= tol
+        w_new = _shrink(w - grad / L, lam / L)
+        moved = np.max(np.abs(w_new - w))
         w = w_new
-        if done:
+        if not moved > tol:  # converged, or NaN: an overflow, reported by finite_output
             break
     return w
 

@@ -42,6 +42,7 @@ def worked_example(activation: str = "relu", x=WORKED_X) -> dict:
     -------
     dict
         x (1, 3), W1 (3, 2), b1 (2,), W2 (2, 1), b2 (1,), z1 (1, 2), a1 (1, 2), z2 (1, 1), y_hat (1, 1).
+        The fixed weights are float64, and so is everything computed from them (x keeps its dtype).
     """
     check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
     x = as_float_array(x, "x", ndim=1)
@@ -171,6 +172,8 @@ def loss_at_init(last_layer_scales=(1.0,), *, rng=0, hidden: int = 64) -> dict:
     dict
         ``scales`` (S,), ``loss`` (S,) mean cross-entropy on the training split, ``ln_c`` = ln 10,
         ``logit_std`` (S,), ``p_true`` (S, N) the probability given to each example's label.
+        ``scales`` keeps its dtype; the losses and probabilities are float64 (the network and the
+        digits are float64).
     """
     scales = as_float_array(last_layer_scales, "last_layer_scales", ndim=1)
     if np.any(scales <= 0):

@@ -13,6 +13,7 @@ from nnbasics._validate import (
     check_float,
     check_int,
     check_rng,
+    finite_output,
 )
 from nnbasics.core import activations, layers, losses
 from nnbasics.core.history import History
@@ -170,6 +171,7 @@ def tiny_network_trace(x1: float = 1.0, x2: float = -0.5, y: float = 1.0) -> dic
 
 
 # --------------------------------------------------------------------------- gate patterns
+@finite_output("x * y (or the sum s = x y + max(z, w)) overflows float64; use smaller inputs")
 def gate_graph_trace(x: float = 3.0, y: float = -4.0, z: float = 2.0, w: float = -1.0) -> dict:
     """f = 2 (x y + max(z, w)), forward then backward, one gate at a time (cs231n's example).
 
@@ -312,8 +314,9 @@ def forward_mode_gradient(X, y, params: dict, activation: str = "tanh") -> dict:
     Returns
     -------
     dict
-        ``grads`` (keyed like ``params``), ``passes`` int (= P, one per parameter) and
-        ``reverse`` (the gradients from one backward pass, for comparison).
+        ``grads`` (keyed like ``params``; always float64, one directional derivative per entry),
+        ``passes`` int (= P, one per parameter) and ``reverse`` (the gradients from one backward
+        pass, for comparison).
     """
     X = as_float_array(X, "X", ndim=2)
     logits, caches = forward(X, params, activation)  # also validates params and activation

@@ -11,6 +11,7 @@ import numpy as np
 from nnbasics._validate import (
     as_float_array,
     check_choice,
+    check_finite_output,
     check_float,
     check_int,
     check_rng,
@@ -251,6 +252,8 @@ def signal_propagation(widths, *, activation: str = "relu", mode: str = "fan_in"
     return Propagation(widths, mode, np.array([rms(z) for z in zs]), np.array([rms(d) for d in deltas[::-1]]))
 
 
+@finite_output("the Jacobian overflows: gain (or input_std with a growing activation) too large for this depth; "
+               "use a gain near 1")
 def jacobian_singular_values(*, depth: int = 32, width: int = 128, activation: str = "linear",
                              scheme: str = "xavier_normal", gain: float = 1.0, input_std: float = 1.0,
                              rng=0) -> np.ndarray:
@@ -292,6 +295,7 @@ def jacobian_singular_values(*, depth: int = 32, width: int = 128, activation: s
             z = h @ W
             J = (J @ W) * _df(activation, z)  # J W D: scales column j by f'(z_j)
             h = _f(activation, z)
+    check_finite_output(J, "jacobian_singular_values", "the Jacobian overflows: gain too large for this depth")
     return np.linalg.svd(J, compute_uv=False)
 
 

@@ -374,6 +374,7 @@ def _xy(X, y):
     return X, y
 
 
+@finite_output("(y - X w)^2 overflows: X, w or y too large; scale them")
 def dropout_mse_monte_carlo(X, y, w, p: float, *, draws: int = 2000, rng) -> dict:
     """Monte-Carlo estimate of the expected mean squared error of y ~ X w under input dropout.
 
@@ -401,6 +402,8 @@ def dropout_mse_monte_carlo(X, y, w, p: float, *, draws: int = 2000, rng) -> dic
             "plain_mse": float(np.mean((y - X @ w) ** 2))}
 
 
+@finite_output("the descent overflows: X or y too large, or lr too large for X's scale (it diverges); "
+               "scale the data or lower lr")
 def dropout_linear_regression(X, y, p: float, *, lr: float = 0.01, steps: int = 4000, rng) -> dict:
     """Gradient descent on a linear model with inverted dropout on its inputs (a fresh mask per step).
 
@@ -411,7 +414,8 @@ def dropout_linear_regression(X, y, p: float, *, lr: float = 0.01, steps: int = 
     Returns
     -------
     dict
-        ``path`` (steps + 1, D), ``w_avg`` (D,), ``w_dropout_ridge`` (D,), ``w_least_squares`` (D,).
+        ``path`` (steps + 1, D), ``w_avg`` (D,), ``w_dropout_ridge`` (D,), ``w_least_squares`` (D,);
+        float32 when X and y are.
     """
     X, y = _xy(X, y)
     p = check_drop_probability(p)
@@ -419,7 +423,7 @@ def dropout_linear_regression(X, y, p: float, *, lr: float = 0.01, steps: int = 
     steps = check_int(steps, "steps", minimum=2)
     rng = check_rng(rng)
     N, D = X.shape
-    w = np.zeros(D)
+    w = np.zeros(D, dtype=X.dtype)
     path = [w]
     for _ in range(steps):
         Xm = dropout_forward(X, p, train=True, rng=rng)[0]  # (N, D)
@@ -432,6 +436,7 @@ def dropout_linear_regression(X, y, p: float, *, lr: float = 0.01, steps: int = 
 
 
 # --------------------------------------------------------------------------- dropout before BatchNorm
+@finite_output("x's spread overflows the variance: x too large for its dtype; scale x")
 def dropout_bn_variance_shift(x, p: float, *, rng, batch_size: int = 64, steps: int = 300,
                               momentum: float = 0.1) -> dict:
     """Dropout feeding a BatchNorm: the running variance learned in training vs the variance at eval.
@@ -463,8 +468,8 @@ def dropout_bn_variance_shift(x, p: float, *, rng, batch_size: int = 64, steps: 
     steps = check_int(steps, "steps", minimum=1)
     momentum = check_float(momentum, "momentum", minimum=0.0, maximum=1.0, min_inclusive=False)
     D = x.shape[1]
-    ones, zeros = np.ones(D), np.zeros(D)
-    state = BatchNormState.initial(D)
+    ones, zeros = np.ones(D, dtype=x.dtype), np.zeros(D, dtype=x.dtype)
+    state = BatchNormState.initial(D, dtype=x.dtype)
     for _ in range(steps):
         xb = x[rng.choice(x.shape[0], size=batch_size, replace=False)]
         dropped = dropout_forward(xb, p, train=True, rng=rng)[0]
@@ -495,6 +500,7 @@ def smooth_feature_maps(N: int = 8, C: int = 16, H: int = 16, W: int = 16, *, rn
     return x / (x.std(axis=(-2, -1), keepdims=True) + 1e-12)
 
 
+@finite_output("x / (1 - p) overflows: x too large for its dtype")
 def spatial_dropout_information(x, p: float, *, rng) -> dict:
     """How much of each feature map a 3 x 3 neighbourhood still sees after element vs channel dropout.
 
@@ -504,7 +510,7 @@ def spatial_dropout_information(x, p: float, *, rng) -> dict:
 
     Parameters
     ----------
-    x : array_like, shape (N, C, H, W)
+    x : array_like, shape (N, C, H, W), W >= 2, not constant
     p : float in [0, 1)
 
     Returns
@@ -515,6 +521,15 @@ def spatial_dropout_information(x, p: float, *, rng) -> dict:
     x = as_float_array(x, "x", ndim=4)
     p = check_drop_probability(p)
     rng = check_rng(rng)
+    if x.shape[-1] < 2:
+        raise ValueError(f"x has shape {x.shape}: W={x.shape[-1]}, but neighbouring pixels need W >= 2")
+    # r^2 and correlations do not change when x is scaled: max |x| = 1 keeps every sum of squares
+    # finite for huge x and nonzero for tiny x
+    x = x / np.max(np.abs(x)) if np.any(x) else x
+    left, right = x[..., :, :-1].ravel(), x[..., :, 1:].ravel()
+    if np.ptp(left) == 0 or np.ptp(right) == 0:
+        raise ValueError("x has no spread among horizontally neighbouring pixels (x[..., :-1] or x[..., 1:] "
+                         "holds one value): the neighbour correlation is undefined")
     clean = _box3(x)
     elem = _box3(dropout_forward(x, p, train=True, rng=rng)[0])
     spat = _box3(spatial_dropout_forward(x, p, train=True, rng=rng)[0])
@@ -526,17 +541,21 @@ def spatial_dropout_information(x, p: float, *, rng) -> dict:
         num = (a * b).sum(axis=(-2, -1))
         return np.where(den > 0, (num / np.where(den > 0, den, 1.0)) ** 2, 0.0)
 
-    neighbour = float(np.corrcoef(x[..., :, :-1].ravel(), x[..., :, 1:].ravel())[0, 1])
+    neighbour = float(np.corrcoef(left, right)[0, 1])
     return {"r2_elementwise": r2(clean, elem), "r2_spatial": r2(clean, spat), "neighbour_corr": neighbour, "p": p}
 
 
 # --------------------------------------------------------------------------- MC dropout far from the data
+@finite_output("radius too large for X's dtype")
 def far_points(X, *, radius: float = 6.0, n: int = 200, rng) -> np.ndarray:
-    """``n`` points on a circle of ``radius`` around the centre of the 2-D data ``X`` (N, 2): far from it."""
+    """``n`` points on a circle of ``radius`` around the centre of the 2-D data ``X`` (N, 2): far from it.
+
+    Returns an (n, 2) array in X's dtype."""
     X = as_float_array(X, "X", ndim=2)
     if X.shape[1] != 2:
         raise ValueError(f"X must hold 2-D points, got D={X.shape[1]}")
     radius = check_float(radius, "radius", minimum=0.0, min_inclusive=False)
     n = check_int(n, "n", minimum=1)
     angles = check_rng(rng).uniform(0, 2 * np.pi, size=n)
-    return X.mean(axis=0) + radius * np.column_stack([np.cos(angles), np.sin(angles)])
+    centre = X.mean(axis=0, dtype=np.float64)  # (2,) a float32 sum could overflow; the mean cannot
+    return (centre + radius * np.column_stack([np.cos(angles), np.sin(angles)])).astype(X.dtype, copy=False)

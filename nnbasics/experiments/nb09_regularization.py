@@ -452,6 +452,7 @@ def sparse_regression(n: int = 50, d: int = 20, *, rng, noise: float = 0.5) -> d
     return {"X": X, "y": X @ w + noise * rng.normal(size=n), "w_true": w, "support": support}
 
 
+@finite_output("X or y too large (X^T X or the gradient overflows), or lams too large for X's dtype; scale them")
 def sparsity_path(X, y, lams, *, steps: int = 20_000) -> dict:
     """Weights along a grid of penalty strengths, for L1 (lasso, by ISTA) and L2 (ridge, closed form).
 
