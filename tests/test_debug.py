@@ -111,3 +111,14 @@ def test_bad_inputs():
         debug.diagnose(History(), None, (np.zeros((2, 2)), [0, 1]))
     with pytest.raises(TypeError, match="batch must be a tuple"):
         debug.diagnose(History(), build_mlp(MLPConfig(2, (4,), 2)), np.zeros((2, 2)))
+
+
+def test_overfit_small_batch_flags_a_diverged_run():
+    """Found by the fuzz: a run whose loss turns NaN returned NaN losses with nothing flagged."""
+    model = torch.nn.Linear(3, 2)
+    with torch.no_grad():
+        model.weight.fill_(3e38)  # logits overflow float32 to inf: the loss is NaN at once
+    res = debug.overfit_small_batch(model, np.full((2, 3), 10.0), np.array([0, 1]), steps=20, lr=0.1)
+    assert res.diverged and not res.passed and math.isnan(res.final_loss) and math.isnan(res.losses[-1])
+    healthy = debug.overfit_small_batch(torch.nn.Linear(3, 2), np.eye(3)[:2], np.array([0, 1]), steps=200, lr=0.1)
+    assert not healthy.diverged and healthy.passed

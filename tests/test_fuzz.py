@@ -513,6 +513,8 @@ def _found():
         (lambda: dropout.dropout_linear_penalty(big, np.ones(3), 0.3), NonFiniteError,
          r"dropout_linear_penalty.*\|X\| <= 1e\+200"),
         (lambda: norm.rmsnorm_forward(big, np.ones(3)), NonFiniteError, r"x \* x overflows the mean square"),
+        (lambda: norm.layernorm_forward(np.array([[1e200, -1e200, 0.0]]), np.ones(3), np.zeros(3)),
+         NonFiniteError, "overflows the variance of a sample"),  # was: x_hat silently all zeros
         (lambda: norm.groupnorm_backward(np.ones((2, 4, 3)), norm.GroupNormCache(
             np.ones((2, 4, 3)), np.full((2, 2), np.nan), np.ones(4), 2)), ValueError, r"cache\.inv_std contains NaN"),
         (lambda: norm.rmsnorm_backward(np.ones((2, 3)), norm.RMSNormCache(np.ones((2, 3)), np.ones((2, 1)), np.ones(1))),

@@ -260,6 +260,8 @@ def layernorm_forward(x, gamma, beta, eps: float = 1e-5):
     eps = check_float(eps, "eps", minimum=0.0, min_inclusive=False)
     mu = x.mean(axis=-1, keepdims=True)  # (..., 1)
     var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)  # (..., 1) biased: divide by D
+    # an overflowed variance would make inv_std 0 and x_hat silently all zeros
+    check_finite_output(var, "layernorm_forward", "x's spread overflows the variance of a sample; scale x")
     inv_std = 1.0 / np.sqrt(var + eps)  # (..., 1)
     x_hat = (x - mu) * inv_std  # (..., D)
     return gamma * x_hat + beta, LayerNormCache(x_hat, inv_std, gamma)

@@ -50,14 +50,19 @@ class OverfitResult:
     passed : bool
         Final loss below ``target_loss`` and every example of the batch classified correctly.
     losses : list of float
-        Loss after each step.
+        Loss after each step; when the run diverged, its last entry is NaN.
     final_loss, final_accuracy : float
+        ``final_loss`` is NaN when the run diverged.
+    diverged : bool
+        The loss became NaN or inf (the learning rate or the inputs are too large); training
+        stopped there and ``passed`` is False.
     """
 
     passed: bool
     losses: list
     final_loss: float
     final_accuracy: float
+    diverged: bool = False
 
 
 def overfit_small_batch(model, X, y, *, steps: int = 200, lr: float = 1e-2,
@@ -129,8 +134,11 @@ def _overfit(model, Xt, yt, steps, lr, target_loss):
         out = model(Xt)
         final_loss = float(F.cross_entropy(out, yt))
         acc = float((out.argmax(1) == yt).double().mean())
-    passed = bool(math.isfinite(final_loss) and final_loss < target_loss and acc == 1.0)
-    return OverfitResult(passed, losses, final_loss, acc)
+    diverged = bool(losses and math.isnan(losses[-1])) or not math.isfinite(final_loss)
+    if diverged:
+        final_loss = float("nan")
+    passed = bool(not diverged and final_loss < target_loss and acc == 1.0)
+    return OverfitResult(passed, losses, final_loss, acc, diverged)
 
 
 # --------------------------------------------------------------------------- first checks
