@@ -35,7 +35,6 @@
 # (`torch.cuda.is_available()`) and otherwise print what they skipped and why.
 
 # %%
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -127,15 +126,15 @@ assert kernels["attention L=16384, d=512, 8 heads, fused"]["intensity"] > 100 * 
 # it also counts the slices of time the operating system gave *our* core to someone else. For
 # single-threaded CPU work, this process's **CPU time** (`time.process_time`) counts only our
 # own work. `time_fn` uses it for one torch thread (and wall-clock with several threads, whose
-# CPU times add up, or on a GPU); every CPU measurement below is CPU time. Compare the two:
+# CPU times add up, or on a GPU); every CPU measurement below is CPU time. Compare the two clocks,
+# read around the very same calls (`hardware.wall_and_cpu`):
 
 # %%
 nnbasics.show_source(hardware.time_fn)
 
 # %%
 a = torch.randn(512, 512, generator=torch.Generator().manual_seed(0))
-wall = hardware.time_fn(lambda: a @ a, warmup=2, repeats=9, timer=time.perf_counter)
-cpu = hardware.time_fn(lambda: a @ a, warmup=2, repeats=9, timer=time.process_time)
+wall, cpu = hardware.wall_and_cpu(lambda: a @ a, warmup=2, repeats=9)
 for name, t in (("wall-clock", wall), ("CPU time  ", cpu)):
     print(f"512x512 matmul, {name}: median {t.median * 1e3:.2f} ms (10-90 %: {t.q10 * 1e3:.2f}-{t.q90 * 1e3:.2f} ms)")
 print(f"wall-clock / CPU time = {wall.median / cpu.median:.2f} (above 1: other programs shared this core)")
@@ -204,7 +203,8 @@ for note in report.notes:
 assert not any(p["cache_resident"] for p in report.points)
 assert np.all(report.fractions <= 1.25)  # at or below the roofs, within the measurements' spread
 assert report.fractions[0] > 0.5  # B = 1 streams W from DRAM: it runs close to the memory roof
-assert report.fractions[-1] > 0.6 and np.all(report.fractions[1:3] < 0.6)  # near the peak; B = 4, 16 well below
+assert np.all(report.fractions[1:3] < 0.6)  # B = 4, 16 well below their roofs
+assert report.fractions[-1] > max(0.5, *report.fractions[1:3])  # the largest batch: over half the peak
 assert np.all(np.diff([p["gflops"] for p in report.points]) > 0)  # throughput grows with the batch
 assert roof.bound(report.points[0]["intensity"]) == "memory" and roof.bound(report.points[-1]["intensity"]) == "compute"
 
@@ -219,7 +219,8 @@ fig.tight_layout()
 # intensity is about $2Bn^2 / 4n^2 = B/2$ FLOP/byte in float32, so the layer turns compute-bound
 # near $B^* \approx 2I^*$. The measurement agrees with the model where it can: $B=1$ (a
 # vector-matrix product) streams the weights at close to the DRAM bandwidth, and the largest batch
-# gets close to the peak. In between, the points sit well *below* their roofs: a $(4, n)$ or
+# gets over half the peak (0.8-1.0 of it on an idle machine; less while other programs share
+# the memory bus). In between, the points sit well *below* their roofs: a $(4, n)$ or
 # $(16, n)$ product is a shape the matmul library optimises less well than a large square one.
 # The roofline is an upper bound, not a promise.
 

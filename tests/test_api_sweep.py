@@ -448,6 +448,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["lab.hardware.dense_bytes"].ranges["dtype"] = ["float7"]
     R["lab.hardware.time_fn"] = Case(lambda: {"fn": lambda: None, "warmup": 0, "repeats": 2},
                                  ranges={"repeats": [0], "warmup": [-1], "fn": [3], "device": ["tpu"]})
+    R["lab.hardware.wall_and_cpu"] = Case(lambda: {"fn": lambda: None, "warmup": 0, "repeats": 2},
+                                       ranges={"repeats": [0, 1.5], "warmup": [-1], "fn": [3]})
     R["lab.hardware.device_name"] = Case(lambda: {"device": "cpu"}, ranges={"device": ["tpu", 3]})
     R["lab.hardware.threads"] = Case(lambda: {"n": 1}, ranges={"n": [0, 1.5]})
     R["lab.hardware.matmul_gflops"] = Case(lambda: {"n": 8, "repeats": 1},

@@ -63,6 +63,20 @@ def test_time_fn_with_a_sleep_measures_at_least_the_sleep():
     assert cpu.median < 0.001  # CPU time does not count waiting (nor other programs' turns)
 
 
+def test_wall_and_cpu_read_both_clocks_around_the_same_calls():
+    import time
+
+    calls = []
+    wall, cpu = hw.wall_and_cpu(lambda: (calls.append(1), time.sleep(0.002)), warmup=1, repeats=4)
+    assert len(calls) == 5 and len(wall.times) == len(cpu.times) == 4
+    assert wall.minimum >= 0.002 and cpu.median < 0.001
+    assert all(w >= c for w, c in zip(wall.times, cpu.times))
+    with pytest.raises(TypeError, match="fn must be callable"):
+        hw.wall_and_cpu(3)
+    with pytest.raises(ValueError, match="repeats"):
+        hw.wall_and_cpu(lambda: None, repeats=0)
+
+
 def test_roofline_logic():
     r = hw.roofline(100.0, 10.0)
     assert r.ridge == 10.0 and r.ridge_range == (10.0, 10.0)

@@ -29,7 +29,7 @@ from nnbasics._validate import NonFiniteError, check_choice, check_float, check_
 from nnbasics.lab.runtime import threads
 
 __all__ = ["dense_flops", "dense_bytes", "arithmetic_intensity", "dense_cost", "conv2d_cost", "attention_cost", "Timing",
-           "time_fn", "default_timer", "device_name", "gpu_available", "cache_sizes", "cpu_flags", "native_bf16", "threads",
+           "time_fn", "wall_and_cpu", "default_timer", "device_name", "gpu_available", "cache_sizes", "cpu_flags", "native_bf16", "threads",
            "matmul_gflops", "measure_bandwidth", "out_of_cache_elements", "Roofline", "roofline",
            "measure_roofline", "GPU_SIZES", "OVERHEAD_BOUND_S", "batch_sweep", "dtype_compare",
            "underflow_demo", "training_memory_estimate", "measure_numpy_training_peak",
@@ -294,18 +294,56 @@ def time_fn(fn: Callable[[], object], *, warmup: int = 2, repeats: int = 10, dev
     else:
         def sync():
             return None
-    for _ in range(warmup):
-        fn()
-    sync()
-    times = []
-    for _ in range(repeats):
-        t0 = timer()
-        fn()
-        sync()
-        times.append(timer() - t0)
+    return _time_calls(fn, (timer,), warmup, repeats, sync)[0]
+
+
+def _timing(times: list) -> Timing:
     q = np.quantile(times, [0.1, 0.9])
     return Timing(float(statistics.median(times)), float(q[0]), float(q[1]), float(min(times)),
                   tuple(times))
+
+
+def _time_calls(fn, timers, warmup: int, repeats: int, sync) -> list[Timing]:
+    """One :class:`Timing` per clock in ``timers``, all read around the very same calls."""
+    for _ in range(warmup):
+        fn()
+    sync()
+    times = [[] for _ in timers]
+    for _ in range(repeats):
+        starts = [t() for t in timers]
+        fn()
+        sync()
+        ends = [t() for t in timers]
+        for k in range(len(timers)):
+            times[k].append(ends[k] - starts[k])
+    return [_timing(t) for t in times]
+
+
+def wall_and_cpu(fn: Callable[[], object], *, warmup: int = 2, repeats: int = 10) -> tuple[Timing, Timing]:
+    """Time the same CPU calls of ``fn()`` with both clocks: wall-clock and this process's CPU time.
+
+    Reading both clocks around each call makes them comparable call by call: for
+    single-threaded work the wall-clock time is never less than the CPU time (up to the clocks'
+    resolution), and the difference is the time the OS gave our core to other programs.
+
+    Parameters
+    ----------
+    fn : callable
+        Called with no arguments.
+    warmup : int >= 0
+    repeats : int >= 1
+
+    Returns
+    -------
+    wall, cpu : Timing
+        ``time.perf_counter`` and ``time.process_time`` over the same ``repeats`` calls.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    warmup = check_int(warmup, "warmup", minimum=0)
+    repeats = check_int(repeats, "repeats", minimum=1)
+    wall, cpu = _time_calls(fn, (time.perf_counter, time.process_time), warmup, repeats, lambda: None)
+    return wall, cpu
 
 
 _TORCH_DTYPES = ("float32", "bfloat16", "float16", "float64")

@@ -4,7 +4,6 @@ Timing claims are re-measured 5 times (the machine's state is the "seed"); they 
 clock with one thread, as the notebook does. Weights and data use seeds 0-4.
 """
 
-import time
 
 import numpy as np
 import pytest
@@ -25,9 +24,9 @@ def test_wall_clock_never_undercounts_cpu_time():
     a = torch.randn(512, 512, generator=torch.Generator().manual_seed(0))
     with one_thread():
         for _ in REPEATS:
-            wall = hardware.time_fn(lambda: a @ a, warmup=2, repeats=9, timer=time.perf_counter)
-            cpu = hardware.time_fn(lambda: a @ a, warmup=2, repeats=9, timer=time.process_time)
+            wall, cpu = hardware.wall_and_cpu(lambda: a @ a, warmup=2, repeats=9)
             assert wall.median >= 0.9 * cpu.median
+            assert all(w >= 0.9 * c for w, c in zip(wall.times, cpu.times))  # call by call
 
 
 def test_dram_bandwidth_is_well_below_the_cache_bandwidth():
@@ -44,15 +43,15 @@ def test_dram_bandwidth_is_well_below_the_cache_bandwidth():
 
 
 def test_out_of_cache_dense_layers_sit_under_the_roofline():
-    """§3: every point <= 1.25x its roof; B=1 > 0.5x the memory roof, B=256 > 0.6x the peak, B=4 and
-    16 < 0.6x their roofs; GFLOP/s grows with B;
+    """§3: every point <= 1.25x its roof; B=1 > 0.5x the memory roof, B=256 > 0.5x the peak and
+    closer to its roof than B=4 and 16, which stay < 0.6x their roofs (busy machine included); GFLOP/s grows with B;
     the smallest batch is memory-bound and the largest compute-bound."""
     with one_thread():
         for _ in REPEATS:
             hardware.measure_roofline.cache_clear()  # a fresh measurement each time
             report = exp.roofline_report("cpu", repeats=3)
             assert np.all(report.fractions <= 1.25) and report.fractions[0] > 0.5
-            assert report.fractions[-1] > 0.6 and np.all(report.fractions[1:3] < 0.6)
+            assert np.all(report.fractions[1:3] < 0.6) and report.fractions[-1] > max(0.5, *report.fractions[1:3])
             assert np.all(np.diff([p["gflops"] for p in report.points]) > 0)
             roof, pts = report.roof, report.points
             assert roof.bound(pts[0]["intensity"]) == "memory" and roof.bound(pts[-1]["intensity"]) == "compute"
