@@ -409,13 +409,28 @@ def _course_state() -> dict:
     return state
 
 
+def _graded_by_another_session(proc: psutil.Process) -> bool:
+    """A sandbox worker whose grader is alive in another pytest session (e.g. the other xdist
+    worker grading mutants meanwhile): not a survivor of this run. Our own grader's children and
+    orphans (their grader is gone) count."""
+    for parent in proc.parents():
+        if parent.pid == os.getpid():
+            return False
+        try:
+            if "pytest" in " ".join(parent.cmdline()) or "xdist" in " ".join(parent.cmdline()):
+                return True
+        except psutil.Error:
+            continue
+    return False
+
+
 def _survivors(since: float) -> list[str]:
     """Processes of this run still alive: sandbox workers of this checkout, marked hostile ones."""
     found = []
     for p in psutil.process_iter(["pid", "name", "cmdline", "create_time"]):
         try:
             cmd = " ".join(p.info["cmdline"] or [])
-            ours = "worker.py" in cmd and str(ROOT) in cmd
+            ours = "worker.py" in cmd and str(ROOT) in cmd and not _graded_by_another_session(p)
             if p.info["create_time"] >= since - 1 and (ours or p.info["name"] == "nnb-hostile"):
                 found.append(f"{p.info['pid']} {p.info['name']} {cmd[:120]}")
         except psutil.Error:
