@@ -16,11 +16,13 @@ def test_semantics_match_torch_dropout(p):
     """Masks can't match torch's RNG; the semantics can: same values, same scaling, same rate."""
     x = np.random.default_rng(0).uniform(1.0, 2.0, size=(200, 100))
     out, cache = dropout.dropout_forward(x, p, train=True, rng=1)
-    t_out = torch.nn.functional.dropout(torch.tensor(x), p=p, training=True).numpy()
+    with torch.random.fork_rng():  # seeded, without touching the global generator
+        torch.manual_seed(1)
+        t_out = torch.nn.functional.dropout(torch.tensor(x), p=p, training=True).numpy()
     for name, o in (("ours", out), ("torch", t_out)):
         kept = o != 0
         assert_close(o[kept], x[kept] / (1 - p), f"{name}: kept entries = x / (1 - p)", **F64)
-        assert abs(kept.mean() - (1 - p)) < 0.01, f"{name}: keep rate {kept.mean()} != {1 - p}"
+        assert abs(kept.mean() - (1 - p)) < 0.02, f"{name}: keep rate {kept.mean()} != {1 - p}"  # 5 sigma
     assert np.array_equal(out != 0, cache.mask)
     # inference: the identity, for both
     assert_close(dropout.dropout_forward(x, p, train=False)[0], x, "eval out", **F64)
@@ -98,13 +100,15 @@ def test_experiment_dropout_narrows_the_gap_and_unscaled_inference_hurts():
 def test_spatial_dropout_semantics_match_torch_dropout2d(p):
     x = np.random.default_rng(0).uniform(1.0, 2.0, size=(40, 30, 4, 5))
     ours, cache = dropout.spatial_dropout_forward(x, p, train=True, rng=1)
-    theirs = torch.nn.functional.dropout2d(torch.tensor(x), p=p, training=True).numpy()
+    with torch.random.fork_rng():  # torch's draw seeded without touching the global generator
+        torch.manual_seed(1)
+        theirs = torch.nn.functional.dropout2d(torch.tensor(x), p=p, training=True).numpy()
     for name, out in (("ours", ours), ("torch", theirs)):
         kept_map = np.all(out != 0, axis=(2, 3))  # (N, C)
         dropped_map = np.all(out == 0, axis=(2, 3))
         assert np.all(kept_map | dropped_map), f"{name}: every map is kept or dropped whole"
         assert_close(out[kept_map], x[kept_map] / (1 - p), f"{name}: kept maps are x / (1 - p)")
-        assert abs(kept_map.mean() - (1 - p)) < 0.04, (name, kept_map.mean())
+        assert abs(kept_map.mean() - (1 - p)) < 0.07, (name, kept_map.mean())  # 1200 maps: 5 sigma
     assert cache.mask.shape == (40, 30, 1, 1)
     assert_close(dropout.spatial_dropout_forward(x, p, train=False)[0], x, "eval: identity")
 
