@@ -155,12 +155,16 @@ def _notebook_order(session) -> list[str]:
     return order
 
 
+def _budget(config) -> sandbox.Budget:
+    """Each graded test's CPU budget in the sandbox (``--exercise-timeout``)."""
+    return sandbox.Budget(cpu_s=config.getoption("--exercise-timeout") or sandbox.DEFAULT_CPU_S)
+
+
 def _pool(request) -> sandbox.WorkerPool:
     config = request.config
     if config._nnbasics_pool is None:
-        seconds = config.getoption("--exercise-timeout") or sandbox.DEFAULT_CPU_S
         grading = config._nnbasics_report is not None
-        config._nnbasics_pool = sandbox.WorkerPool(impl_dir(config), sandbox.Budget(cpu_s=seconds),
+        config._nnbasics_pool = sandbox.WorkerPool(impl_dir(config), _budget(config),
                                                    adopt_orphans=grading,
                                                    order=_notebook_order(request.session))
         _write(config, {"event": "isolation", "summary": config._nnbasics_pool.iso.summary,
@@ -180,8 +184,7 @@ def impl(request):
         yield _pool(request).module
         return
     config = request.config
-    seconds = config.getoption("--exercise-timeout") or sandbox.DEFAULT_CPU_S
-    pool = sandbox.WorkerPool(folder, sandbox.Budget(cpu_s=seconds), adopt_orphans=False)
+    pool = sandbox.WorkerPool(folder, _budget(config), adopt_orphans=False)
     config._nnbasics_pool = pool  # per-test CPU budgets (pytest_runtest_call) meter this pool
     try:
         yield pool.module

@@ -276,10 +276,7 @@ def time_fn(fn: Callable[[], object], *, warmup: int = 2, repeats: int = 10, dev
     -------
     Timing
     """
-    if not callable(fn):
-        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
-    warmup = check_int(warmup, "warmup", minimum=0)
-    repeats = check_int(repeats, "repeats", minimum=1)
+    warmup, repeats = _check_calls(fn, warmup, repeats)
     check_choice(device, "device", ("cpu", "cuda"))
     if timer is None:
         timer = default_timer(device)
@@ -301,6 +298,13 @@ def _timing(times: list) -> Timing:
     q = np.quantile(times, [0.1, 0.9])
     return Timing(float(statistics.median(times)), float(q[0]), float(q[1]), float(min(times)),
                   tuple(times))
+
+
+def _check_calls(fn, warmup, repeats) -> tuple[int, int]:
+    """The checks :func:`time_fn` and :func:`wall_and_cpu` share; returns (warmup, repeats)."""
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    return check_int(warmup, "warmup", minimum=0), check_int(repeats, "repeats", minimum=1)
 
 
 def _time_calls(fn, timers, warmup: int, repeats: int, sync) -> list[Timing]:
@@ -338,10 +342,7 @@ def wall_and_cpu(fn: Callable[[], object], *, warmup: int = 2, repeats: int = 10
     wall, cpu : Timing
         ``time.perf_counter`` and ``time.process_time`` over the same ``repeats`` calls.
     """
-    if not callable(fn):
-        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
-    warmup = check_int(warmup, "warmup", minimum=0)
-    repeats = check_int(repeats, "repeats", minimum=1)
+    warmup, repeats = _check_calls(fn, warmup, repeats)
     wall, cpu = _time_calls(fn, (time.perf_counter, time.process_time), warmup, repeats, lambda: None)
     return wall, cpu
 
