@@ -206,7 +206,8 @@ assert report.fractions[0] > 0.5  # B = 1 streams W from DRAM: it runs close to 
 assert np.all(report.fractions[1:3] < 0.6)  # B = 4, 16 well below their roofs
 assert report.fractions[-1] > max(0.5, *report.fractions[1:3])  # the largest batch: over half the peak
 gflops = [p["gflops"] for p in report.points]
-assert np.all(np.diff(gflops[1:]) > 0) and gflops[-1] > gflops[0]  # from B = 4 on, it grows with the batch
+# from B = 4 on it grows with the batch until it reaches the compute roof, where it levels off
+assert np.all(np.diff(gflops[1:-1]) > 0) and gflops[-1] > 0.9 * max(gflops) and gflops[-1] > gflops[0]
 assert roof.bound(report.points[0]["intensity"]) == "memory" and roof.bound(report.points[-1]["intensity"]) == "compute"
 
 # %%

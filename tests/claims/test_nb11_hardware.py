@@ -45,7 +45,7 @@ def test_dram_bandwidth_is_well_below_the_cache_bandwidth():
 def test_out_of_cache_dense_layers_sit_under_the_roofline():
     """§3: every point <= 1.25x its roof; B=1 > 0.5x the memory roof, B=256 > 0.5x the peak and
     closer to its roof than B=4 and 16, which stay < 0.6x their roofs (busy machine included); GFLOP/s grows
-    with B from B=4 on (B=4 can fall below B=1);
+    with B from B=4 on (B=4 can fall below B=1) and levels off at the peak (the largest within 10 %);
     the smallest batch is memory-bound and the largest compute-bound."""
     with one_thread():
         for _ in REPEATS:
@@ -54,7 +54,7 @@ def test_out_of_cache_dense_layers_sit_under_the_roofline():
             assert np.all(report.fractions <= 1.25) and report.fractions[0] > 0.5
             assert np.all(report.fractions[1:3] < 0.6) and report.fractions[-1] > max(0.5, *report.fractions[1:3])
             gflops = [p["gflops"] for p in report.points]  # B = 4 may not beat B = 1 (~1/4 of its roof)
-            assert np.all(np.diff(gflops[1:]) > 0) and gflops[-1] > gflops[0]
+            assert np.all(np.diff(gflops[1:-1]) > 0) and gflops[-1] > 0.9 * max(gflops) and gflops[-1] > gflops[0]
             roof, pts = report.roof, report.points
             assert roof.bound(pts[0]["intensity"]) == "memory" and roof.bound(pts[-1]["intensity"]) == "compute"
     hardware.measure_roofline.cache_clear()
