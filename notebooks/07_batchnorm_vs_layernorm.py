@@ -447,7 +447,7 @@ assert np.all(np.diff([cmp["weight_growth"][("batch", lr)][0] for lr in cmp["lrs
 # update of the lower layers moves the distribution of each layer's input, so each layer chases a
 # moving target; normalizing fixes the input distribution. Santurkar et al. (2018, "How does batch
 # normalization help optimization?") tested the claim directly: inject noise right after every
-# BatchNorm — a random shift $c \sim U(-0.75, 0.75)$ and scale $s \sim U(0.5, 1.5)$ per unit, the same
+# BatchNorm — a random shift $c \sim U(-1, 1)$ and scale $s \sim U(0.25, 1.75)$ per unit, the same
 # for the whole batch and redrawn at **every step** — so each layer's input distribution moves
 # *more* than without any normalization. If reducing the shift were what helps, this network should
 # train like the un-normalized one. We measure the shift as the mean absolute step-to-step change of
@@ -462,8 +462,8 @@ for v in ics["variants"]:
     print(f"{v:12s}: input shift per step {ics['shift'][v]:.3f}, final loss {ics['final_loss'][v]:.3f}, "
           f"val accuracy {ics['val_acc'][v]:.2f}")
 sh, fl = ics["shift"], ics["final_loss"]
-assert sh["batch+noise"] > 1.1 * sh["none"]       # more distribution shift than no normalization...
-assert fl["batch+noise"] < 0.75 * fl["none"]      # ...and yet it trains far better at this rate
+assert sh["batch+noise"] > 1.2 * sh["none"]       # more distribution shift than no normalization...
+assert fl["batch+noise"] < 0.85 * fl["none"]      # ...and yet it trains better at this rate
 assert sh["batch"] < 0.1 * sh["none"]             # plain BN does remove the shift
 assert fl["batch"] < fl["batch+noise"]            # (and trains best)
 
@@ -479,8 +479,9 @@ a1.legend()
 fig.tight_layout()
 
 # %% [markdown]
-# The noisy network's inputs move more than the plain network's, yet it trains at lr 1.0, where
-# the plain network fails (in all 5 seeds tested, `tests/claims/test_nb07_norm.py`). Less covariate
+# The noisy network's inputs move 1.2–2.3 times as much per step as the plain network's, yet it
+# ends 6 epochs at lr 1.0 with a lower loss (0.2–0.8 of the plain network's) — in all 10 seeds
+# tested, on three different CPU code paths (`tests/claims/test_nb07_norm.py`). Less covariate
 # shift is not what makes BatchNorm work. Santurkar et al. argue instead that BatchNorm makes the
 # loss surface smoother (gradients change less from step to step), which lets larger learning rates
 # work; §7's measurements (no dead units, self-shrinking effective steps) are two concrete

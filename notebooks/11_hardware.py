@@ -154,8 +154,8 @@ for r in curve:
     print(f"x and y {2 * r['array_bytes'] / 2 ** 20:7.1f} MiB together: {r['gbs']:6.1f} GB/s "
           f"(10-90 %: {r['q10']:.1f}-{r['q90']:.1f})")
 fastest = max(curve, key=lambda r: r["gbs"])
-dram = curve[-1]  # 2 x 256 MiB: far beyond any cache
-assert 2 * dram["array_bytes"] >= 8 * (caches["L3"] or 32 * 2 ** 20)
+dram = curve[-1]  # 2 x 256 MiB: beyond the last-level cache (a laptop's 8-32 MiB, a server VM's up to 300)
+assert 2 * dram["array_bytes"] > (caches["L3"] or 32 * 2 ** 20)
 assert dram["gbs"] < 0.6 * fastest["gbs"]
 
 fig, ax = plt.subplots(figsize=(6, 3.3))
@@ -201,10 +201,10 @@ for p, f in zip(report.points, report.fractions):
 for note in report.notes:
     print("  note:", note)
 assert not any(p["cache_resident"] for p in report.points)
-assert np.all(report.fractions <= 1.25)  # at or below the roofs, within the measurements' spread
-assert report.fractions[0] > 0.5  # B = 1 streams W from DRAM: it runs close to the memory roof
-assert np.all(report.fractions[1:3] < 0.6)  # B = 4, 16 well below their roofs
-assert report.fractions[-1] > max(0.5, *report.fractions[1:3])  # the largest batch: over half the peak
+assert np.all(report.fractions[1:] <= 1.25)  # at or below the roofs, within the measurements' spread
+assert 0.5 < report.fractions[0] < 2.5  # B = 1 streams W from DRAM: near the probe's bandwidth (see below)
+assert report.fractions[1] < 0.85 and report.fractions[2] < 0.6  # B = 4, 16 below their roofs
+assert report.fractions[-1] > max(0.5, report.fractions[2])  # the largest batch: over half the peak
 gflops = [p["gflops"] for p in report.points]
 # from B = 4 on it grows with the batch until it reaches the compute roof, where it levels off
 assert np.all(np.diff(gflops[1:-1]) > 0) and gflops[-1] > 0.9 * max(gflops) and gflops[-1] > gflops[0]
@@ -220,10 +220,16 @@ fig.tight_layout()
 # **Where the batch size moves a layer across the ridge.** For a square layer with $B \ll n$ the
 # intensity is about $2Bn^2 / 4n^2 = B/2$ FLOP/byte in float32, so the layer turns compute-bound
 # near $B^* \approx 2I^*$. The measurement agrees with the model where it can: $B=1$ (a
-# vector-matrix product) streams the weights at close to the DRAM bandwidth, and the largest batch
+# vector-matrix product) streams the weights at about the DRAM bandwidth — on some CPUs up to
+# 1.7× *above* the measured memory roof (seen on an AVX-512 Xeon), because one core's bandwidth
+# depends on how many cache-line requests it keeps in flight, and the matmul library prefetches
+# far ahead while the simple `y = x + 1` probe does not: a measured roof is only as good as the
+# probe that measured it. The largest batch
 # gets over half the peak (0.8-1.0 of it on an idle machine; less while other programs share
-# the memory bus). In between, the points sit well *below* their roofs: a $(4, n)$ or
-# $(16, n)$ product is a shape the matmul library optimises less well than a large square one.
+# the memory bus). In between, the points sit *below* their roofs (B = 16 at under 0.6 of its
+# roof; B = 4 under 0.85, which it approaches only where the probe under-measures the memory
+# roof): a $(4, n)$ or $(16, n)$ product is a shape the matmul library optimises less well than
+# a large square one.
 # The roofline is an upper bound, not a promise.
 
 # %%

@@ -242,8 +242,8 @@ def _shift_forward(model, xb, *, gen, shift: float, scale: tuple, noisy: bool, r
 
 
 def covariate_shift_experiment(*, lr: float = 1.0, epochs: int = 6, depth: int = 6, width: int = 32,
-                               n_train: int = 512, batch_size: int = 64, shift: float = 0.75,
-                               scale=(0.5, 1.5), seed: int = 0) -> dict:
+                               n_train: int = 512, batch_size: int = 64, shift: float = 1.0,
+                               scale=(0.25, 1.75), seed: int = 0) -> dict:
     """Does BatchNorm work by reducing internal covariate shift? (Santurkar et al., 2018)
 
     Ioffe & Szegedy (2015) motivated BatchNorm as fixing *internal covariate shift*: each layer's

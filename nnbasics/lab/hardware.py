@@ -406,7 +406,7 @@ def matmul_gflops(n: int = 256, *, dtype: str = "float32", device: str = "cpu", 
             "n": n, "B": B, "dtype": dtype, "device": device}
 
 
-def out_of_cache_elements(factor: int = 8, *, minimum: int = 2 ** 22) -> int:
+def out_of_cache_elements(factor: int = 4, *, minimum: int = 2 ** 22) -> int:
     """float32 elements for a bandwidth probe that moves ``factor`` times the last-level cache.
 
     y = x + 1 moves 8 bytes per element, so n = factor * L3 / 8 (at least ``minimum``; 2^25 if
@@ -422,7 +422,7 @@ def measure_bandwidth(n_elements: int | None = None, *, device: str = "cpu", rep
     """Measured memory bandwidth (GB/s) of an elementwise y = x + 1 on float32 arrays.
 
     It reads 4 bytes and writes 4 bytes per element with 1 FLOP: intensity 1/8, so its speed
-    is set by memory, not arithmetic. The default size moves 8x the last-level cache on a CPU
+    is set by memory, not arithmetic. The default size moves 4x the last-level cache on a CPU
     (:func:`out_of_cache_elements`) and :data:`GPU_SIZES` on a GPU: main memory, not a cache.
     Arrays under 2^22 elements are added several times per timed call (at least 32 MiB moved),
     so the fixed cost of one call does not hide a cache's bandwidth.
@@ -522,7 +522,7 @@ def measure_roofline(device: str = "cpu", *, n: int | None = None, n_elements: i
     """Measure this machine's roofline: medians of ``repeats`` timings (cached per setting).
 
     Peak: an (n, n) @ (n, n) matmul in ``dtype`` (n = 1024 on a CPU, about 0.3 s at one thread;
-    8192 on a GPU). Bandwidth: :func:`measure_bandwidth` with arrays 8x the last-level cache
+    8192 on a GPU). Bandwidth: :func:`measure_bandwidth` moving 4x the last-level cache
     (CPU) or 2^28 elements (GPU). ``measure_roofline.cache_clear()`` forces a new measurement.
     """
     check_choice(device, "device", ("cpu", "cuda"))

@@ -67,34 +67,47 @@ def test_zigzag_widget_same_sign_from_offset_half_and_every_notch_slower():
 @pytest.mark.slow
 def test_sigmoid_net_has_not_started_while_relu_fits():
     """§4: over seeds 0–9 the sigmoid loss stays within 0.02 of ln 2 at chance accuracy, ReLU reaches
-    96–100 %, and the sigmoid first layer gets < 1e-3 of its last layer's gradient."""
+    95–100 % with a loss below 0.01 in 9 of 10 seeds (seed 4 ends at 0.20 / 0.45 / 0.06 on AVX-512 /
+    AVX2 / SSE kernels), and the sigmoid first layer gets < 1e-3 of its last layer's gradient."""
+    fitted = 0
     for seed in SEEDS:
         race = exp.relu_vs_sigmoid(depth=6, width=32, epochs=30, lr=0.05, seed=seed)
         sig, relu = race["sigmoid"], race["relu"]
         assert abs(sig["train_loss"][-1] - np.log(2)) < 0.02 and sig["accuracy"] <= 0.55, seed
-        assert relu["train_loss"][-1] < 0.2 and relu["accuracy"] >= 0.96, seed
+        assert relu["train_loss"][-1] < 0.6 and relu["accuracy"] >= 0.95, seed
+        fitted += relu["train_loss"][-1] < 0.01
         assert sig["grad_norms"][0] < 1e-3 * sig["grad_norms"][-1], seed
         assert relu["grad_norms"][0] > 10 * sig["grad_norms"][0], seed
         assert 0.4 < relu["sparsity"] < 0.6 and sig["sparsity"] == 0.0, seed
+    assert fitted >= 8  # prose: 9 of 10
 
 
 @pytest.mark.slow
 def test_dying_relu_costs_accuracy_and_what_leaky_and_elu_change():
-    """§6 bullets: at lr 0.3, 11–16 of 24 units become all-negative (0–2 at lr 0.01); 0–5 revive per
-    ReLU run; Leaky units revive 1–13 times, more than ReLU in 10/10; ReLU at lr 0.3 ends 10–50 points
-    below lr 0.01 (50–90 % vs 97–100 %) in 10/10; Leaky beats it in 9/10, ELU in 7/10."""
-    leaky_wins = elu_wins = 0
+    """§6 bullets over seeds 0-9. This training is chaotic: AVX-512, AVX2 and SSE kernels (e.g.
+    ``ATEN_CPU_CAPABILITY=avx2``) give different runs per seed, so the bounds below are the ones that
+    held for all three code paths, and the per-seed comparisons are counts, not "every seed".
+    Measured (AVX-512 / AVX2 / SSE): ReLU lr 0.3 mean accuracy 0.61/0.65/0.65, Leaky 0.83/0.89/0.82;
+    Leaky wins 9/10/8, ELU wins 6/4/6; Leaky revives more in 7/9/10 seeds."""
+    runs = {k: [] for k in ("lo", "hi", "leaky", "elu")}
     for seed in SEEDS:
-        lo = exp.dying_relu_experiment("relu", lr=0.01, epochs=40, seed=seed)
-        hi = exp.dying_relu_experiment("relu", lr=0.3, epochs=40, seed=seed)
-        leaky = exp.dying_relu_experiment("leaky_relu", lr=0.3, epochs=40, seed=seed)
-        elu = exp.dying_relu_experiment("elu", lr=0.3, epochs=40, seed=seed)
-        assert 11 <= hi.became_dead <= 16 and 0 <= lo.became_dead <= 2, seed
-        assert hi.revived <= 5 and lo.revived <= 5 and 1 <= leaky.revived <= 13, seed
-        assert leaky.revived > hi.revived, seed
-        assert hi.negative_unit_grad == 0.0 < leaky.negative_unit_grad, seed
-        assert 0.095 < lo.final_accuracy - hi.final_accuracy < 0.51, seed
-        assert 0.5 <= hi.final_accuracy <= 0.91 and lo.final_accuracy >= 0.965, seed
-        leaky_wins += leaky.final_accuracy > hi.final_accuracy
-        elu_wins += elu.final_accuracy > hi.final_accuracy
-    assert leaky_wins >= 9 and 6 <= elu_wins <= 8  # prose: "9 of 10", "7 of 10"
+        runs["lo"].append(exp.dying_relu_experiment("relu", lr=0.01, epochs=40, seed=seed))
+        runs["hi"].append(exp.dying_relu_experiment("relu", lr=0.3, epochs=40, seed=seed))
+        runs["leaky"].append(exp.dying_relu_experiment("leaky_relu", lr=0.3, epochs=40, seed=seed))
+        runs["elu"].append(exp.dying_relu_experiment("elu", lr=0.3, epochs=40, seed=seed))
+    lo, hi, leaky, elu = runs.values()
+    acc = {k: np.array([r.final_accuracy for r in v]) for k, v in runs.items()}
+    for seed, (a, b, c) in enumerate(zip(lo, hi, leaky)):
+        assert 11 <= b.became_dead <= 19 and 0 <= a.became_dead <= 2, seed
+        assert b.revived <= 5 and a.revived <= 5, seed
+        assert b.negative_unit_grad == 0.0 < c.negative_unit_grad, seed
+    assert sum(r.revived for r in leaky) >= 3 * sum(r.revived for r in hi)
+    assert sum(c.revived > b.revived for b, c in zip(hi, leaky)) >= 6          # prose: 7-10 of 10
+    assert 0.58 < acc["hi"].mean() < 0.7 and acc["lo"].mean() > 0.99           # prose: 61-65 % vs 99.5 %
+    assert 3 <= np.sum(acc["hi"] == 0.5) <= 5                                   # prose: 3-5 at chance
+    assert np.sum(acc["lo"] - acc["hi"] > 0.09) >= 8                            # prose: at least 8 of 10
+    assert 0.8 < acc["leaky"].mean() < 0.9                                      # prose: 82-89 %
+    assert np.sum(acc["leaky"] > acc["hi"]) >= 7                                # prose: 8-10 of 10
+    assert 3 <= np.sum(acc["elu"] > acc["hi"]) <= 7                             # prose: 4-6 of 10
+    elu_grad = np.median([r.negative_unit_grad for r in elu])
+    assert elu_grad < 1e-4 and 10 * elu_grad < np.median([r.negative_unit_grad for r in leaky])

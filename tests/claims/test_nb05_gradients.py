@@ -45,7 +45,9 @@ def test_times_three_explodes_and_the_first_inf_is_found(seed):
     huge = build_mlp(MLPConfig(d_in=16, hidden=(32,) * 50, d_out=4, activation="identity", init="normal",
                                init_scale=10.0, seed=seed))
     found = dg.first_nonfinite(huge, X, y)
-    assert found.stage == "forward" and found.value == "inf" and 0 < found.linear_index < 50
+    # "inf" with AVX2/AVX-512 kernels; SSE kernels (ATEN_CPU_CAPABILITY=default) add a +inf and a
+    # -inf partial sum in the same layer and report "nan" (the prose says both can happen)
+    assert found.stage == "forward" and found.value in ("inf", "nan") and 0 < found.linear_index < 50
 
 
 @pytest.mark.parametrize("seed", SEEDS)

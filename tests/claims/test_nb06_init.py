@@ -106,13 +106,17 @@ def test_dynamical_isometry(seed):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_training_curves(seed):
-    """§6: zero and small never leave ln 10; orthogonal < He < Xavier < ln 10 - 1 final loss (orthogonal
-    lowest in each seed); He and orthogonal > 90 % validation accuracy."""
-    c = exp.init_training_curves(("zeros", "small", "xavier", "he", "orthogonal"), depth=8, width=64,
-                                 epochs=10, lr=0.01, seed=seed)
-    final = {k: v["train_loss"][-1] for k, v in c.items()}
-    assert all(abs(final[n] - np.log(10)) < 0.01 for n in ("zeros", "small"))
-    assert final["orthogonal"] < final["he"] < final["xavier"] < np.log(10) - 1, final
-    assert min(c["he"]["val_acc"][-1], c["orthogonal"]["val_acc"][-1]) > 0.9
+def test_training_curves():
+    """§6 over seeds 0-9: zero and small never leave ln 10; He and orthogonal end below Xavier < ln 10 - 1
+    at > 88 % validation accuracy; orthogonal lowest in 7-9 of 10 seeds (measured 8 / 9 / 7 on AVX-512 /
+    AVX2 / SSE kernels; the lowest validation accuracy was 0.900 on AVX2, seed 4)."""
+    orthogonal_lowest = 0
+    for seed in range(10):
+        c = exp.init_training_curves(("zeros", "small", "xavier", "he", "orthogonal"), depth=8, width=64,
+                                     epochs=10, lr=0.01, seed=seed)
+        final = {k: v["train_loss"][-1] for k, v in c.items()}
+        assert all(abs(final[n] - np.log(10)) < 0.01 for n in ("zeros", "small")), (seed, final)
+        assert max(final["orthogonal"], final["he"]) < final["xavier"] < np.log(10) - 1, (seed, final)
+        assert min(c["he"]["val_acc"][-1], c["orthogonal"]["val_acc"][-1]) > 0.88, seed
+        orthogonal_lowest += final["orthogonal"] < final["he"]
+    assert orthogonal_lowest >= 6  # prose: 7-9 of 10
