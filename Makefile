@@ -46,8 +46,9 @@ test-unit: $(STAMP)
 test-notebooks: $(STAMP)
 	$(call pytest_strict,-m notebook --timeout=0 -n 2 -p no:randomly tests/test_notebooks.py)
 
+# Two workers: while one kernel runs a notebook the other browser renders; each has its own server.
 test-browser: $(STAMP)
-	$(call pytest_strict,-m browser --timeout=0 tests/browser)
+	$(call pytest_strict,-m browser --timeout=0 -n 2 tests/browser)
 
 notebooks: $(STAMP)
 	$(PY) tools/build_notebooks.py

@@ -1,4 +1,5 @@
-"""Session fixtures for the browser tests: one JupyterLab server and one chromium for all tests.
+"""Session fixtures for the browser tests: one JupyterLab server and one chromium per pytest-xdist
+worker (`make test-browser` runs two, each with its own free port and temporary root).
 
 Without ``/usr/bin/chromium`` or Python playwright these tests are skipped with the reason,
 unless ``NNBASICS_REQUIRE_BROWSER=1`` (set by ``.ci/run``): then they fail, so CI can never

@@ -14,6 +14,7 @@ Nothing here runs ``playwright install``: the browser is the system's chromium.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -644,8 +645,17 @@ def _press(el, handle, key: str, timeout: float) -> tuple[str, object]:
 
 
 def record_latency(run: NotebookRun, path: Path = LATENCY_JSON) -> None:
-    """Merge one notebook's round-trip samples into ``path`` (other notebooks' entries stay)."""
+    """Merge one notebook's round-trip samples into ``path`` (other notebooks' entries stay).
+
+    Two pytest-xdist workers may merge at once: an exclusive lock makes read-modify-write atomic.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _merge_latency(run, path)
+
+
+def _merge_latency(run: NotebookRun, path: Path) -> None:
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
