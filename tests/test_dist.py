@@ -10,7 +10,8 @@ from nnbasics.course import dist
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.slow
+# one worker builds the module fixture once (spread over two, each would build it: ~40 s more)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dist")]
 
 
 @pytest.fixture(scope="module")
