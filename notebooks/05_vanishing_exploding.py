@@ -187,8 +187,9 @@ assert 2.7 < boom["act_growth"] < 3.3 and 2.7 < boom["grad_growth"] < 3.3
 # to `inf`; one more operation such as `inf - inf` turns it into `NaN`, and the whole model is
 # lost after a single update. (Which one you see first depends on your CPU: a matrix-multiply
 # kernel that splits a sum into partial sums can overflow one part to `+inf` and another to
-# `-inf` and add them, giving `NaN` in the very layer where `inf` would have appeared.) `first_nonfinite` hooks every module and names the first one
-# whose output (forward) or gradient (backward) is not finite:
+# `-inf` and add them, giving `NaN` in the very layer where `inf` would have appeared.)
+# `first_nonfinite` hooks every module and names the first one whose output (forward) or
+# gradient (backward) is not finite:
 
 # %%
 sig10 = build_mlp(MLPConfig(d_in=16, hidden=(32,) * 10, d_out=4, activation="sigmoid"))

@@ -89,12 +89,9 @@ def test_dying_relu_costs_accuracy_and_what_leaky_and_elu_change():
     held for all three code paths, and the per-seed comparisons are counts, not "every seed".
     Measured (AVX-512 / AVX2 / SSE): ReLU lr 0.3 mean accuracy 0.61/0.65/0.65, Leaky 0.83/0.89/0.82;
     Leaky wins 9/10/8, ELU wins 6/4/6; Leaky revives more in 7/9/10 seeds."""
-    runs = {k: [] for k in ("lo", "hi", "leaky", "elu")}
-    for seed in SEEDS:
-        runs["lo"].append(exp.dying_relu_experiment("relu", lr=0.01, epochs=40, seed=seed))
-        runs["hi"].append(exp.dying_relu_experiment("relu", lr=0.3, epochs=40, seed=seed))
-        runs["leaky"].append(exp.dying_relu_experiment("leaky_relu", lr=0.3, epochs=40, seed=seed))
-        runs["elu"].append(exp.dying_relu_experiment("elu", lr=0.3, epochs=40, seed=seed))
+    settings = {"lo": ("relu", 0.01), "hi": ("relu", 0.3), "leaky": ("leaky_relu", 0.3), "elu": ("elu", 0.3)}
+    runs = {k: [exp.dying_relu_experiment(act, lr=lr, epochs=40, seed=seed) for seed in SEEDS]
+            for k, (act, lr) in settings.items()}
     lo, hi, leaky, elu = runs.values()
     acc = {k: np.array([r.final_accuracy for r in v]) for k, v in runs.items()}
     for seed, (a, b, c) in enumerate(zip(lo, hi, leaky)):
