@@ -221,10 +221,11 @@ fig.tight_layout()
 # intensity is about $2Bn^2 / 4n^2 = B/2$ FLOP/byte in float32, so the layer turns compute-bound
 # near $B^* \approx 2I^*$. The measurement agrees with the model where it can: $B=1$ (a
 # vector-matrix product) streams the weights at about the DRAM bandwidth — on some CPUs up to
-# 1.7× *above* the measured memory roof (seen on an AVX-512 Xeon), because one core's bandwidth
-# depends on how many cache-line requests it keeps in flight, and the matmul library prefetches
-# far ahead while the simple `y = x + 1` probe does not: a measured roof is only as good as the
-# probe that measured it. The largest batch
+# 1.7× *above* the measured memory roof (seen on an AVX-512 Xeon, where one core's GEMV read
+# 17 GB/s while `y = x + 1` and a plain `x.sum()` moved 12). Our likely explanation, not a
+# measured one: one core's bandwidth depends on how many cache-line requests it keeps in
+# flight, and the matmul library prefetches far ahead. Either way, a measured roof is only as
+# good as the probe that measured it. The largest batch
 # gets over half the peak (0.8-1.0 of it on an idle machine; less while other programs share
 # the memory bus). In between, the points sit *below* their roofs (B = 16 at under 0.6 of its
 # roof; B = 4 under 0.85, which it approaches only where the probe under-measures the memory

@@ -146,8 +146,8 @@ def roofline_report(device: str = "cpu", *, batch_sizes=None, n: int | None = No
         elif roof_name == "compute":
             why = "it beats the measured peak by more than the measurements' spread: re-measure"
         else:
-            why = ("the matmul library prefetches the weights and keeps more memory requests in flight "
-                   "than the simple y = x + 1 bandwidth probe, so one core streams faster than the probe says")
+            why = ("one core streams the weights faster than the simple y = x + 1 bandwidth probe, "
+                   "probably because the matmul library prefetches and keeps more memory requests in flight")
         notes.append(f"B={p['B']} is {f - 1:.0%} above the {roof_name} roof: {why}")
     width = points[0]["n"]
     return RooflineReport(roof, points, fractions, compute_bound_batch(roof, width, width, points[0]["dtype"]), notes)
