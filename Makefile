@@ -29,9 +29,17 @@ lab: $(STAMP)
 exercises: $(STAMP)
 	$(PY) tools/make_exercises.py
 
+# Each notebook is executed once: in the browser stage (which makes every check of the headless
+# stage too: tests/notebook_checks.py) where chromium can run or is required, headless otherwise.
+BROWSER_STAGE := $(PY) -c "import sys; sys.path[:0] = ['tests', 'tests/browser']; import lab; \
+	why = lab.browser_unavailable_reason(); print(f'no browser here ({why}): notebooks run headless') if why else None; \
+	sys.exit(1 if why and not lab.browser_required() else 0)"
+
 test: $(STAMP)
 	$(PY) tools/make_exercises.py --check
-	$(MAKE) --no-print-directory test-unit test-notebooks test-browser
+	$(MAKE) --no-print-directory test-unit
+	if $(BROWSER_STAGE); then $(MAKE) --no-print-directory test-browser; \
+	else $(MAKE) --no-print-directory test-notebooks; fi
 
 # Two test processes share 2 cores: one thread each (tiny models only lose from threads fighting).
 test-unit test-notebooks test-browser: export OMP_NUM_THREADS = 1

@@ -29,6 +29,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from notebook_checks import GUARD, MARK, REPORT_CODE, output_text, recorded_warnings
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -171,6 +173,10 @@ class LabServer:
                          ("IPYTHONDIR", "ipython")):
             (self.workdir / sub).mkdir(exist_ok=True)
             env[var] = str(self.workdir / sub)
+        # Every kernel runs the offline + warning-recording guard before the notebook's first cell.
+        startup = self.workdir / "ipython" / "profile_default" / "startup"
+        startup.mkdir(parents=True, exist_ok=True)
+        (startup / "00_nnbasics_test_guard.py").write_text(GUARD, encoding="utf-8")
         env["JUPYTERLAB_SETTINGS_DIR"] = str(self.workdir / "user-settings")
         env["JUPYTERLAB_WORKSPACES_DIR"] = str(self.workdir / "workspaces")
         env.setdefault("MPLBACKEND", "Agg")
@@ -255,6 +261,8 @@ class NotebookRun:
     widget_views: int = 0
     warnings: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # every output's visible text, in order
+    checked: list[str] = field(default_factory=list)  # what each # NBVAL_CHECK_OUTPUT cell printed
+    kernel_warnings: list[str] = field(default_factory=list)  # recorded by the guard (notebook_checks)
     open_s: float = 0.0  # page load until the kernel is idle
     run_s: float = 0.0  # Run All until every cell finished
     check_s: float = 0.0  # output checks and slider moves
@@ -314,24 +322,26 @@ _JS_PROGRESS = """
 """
 
 _JS_OUTPUTS = """
-() => {
+(mark) => {
   const w = window.jupyterapp.shell.currentWidget;
   const cells = [];
   w.content.widgets.forEach((cell, index) => {
     if (cell.model.type !== 'code') return;
     const outputs = cell.model.outputs.toJSON();
+    const checked = cell.model.sharedModel.getSource().includes(mark);
     const dom = [];
     for (const node of cell.node.querySelectorAll('.jp-OutputArea-output')) {
       dom.push({mime: node.getAttribute('data-mime-type') || '', text: node.innerText || '',
                 errorWidget: node.querySelector('.jupyter-widgets-error-widget') !== null});
     }
-    cells.push({index, source: cell.model.sharedModel.getSource().slice(0, 120), outputs, dom});
+    cells.push({index, source: cell.model.sharedModel.getSource().slice(0, 120), outputs, dom, checked});
   });
   return cells;
 }
 """
 
-_JS_EXPLORER_IDS = """
+# Runs ``code`` in the notebook's kernel (not in a cell) and returns what it printed.
+_JS_KERNEL_EXEC = """
 async (code) => {
   const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
   const future = kernel.requestExecute({code, silent: false, store_history: false});
@@ -499,12 +509,15 @@ def _run_notebook(page, server: LabServer, name: str, result: NotebookRun,
         "() => document.querySelector('.jp-Notebook').innerText.includes('Loading widget...')"), 30.0)
     t1 = time.perf_counter()
     _check_outputs(page, result)
+    _check_warnings(page, result)
     _check_explorers(page, result, slider_timeout)
     result.check_s = time.perf_counter() - t1
 
 
 def _check_outputs(page, result: NotebookRun) -> None:
-    for cell in page.evaluate(_JS_OUTPUTS):
+    for cell in page.evaluate(_JS_OUTPUTS, MARK):
+        if cell["checked"]:
+            result.checked.append(output_text(cell["outputs"]))
         where = f"cell {cell['index'] + 1} ({cell['source'].splitlines()[0][:60] if cell['source'] else ''!r})"
         for out in cell["outputs"]:
             if out.get("output_type") == "error":
@@ -519,6 +532,8 @@ def _check_outputs(page, result: NotebookRun) -> None:
                 if TRACEBACK.search(text):
                     if not any(p.startswith(where) and "raised" in p for p in result.problems):
                         result.problems.append(f"{where} shows a traceback: {text.strip()[:300]}")
+                elif "Warning" in text:
+                    result.problems.append(f"{where} printed a warning on stderr: {text.strip()[:300]}")
                 elif text.strip():
                     result.warnings.append(f"{where} stderr: {text.strip()[:200]}")
             if node.get("errorWidget") and not any(b in text for b in WIDGET_FAILURE_TEXT):
@@ -531,15 +546,22 @@ def _check_outputs(page, result: NotebookRun) -> None:
                                        f"(is the JupyterLab widget extension missing?): {text.strip()[:120]!r}")
 
 
+def _check_warnings(page, result: NotebookRun) -> None:
+    """Every warning any cell raised (the guard recorded it: fix its cause, never silence it)."""
+    result.kernel_warnings = recorded_warnings(page.evaluate(_JS_KERNEL_EXEC, REPORT_CODE))
+    for w in result.kernel_warnings:
+        result.problems.append(f"a cell raised a warning: {w}")
+
+
 def _check_explorers(page, result: NotebookRun, slider_timeout: float) -> None:
-    raw = page.evaluate(_JS_EXPLORER_IDS, _PY_EXPLORER_IDS).strip()
+    raw = page.evaluate(_JS_KERNEL_EXEC, _PY_EXPLORER_IDS).strip()
     try:
         explorer_ids = set(json.loads(raw.splitlines()[-1])) if raw else set()
     except (ValueError, IndexError):
         result.problems.append(f"could not list the kernel's Explorers: {raw[:200]!r}")
         explorer_ids = set()
     displayed = []
-    for cell in page.evaluate(_JS_OUTPUTS):
+    for cell in page.evaluate(_JS_OUTPUTS, MARK):
         for out in cell["outputs"]:
             view = (out.get("data") or {}).get("application/vnd.jupyter.widget-view+json")
             if view and view.get("model_id") in explorer_ids:

@@ -79,6 +79,7 @@ _GOOD = [
     "import sys\nfrom nnbasics.course import doctor\nenv = doctor.server_environment()\n"
     "print(env.source, '|', env.prefix == __import__('pathlib').Path(sys.prefix))\n"
     "print(doctor.widget_extension_check(env).level)",
+    "# NBVAL_CHECK_OUTPUT\nprint(f'{2 / 3:.3f}')",  # a checked printout, compared with tests/golden/
 ]
 
 _BROKEN = [
@@ -105,8 +106,11 @@ _BROKEN = [
     "                 lambda a: {'a': a} if a == 0 else float('not a number'),\n"
     "                 lambda fig, d: fig.add_subplot().plot([0, 1], [0, d['a']]))\n"
     "stuck",
-    # 5. a cell that raises
-    "raise RuntimeError('deliberately broken cell')",
+    # 5. a warning (the kernel's guard records it: tests/notebook_checks.py)
+    "import warnings\nwarnings.warn('deliberately careless cell')",
+    # 6. a download (the guard refuses it: the cell raises, and Run All stops here)
+    "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=5)",
+    "print('never runs')",
 ]
 
 
@@ -126,6 +130,7 @@ def test_harness_passes_a_healthy_explorer(lab_server, chromium, browser_timeout
     assert not run.problems, run.problems
     assert (run.explorers_expected, run.explorers_rendered, run.sliders_moved) == (1, 1, 1)
     assert "kernel parent process | True\nok" in "\n".join(run.texts), run.texts
+    assert run.checked == ["0.667\n"] and run.kernel_warnings == []
 
 
 @pytest.mark.browser
@@ -138,6 +143,7 @@ def test_harness_reports_every_breakage(lab_server, chromium, browser_timeout):
     assert "Error displaying widget" in text, text
     assert "cell 3" in text and "text repr instead of the widget" in text, text
     assert "shows an error instead of a picture" in text and "not a number" in text, text
-    assert "cell 5" in text and "RuntimeError: deliberately broken cell" in text, text
+    assert "a cell raised a warning: UserWarning: deliberately careless cell" in text, text
+    assert "cell 6" in text and "offline test: the notebook tried to look up" in text, text
     assert run.explorers_rendered == run.explorers_expected == 1
     assert run.sliders_moved == 0

@@ -1,6 +1,8 @@
-"""Every course notebook in a real JupyterLab + chromium: Run All, no error, every Explorer
-renders, and moving a slider with the keyboard changes the Explorer's image. The time from each
-key press to the new image in the page goes to ``_build/browser_latency.json`` (see bench).
+"""Every course notebook in a real JupyterLab + chromium: Run All, no error, no warning, no
+network, the ``# NBVAL_CHECK_OUTPUT`` printouts equal to ``tests/golden/`` (the checks of
+``tests/notebook_checks.py``: this is the one execution of each notebook in ``make test``), every
+Explorer renders, and moving a slider with the keyboard changes the Explorer's image. The time
+from each key press to the new image in the page goes to ``_build/browser_latency.json`` (see bench).
 
 Parametrized by ``notebooks/NN_*.ipynb`` at collection time, so new notebooks are covered
 without editing this file. Screenshots for humans: ``_build/screenshots/NN_name.png``.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 from lab import SCREENSHOTS, notebook_paths, record_latency, run_notebook
+from notebook_checks import golden_problems
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +34,8 @@ def test_notebook_works_in_jupyterlab(notebook, lab_server, chromium, browser_ti
         f"{notebook.name} does not work in JupyterLab (screenshot: {run.screenshot}):\n- "
         + "\n- ".join(run.problems))
     assert run.executed_cells == run.code_cells > 0
+    problems = golden_problems(notebook.stem, run.checked)
+    assert not problems, "\n".join(problems)
     assert run.explorers_rendered == run.explorers_expected
     if run.latencies_ms:
         record_latency(run)
