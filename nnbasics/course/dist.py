@@ -161,8 +161,9 @@ def build(root: Path | str, out: Path | str, *, make_zip: bool = False) -> Path:
     subprocess.run([sys.executable, str(root / "tools" / "make_exercises.py"), "--out",
                     str(out / "exercises"), "--solutions", str(root / "solutions")],
                    check=True, capture_output=True)
-    for nb in (out / "notebooks").glob("*.ipynb"):
-        subprocess.run([sys.executable, "-m", "nbstripout", str(nb)], check=True)
+    notebooks = sorted(str(nb) for nb in (out / "notebooks").glob("*.ipynb"))
+    if notebooks:  # one nbstripout for all of them: each start-up imports nbformat (about 2 s)
+        subprocess.run([sys.executable, "-m", "nbstripout", *notebooks], check=True)
     readme = out / "README.md"
     if readme.exists():
         text = readme.read_text(encoding="utf-8")
