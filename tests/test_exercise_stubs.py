@@ -16,6 +16,7 @@ spec.loader.exec_module(mx)
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.slow(expected_s=20)
 def test_solutions_get_full_marks():
     report = grading.grade("all", impl_dir=ROOT / "solutions", timeout=60)
     assert not report.error, report.error
@@ -24,6 +25,7 @@ def test_solutions_get_full_marks():
     assert report.score == report.max_score > 0
 
 
+@pytest.mark.slow(expected_s=20)
 def test_fresh_stubs_fail_every_graded_test(tmp_path):
     assert mx.main(["--out", str(tmp_path)]) == 0
     report = grading.grade("all", impl_dir=tmp_path, timeout=60)

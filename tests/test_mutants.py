@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nnbasics.course import mutants
+from nnbasics.course import mutants, policy
 
 pytestmark = pytest.mark.slow
 
@@ -129,7 +129,14 @@ def test_every_exercise_has_at_least_three_mutants():
     assert not orphans, f"mutants of exercises no graded test covers: {orphans}"
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def _expected_s(notebook: str) -> float:
+    """Scheduling weight: each mutant starts its own sandbox worker, about 2.5 s with torch preloaded."""
+    per_mutant = 2.5 if policy.preload(notebook) else 0.5
+    return per_mutant * sum(m.notebook == notebook for m in REAL)
+
+
+@pytest.mark.parametrize("notebook", [pytest.param(nb, marks=pytest.mark.slow(expected_s=_expected_s(nb)))
+                                      for nb in NOTEBOOKS])
 def test_every_real_mutant_loses_points_with_a_message_naming_its_mistake(notebook):
     results = mutants.run_mutants(notebook, jobs=1)
     bad = [r for r in results if not r.ok]

@@ -82,7 +82,7 @@ def test_sigmoid_net_has_not_started_while_relu_fits():
     assert fitted >= 8  # prose: 9 of 10
 
 
-@pytest.mark.slow
+@pytest.mark.slow(expected_s=25)
 def test_dying_relu_costs_accuracy_and_what_leaky_and_elu_change():
     """§6 bullets over seeds 0-9. This training is chaotic: AVX-512, AVX2 and SSE kernels (e.g.
     ``ATEN_CPU_CAPABILITY=avx2``) give different runs per seed, so the bounds below are the ones that

@@ -62,7 +62,7 @@ def test_mc_dropout_agrees_with_eval_flags_the_boundary_but_not_far_points(moons
     assert far_lower >= 4, far_lower
 
 
-@pytest.mark.slow
+@pytest.mark.slow(expected_s=10)
 def test_dropout_helps_with_noisy_labels():
     """§5: p=0.5 ends > 5 (10-17) points above p=0; p=0 memorises > 90 % of the corrupted labels,
     p=0.5 < 50 %; peaks within 3 points; p=0.8 peaks below p=0.5."""

@@ -32,7 +32,7 @@ def test_deep_narrow_fits_the_training_points_best():
         assert tiny["train_mse"] > 2 * min(wide["train_mse"], deep["train_mse"]), seed
 
 
-@pytest.mark.slow
+@pytest.mark.slow(expected_s=20)
 def test_adam_l2_converges_to_ridge_adamw_to_least_squares_or_the_box():
     """§2: 300-step difference > 0.03; after 20 000 steps Adam+L2 = ridge (1e-3), AdamW(0.1) = least
     squares (2e-3), AdamW(1) has max |w| <= 1 (and clips whenever least squares exceeds 1)."""

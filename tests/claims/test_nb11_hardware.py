@@ -45,6 +45,7 @@ def test_dram_bandwidth_is_well_below_the_cache_bandwidth():
             assert call > 0.1 * 8 * curve[0]["n_elements"] / (curve[0]["gbs"] * 1e9)
 
 
+@pytest.mark.slow(expected_s=30)
 def test_out_of_cache_dense_layers_sit_under_the_roofline():
     """§3: every point from B=4 on <= 1.4x its roof (B=256 reached 1.27x while the unit tests loaded both
     cores: the peak and the point are timed at different moments); B=1 0.5-2.5x the memory roof (1.5-1.7x on an
