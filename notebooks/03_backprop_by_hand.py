@@ -410,11 +410,12 @@ assert cost["reverse"] == 2 * cost["forward"]
 # validates its weights, `backward` does not) — cost as much or more, so both passes take well
 # under a millisecond and their ratio says little (it jumps around from run to run). At
 # $N = 2048$ with 512 hidden units the matmuls dominate and the ratio comes close to the count
-# (each timing is the best of five rounds on one BLAS thread, the least disturbed by other programs):
+# (one BLAS thread; each round times forward calls and then backward calls back to back, and the
+# median over the rounds is shown, so a pause caused by another program spoils one round only):
 
 # %%
 small = exp.time_forward_backward((64, 64, 10), 32, repeats=100, rounds=5, rng=0)
-large = exp.time_forward_backward((64, 512, 10), 2048, repeats=3, rounds=5, rng=0)
+large = exp.time_forward_backward((64, 512, 10), 2048, repeats=1, rounds=15, rng=0)
 for name, t in (("N = 32, 64-64-10", small), ("N = 2048, 64-512-10", large)):
     print(f"{name:20s}: forward {t['forward'] * 1e3:7.3f} ms, backward {t['backward'] * 1e3:7.3f} ms, "
           f"backward / forward {t['ratio']:.2f} (FLOPs say 2)")

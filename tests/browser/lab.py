@@ -437,7 +437,8 @@ def run_notebook(context, server: LabServer, name: str, *, timeout: float = 120.
     slider_timeout : float
         Seconds allowed for an Explorer's image to change after a key press.
     screenshot : Path, optional
-        Where to save a PNG of the whole notebook after the checks.
+        Where to save a PNG of the whole notebook when a check failed (after every run with
+        ``NNBASICS_SCREENSHOTS=1``: about 2 s each).
 
     Returns
     -------
@@ -452,7 +453,7 @@ def run_notebook(context, server: LabServer, name: str, *, timeout: float = 120.
     page.on("pageerror", lambda e: console_errors.append(f"page error: {e}"))
     try:
         _run_notebook(page, server, name, result, timeout, slider_timeout)
-        if screenshot is not None:
+        if screenshot is not None and (result.problems or screenshots_always()):
             result.screenshot = _screenshot(page, screenshot)
     except Exception as err:  # a harness failure is reported like any other problem
         result.problems.append(f"browser harness error: {type(err).__name__}: {err}")
@@ -692,6 +693,11 @@ def _merge_latency(run: NotebookRun, path: Path) -> None:
     report["what"] = ("slider key press in the page -> the Explorer's new image decoded "
                       "(JupyterLab + chromium, tests/browser)")
     path.write_text(json.dumps(report, indent=2, sort_keys=True), encoding="utf-8")
+
+
+def screenshots_always() -> bool:
+    """``NNBASICS_SCREENSHOTS=1``: a screenshot of every notebook, not only of failing ones."""
+    return os.environ.get("NNBASICS_SCREENSHOTS", "") == "1"
 
 
 def _screenshot(page, path: Path) -> Path:

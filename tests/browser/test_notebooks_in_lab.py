@@ -5,7 +5,8 @@ Explorer renders, and moving a slider with the keyboard changes the Explorer's i
 from each key press to the new image in the page goes to ``_build/browser_latency.json`` (see bench).
 
 Parametrized by ``notebooks/NN_*.ipynb`` at collection time, so new notebooks are covered
-without editing this file. Screenshots for humans: ``_build/screenshots/NN_name.png``.
+without editing this file. Screenshots for humans: ``_build/screenshots/NN_name.png``, of a
+failing notebook (of every notebook with ``NNBASICS_SCREENSHOTS=1``).
 """
 
 from __future__ import annotations
