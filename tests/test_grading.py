@@ -94,3 +94,22 @@ def test_extra_private_tests_are_graded(tmp_path):
     base = grading.grade("01", impl_dir=ROOT / "solutions", timeout=20)
     more = grading.grade("01", impl_dir=ROOT / "solutions", timeout=20, extra_tests=private)
     assert more.max_score == base.max_score + 5 and more.passed
+
+
+def test_no_installed_pytest_plugin_rides_along(tmp_path, monkeypatch):
+    """The trusted pytest loads only the course's plugins, never one a package registers: a
+    pytest11 entry point (e.g. in the learner's site-packages) could rewrite every outcome."""
+    site = tmp_path / "site"
+    (site / "nnb_rider-1.0.dist-info").mkdir(parents=True)
+    (site / "nnb_rider-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: nnb-rider\nVersion: 1.0\n")
+    (site / "nnb_rider-1.0.dist-info" / "entry_points.txt").write_text("[pytest11]\nrider = nnb_rider\n")
+    marker = tmp_path / "rider-was-loaded"
+    (site / "nnb_rider.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    probe = subprocess.run([sys.executable, "-c", "import importlib.metadata as m; "
+                            "print([e.name for e in m.entry_points(group='pytest11')])"],
+                           capture_output=True, text=True, check=True)
+    assert "rider" in probe.stdout, "the planted plugin must be installed for this test to mean anything"
+    report = grading.grade("01", impl_dir=ROOT / "solutions", timeout=20)
+    assert report.passed and report.score == report.max_score > 0, report.error
+    assert not marker.exists(), "an installed pytest plugin was loaded by the trusted grader"
