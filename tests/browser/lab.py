@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -216,6 +217,16 @@ class LabServer:
                 time.sleep(0.25)
         self.startup_s = time.perf_counter() - t0
         return self
+
+    def delete_session(self, session_id: str) -> None:
+        """Shut down a notebook session and its kernel (quietly: the server may be stopping)."""
+        req = urllib.request.Request(f"{self.url}/api/sessions/{session_id}?token={self.token}",
+                                     method="DELETE")
+        try:
+            with urllib.request.urlopen(req, timeout=30):
+                pass
+        except OSError:
+            pass
 
     def notebook_url(self, name: str) -> str:
         return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
@@ -466,7 +477,7 @@ def run_notebook(context, server: LabServer, name: str, *, timeout: float = 120.
         widget_console = [m for m in console_errors if "widget" in m.lower() or "model" in m.lower()]
         if widget_console and result.problems:
             result.problems.append("browser console: " + " | ".join(widget_console[:5]))
-        _shutdown_kernel(page)
+        _shutdown_kernel(page, server)
         page.close()
         result.total_s = time.perf_counter() - t_start
     return result
@@ -719,11 +730,17 @@ def _screenshot(page, path: Path) -> Path:
     return path
 
 
-def _shutdown_kernel(page) -> None:
-    """Stop this notebook's kernel so kernels do not pile up over the session."""
+def _shutdown_kernel(page, server: LabServer) -> None:
+    """Stop this notebook's kernel so kernels do not pile up over the session.
+
+    The server is asked directly (DELETE of the session) from a background thread: waiting for
+    the kernel to exit cost 1-2 s per notebook and checks nothing.
+    """
     try:
-        page.evaluate("""async () => {
+        session = page.evaluate("""() => {
             const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-            if (w && w.sessionContext) await w.sessionContext.shutdown(); }""")
+            return (w && w.sessionContext && w.sessionContext.session) ? w.sessionContext.session.id : null; }""")
     except Exception:
-        pass
+        return
+    if session:
+        threading.Thread(target=server.delete_session, args=(session,), daemon=True).start()
