@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SITE = isolation.site_dirs()[0]
 TIMEOUT = 2.0
 # one worker grades the class once: with xdist (make test: --dist loadgroup) the group stays together
+# (the nb11 roofline claims test joins it, so it is never timed beside the burners below)
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile-class")]
 
 # ------------------------------------------------------------------------------ the learners

@@ -45,6 +45,10 @@ def test_dram_bandwidth_is_well_below_the_cache_bandwidth():
             assert call > 0.1 * 8 * curve[0]["n_elements"] / (curve[0]["gbs"] * 1e9)
 
 
+# Never timed beside the loaded-machine test's burners (tests/test_grading_adversarial.py): in
+# its xdist group the two run one after the other. Beside them B=256 read 1.54x its roof in a
+# clean-clone CI run (the peak timed while the burners ran, the point after).
+@pytest.mark.xdist_group("hostile-class")
 @pytest.mark.slow(expected_s=30)
 def test_out_of_cache_dense_layers_sit_under_the_roofline():
     """§3: every point from B=4 on <= 1.4x its roof (B=256 reached 1.27x while the unit tests loaded both
