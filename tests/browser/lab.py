@@ -520,14 +520,15 @@ def _run_notebook(page, server: LabServer, name: str, result: NotebookRun,
     _wait(lambda: not page.evaluate(
         "() => document.querySelector('.jp-Notebook').innerText.includes('Loading widget...')"), 30.0)
     t1 = time.perf_counter()
-    _check_outputs(page, result)
+    cells = page.evaluate(_JS_OUTPUTS, MARK)  # every code cell's outputs, read once for both checks
+    _check_outputs(cells, result)
     _check_warnings(page, result)
-    _check_explorers(page, result, slider_timeout)
+    _check_explorers(page, cells, result, slider_timeout)
     result.check_s = time.perf_counter() - t1
 
 
-def _check_outputs(page, result: NotebookRun) -> None:
-    for cell in page.evaluate(_JS_OUTPUTS, MARK):
+def _check_outputs(cells: list[dict], result: NotebookRun) -> None:
+    for cell in cells:
         if cell["checked"]:
             result.checked.append(output_text(cell["outputs"]))
         where = f"cell {cell['index'] + 1} ({cell['source'].splitlines()[0][:60] if cell['source'] else ''!r})"
@@ -565,7 +566,7 @@ def _check_warnings(page, result: NotebookRun) -> None:
         result.problems.append(f"a cell raised a warning: {w}")
 
 
-def _check_explorers(page, result: NotebookRun, slider_timeout: float) -> None:
+def _check_explorers(page, cells: list[dict], result: NotebookRun, slider_timeout: float) -> None:
     raw = page.evaluate(_JS_KERNEL_EXEC, _PY_EXPLORER_IDS).strip()
     try:
         explorer_ids = set(json.loads(raw.splitlines()[-1])) if raw else set()
@@ -573,7 +574,7 @@ def _check_explorers(page, result: NotebookRun, slider_timeout: float) -> None:
         result.problems.append(f"could not list the kernel's Explorers: {raw[:200]!r}")
         explorer_ids = set()
     displayed = []
-    for cell in page.evaluate(_JS_OUTPUTS, MARK):
+    for cell in cells:
         for out in cell["outputs"]:
             view = (out.get("data") or {}).get("application/vnd.jupyter.widget-view+json")
             if view and view.get("model_id") in explorer_ids:
