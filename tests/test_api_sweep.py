@@ -467,6 +467,7 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["lab.hardware.cpu_flags"] = Case(lambda: {}, ranges={"path": [3]})
     R["lab.hardware.native_bf16"] = Case(lambda: {"flags": {"avx2"}}, ranges={"flags": ["avx512_bf16", [3]]})
     R["lab.hardware.default_timer"] = Case(lambda: {"device": "cpu"}, ranges={"device": ["tpu"]})
+    R["lab.hardware.default_peak_n"] = Case(lambda: {"device": "cpu"}, ranges={"device": ["tpu", 3]})
     R["lab.hardware.out_of_cache_elements"] = Case(lambda: {"factor": 1}, ranges={"factor": [0], "minimum": [0]})
     R["lab.hardware.checkpoint_memory_sweep"] = Case(lambda: {"depth": 2, "width": 3, "B": 2, "segments": (1, 2)},
                                                      ranges={"depth": [1], "width": [0], "B": [0],
@@ -484,6 +485,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         lambda: {"roof": hw_roof(), "D": 8, "H": 8}, ranges={"roof": [3], "D": [0], "dtype": ["float7"]})
     R["experiments.nb11_hardware.bandwidth_vs_size"] = Case(lambda: {"array_bytes": (4096,), "repeats": 1},
                                                             ranges={"array_bytes": [(0,), ("a",)], "repeats": [0]})
+    R["experiments.nb11_hardware.torch_call_cost"] = Case(lambda: {"calls": 2, "repeats": 1},
+                                                          ranges={"n_elements": [0], "calls": [0, 1.5], "repeats": [0]})
     R["experiments.nb11_hardware.roofline_report"] = Case(
         lambda: {"batch_sizes": (1,), "n": 8, "peak_n": 8, "n_elements": 1000, "repeats": 1},
         ranges={"device": ["tpu"], "batch_sizes": [(0,)], "n": [0], "repeats": [0]})

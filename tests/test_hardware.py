@@ -174,6 +174,17 @@ def test_roofline_report_runs_the_device_generic_path_on_the_cpu():
     assert np.all(r.fractions > 0) and "64x64x64" in r.roof.how
     assert r.compute_bound_from is None or r.compute_bound_from >= 1
     assert all(("above the" in n) for n in r.notes)
+    assert "timed again after the points" in r.roof.how
+
+
+def test_the_report_keeps_the_higher_of_two_peak_medians():
+    """A peak timed during a moment of load must not put later points above their roof."""
+    roof = hw.Roofline(100.0, 10.0, "cpu", (90.0, 110.0), (9.0, 11.0), "first")
+    higher = exp._higher_peak(roof, {"gflops": 120.0, "q10": 115.0, "q90": 125.0})
+    assert (higher.peak_gflops, higher.peak_range, higher.bandwidth_gbs) == (120.0, (115.0, 125.0), 10.0)
+    lower = exp._higher_peak(roof, {"gflops": 80.0, "q10": 70.0, "q90": 85.0})
+    assert (lower.peak_gflops, lower.peak_range) == (100.0, (90.0, 110.0)) and "80.0 GFLOP/s" in lower.how
+    assert hw.default_peak_n("cpu") == 1024 and hw.default_peak_n("cuda") == hw.GPU_SIZES["peak_n"]
 
 
 def test_compute_bound_batch_is_the_first_batch_past_the_ridge():
@@ -203,6 +214,21 @@ def test_measurements_return_positive_numbers_with_a_spread():
         assert [r["B"] for r in rows] == [1, 16] and all(r["throughput"] > 0 for r in rows)
         curve = exp.bandwidth_vs_size((2 ** 12, 2 ** 14), repeats=2)
         assert [r["array_bytes"] for r in curve] == [2 ** 12, 2 ** 14] and curve[1]["n_elements"] == 2 ** 12
+
+
+def test_torch_call_cost_shares_one_timing_among_its_calls(monkeypatch):
+    seen = []
+
+    def fake_time_fn(fn, *, warmup, repeats):
+        seen.append((warmup, repeats))
+        return hw.Timing(2.0, 1.0, 3.0, 1.0, (2.0,))
+
+    monkeypatch.setattr(exp, "time_fn", fake_time_fn)
+    assert exp.torch_call_cost(8, calls=50, repeats=7) == pytest.approx(2.0 / 50)
+    assert seen == [(2, 7)]
+    monkeypatch.undo()
+    with hw.threads(1):
+        assert 0 < exp.torch_call_cost(8, calls=10, repeats=3) < 1e-3  # microseconds, not a clock tick
 
 
 def test_bfloat16_is_less_accurate_than_float32():

@@ -31,7 +31,7 @@ from nnbasics.lab.runtime import threads
 __all__ = ["dense_flops", "dense_bytes", "arithmetic_intensity", "dense_cost", "conv2d_cost", "attention_cost", "Timing",
            "time_fn", "wall_and_cpu", "default_timer", "device_name", "gpu_available", "cache_sizes", "cpu_flags", "native_bf16", "threads",
            "matmul_gflops", "measure_bandwidth", "out_of_cache_elements", "Roofline", "roofline",
-           "measure_roofline", "GPU_SIZES", "OVERHEAD_BOUND_S", "batch_sweep", "dtype_compare",
+           "measure_roofline", "default_peak_n", "GPU_SIZES", "OVERHEAD_BOUND_S", "batch_sweep", "dtype_compare",
            "underflow_demo", "training_memory_estimate", "measure_numpy_training_peak",
            "saved_activation_bytes", "checkpoint_compare", "checkpoint_memory_sweep", "quantize_compare",
            "DTYPE_BYTES", "transfer_seconds", "mlp_sizes", "measure_torch_training_peak_cuda"]
@@ -517,6 +517,11 @@ def roofline(peak_gflops: float, bandwidth_gbs: float, device: str = "cpu") -> R
                     check_choice(device, "device", ("cpu", "cuda")))
 
 
+def default_peak_n(device: str = "cpu") -> int:
+    """Side of the square matmul that measures the peak: 1024 on a CPU, ``GPU_SIZES["peak_n"]`` on a GPU."""
+    return 1024 if check_choice(device, "device", ("cpu", "cuda")) == "cpu" else GPU_SIZES["peak_n"]
+
+
 def measure_roofline(device: str = "cpu", *, n: int | None = None, n_elements: int | None = None,
                      dtype: str = "float32", repeats: int = 9) -> Roofline:
     """Measure this machine's roofline: medians of ``repeats`` timings (cached per setting).
@@ -526,7 +531,7 @@ def measure_roofline(device: str = "cpu", *, n: int | None = None, n_elements: i
     (CPU) or 2^28 elements (GPU). ``measure_roofline.cache_clear()`` forces a new measurement.
     """
     check_choice(device, "device", ("cpu", "cuda"))
-    n = (1024 if device == "cpu" else GPU_SIZES["peak_n"]) if n is None else check_int(n, "n", minimum=1)
+    n = default_peak_n(device) if n is None else check_int(n, "n", minimum=1)
     if n_elements is None:
         n_elements = out_of_cache_elements() if device == "cpu" else GPU_SIZES["n_elements"]
     check_choice(dtype, "dtype", _TORCH_DTYPES)

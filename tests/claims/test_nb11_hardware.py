@@ -34,14 +34,15 @@ def test_wall_clock_never_undercounts_cpu_time():
 
 def test_dram_bandwidth_is_well_below_the_cache_bandwidth():
     """§3: arrays far beyond the L3 cache get < 0.6x the best (cache-resident) bandwidth, and the
-    fixed cost of one torch call is > 10 % of a pass over the smallest arrays."""
-    tiny, tiny_out = torch.ones(8), torch.empty(8)
+    fixed cost of one torch call is > 10 % of a pass over the smallest arrays. (Whether that puts the
+    smallest arrays below the L3-sized ones is not claimed: it depends on the CPU's cache sizes and on
+    what shares its L3. A clean-clone CI run failed the notebook's assert of both; the call-cost half had
+    a wide margin wherever it was measured: 55-82 % on a 2-core EPYC VM, idle or beside a memory-streaming process.)"""
     with one_thread():
         for _ in REPEATS:
             curve = exp.bandwidth_vs_size(repeats=5)
             assert curve[-1]["gbs"] < 0.6 * max(r["gbs"] for r in curve)
-            assert curve[0]["gbs"] < max(r["gbs"] for r in curve)  # the smallest arrays: call overhead
-            call = hardware.time_fn(lambda: torch.add(tiny, 1.0, out=tiny_out), warmup=10, repeats=201).median
+            call = exp.torch_call_cost(8)
             assert call > 0.1 * 8 * curve[0]["n_elements"] / (curve[0]["gbs"] * 1e9)
 
 
@@ -52,7 +53,8 @@ def test_dram_bandwidth_is_well_below_the_cache_bandwidth():
 @pytest.mark.slow(expected_s=30)
 def test_out_of_cache_dense_layers_sit_under_the_roofline():
     """§3: every point from B=4 on <= 1.4x its roof (B=256 reached 1.27x while the unit tests loaded both
-    cores: the peak and the point are timed at different moments); B=1 0.5-2.5x the memory roof (1.5-1.7x on an
+    cores, and 1.42x once in CI, when the peak was timed only before the points: a moment of load lowered it;
+    the report now times it before and after and keeps the higher median); B=1 0.5-2.5x the memory roof (1.5-1.7x on an
     AVX-512 Xeon, whose MKL GEMV out-streams the y = x + 1 probe), B=256 > 0.5x the peak and
     closer to its roof than B=16; B=4 < 0.95x (0.61-0.73 on that Xeon, 0.88 with both cores loaded), B=16 < 0.6x (busy machine
     included); GFLOP/s grows with B from B=4 on (B=4 can fall below B=1) and levels off at the peak (the largest batch's
