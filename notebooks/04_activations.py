@@ -282,7 +282,7 @@ fig.tight_layout()
 # %% [markdown]
 # In 30 epochs the sigmoid network has not started to learn: its loss sits at $\ln 2$ (the
 # loss of guessing 50/50) and its accuracy at chance, while the ReLU network fits the
-# spirals. Over seeds 0–9 this held every time, on three CPU code paths (sigmoid loss within
+# spirals. Over seeds 0–9 this held every time, on four CPU code paths (sigmoid loss within
 # 0.02 of $\ln 2$, ReLU accuracy 95–100 %; `tests/claims`): the ReLU loss ended below 0.01 in 9
 # of 10 seeds, and in the tenth between 0.06 and 0.45 depending on the CPU's rounding. The
 # sigmoid network's first layer always received less than $10^{-3}$ of the gradient of its last
@@ -395,9 +395,9 @@ ax2.set(ylabel="training accuracy", title="what it costs (bar: mean, dots: seeds
 fig.tight_layout()
 
 # %% [markdown]
-# What the measurement shows, and how often (seeds 0–9 on three CPU code paths — AVX-512, AVX2
-# and plain SSE kernels round differently, and this chaotic training amplifies the difference;
-# `tests/claims`):
+# What the measurement shows, and how often (seeds 0–9 on five CPU code paths — Intel's AVX-512,
+# AVX2 and plain SSE kernels and AMD's AVX-512 and AVX2 round differently, and this chaotic
+# training amplifies the difference; `tests/claims`):
 # - Units are not born dead so much as **killed during training**: at lr = 0.3, 11–19 of the
 #   24 units become all-negative (0–2 at lr = 0.01). A few born-dead or killed units **revive**
 #   later (0–5 per ReLU run) — "dead forever" is only guaranteed for first-layer units under
@@ -408,7 +408,7 @@ fig.tight_layout()
 # - The cost is real: ReLU at lr = 0.3 averages 61–65 % accuracy over the ten seeds (chance is
 #   50 %, where 3–5 of its ten runs end) against 99.5 % at lr = 0.01, and ends more than 9 points
 #   lower in at least 8 of 10 seeds — but one lucky seed can reach 98 %. Leaky ReLU at lr = 0.3
-#   averages 82–89 % and beats ReLU in 8–10 of 10 seeds. ELU helps less reliably (4–6 of 10):
+#   averages 82–93 % and beats ReLU in 8–10 of 10 seeds. ELU helps less reliably (4–7 of 10):
 #   its gradient $\alpha e^z$ for very negative $z$ is tiny (the median over seeds of the
 #   largest one reaching its all-negative units is below $10^{-4}$, ten times smaller than
 #   Leaky ReLU's).

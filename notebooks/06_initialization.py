@@ -349,16 +349,16 @@ final = {name: c["train_loss"][-1] for name, c in curves.items()}
 print({name: round(v, 3) for name, v in final.items()})
 assert all(abs(final[n] - np.log(10)) < 0.01 for n in ("zeros", "small"))  # never leave ln 10
 assert max(final["orthogonal"], final["he"]) < final["xavier"] < np.log(10) - 1
-assert min(curves["he"]["val_acc"][-1], curves["orthogonal"]["val_acc"][-1]) > 0.88
+assert min(curves["he"]["val_acc"][-1], curves["orthogonal"]["val_acc"][-1]) > 0.87
 
 # %% [markdown]
 # Zero and $\mathcal N(0, 0.01^2)$ starts never leave the loss of guessing ($\ln 10$) in 10 epochs:
 # the first has no gradient at all; the second shrinks the signal by $\sqrt{64\cdot 0.01^2/2}\approx 0.06$
 # per layer, and its gradients with it. Xavier learns, more
 # slowly (its ReLU signal shrinks ×$1/\sqrt2$ per layer); He and orthogonal learn fastest (both
-# end below Xavier in each of seeds 0–9, at about 90 % validation accuracy or more), and orthogonal
+# end below Xavier in each of seeds 0–9, at 87 % validation accuracy or more), and orthogonal
 # reached the lowest training loss in 7–9 of the 10 seeds — the count depends on the CPU's
-# rounding, which this training amplifies (`tests/claims`, on three CPU code paths). We used
+# rounding, which this training amplifies (`tests/claims`, on five CPU code paths). We used
 # plain SGD on purpose: its steps are proportional to the gradients, so a scale problem at
 # initialisation shows up directly in the step sizes.
 #

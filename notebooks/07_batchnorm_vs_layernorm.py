@@ -463,7 +463,7 @@ for v in ics["variants"]:
           f"val accuracy {ics['val_acc'][v]:.2f}")
 sh, fl = ics["shift"], ics["final_loss"]
 assert sh["batch+noise"] > 1.2 * sh["none"]       # more distribution shift than no normalization...
-assert fl["batch+noise"] < 0.85 * fl["none"]      # ...and yet it trains better at this rate
+assert fl["batch+noise"] < 0.95 * fl["none"]      # ...and yet it trains better at this rate
 assert sh["batch"] < 0.1 * sh["none"]             # plain BN does remove the shift
 assert fl["batch"] < fl["batch+noise"]            # (and trains best)
 
@@ -479,9 +479,9 @@ a1.legend()
 fig.tight_layout()
 
 # %% [markdown]
-# The noisy network's inputs move 1.2–2.3 times as much per step as the plain network's, yet it
-# ends 6 epochs at lr 1.0 with a lower loss (0.2–0.8 of the plain network's) — in all 10 seeds
-# tested, on three different CPU code paths (`tests/claims/test_nb07_norm.py`). Less covariate
+# The noisy network's inputs move 1.2–2.4 times as much per step as the plain network's, yet it
+# ends 6 epochs at lr 1.0 with a lower loss (0.2–0.9 of the plain network's) — in all 10 seeds
+# tested, on five different CPU code paths (`tests/claims/test_nb07_norm.py`). Less covariate
 # shift is not what makes BatchNorm work. Santurkar et al. argue instead that BatchNorm makes the
 # loss surface smoother (gradients change less from step to step), which lets larger learning rates
 # work; §7's measurements (no dead units, self-shrinking effective steps) are two concrete

@@ -88,7 +88,9 @@ def test_dying_relu_costs_accuracy_and_what_leaky_and_elu_change():
     ``ATEN_CPU_CAPABILITY=avx2``) give different runs per seed, so the bounds below are the ones that
     held for all three code paths, and the per-seed comparisons are counts, not "every seed".
     Measured (AVX-512 / AVX2 / SSE): ReLU lr 0.3 mean accuracy 0.61/0.65/0.65, Leaky 0.83/0.89/0.82;
-    Leaky wins 9/10/8, ELU wins 6/4/6; Leaky revives more in 7/9/10 seeds."""
+    Leaky wins 9/10/8, ELU wins 6/4/6; Leaky revives more in 7/9/10 seeds. On an AMD EPYC with AVX-512
+    (ATen's AVX-512 and AVX2 kernels, MKL's AMD path; 2026-12-02): ReLU 0.62, Leaky 0.93 (which broke
+    the old < 0.9 bound in a clean-clone run), Leaky wins 9, ELU wins 7, Leaky revives more in 10."""
     settings = {"lo": ("relu", 0.01), "hi": ("relu", 0.3), "leaky": ("leaky_relu", 0.3), "elu": ("elu", 0.3)}
     runs = {k: [exp.dying_relu_experiment(act, lr=lr, epochs=40, seed=seed) for seed in SEEDS]
             for k, (act, lr) in settings.items()}
@@ -103,8 +105,8 @@ def test_dying_relu_costs_accuracy_and_what_leaky_and_elu_change():
     assert 0.58 < acc["hi"].mean() < 0.7 and acc["lo"].mean() > 0.99           # prose: 61-65 % vs 99.5 %
     assert 3 <= np.sum(acc["hi"] == 0.5) <= 5                                   # prose: 3-5 at chance
     assert np.sum(acc["lo"] - acc["hi"] > 0.09) >= 8                            # prose: at least 8 of 10
-    assert 0.8 < acc["leaky"].mean() < 0.9                                      # prose: 82-89 %
+    assert 0.8 < acc["leaky"].mean() < 0.95                                     # prose: 82-93 %
     assert np.sum(acc["leaky"] > acc["hi"]) >= 7                                # prose: 8-10 of 10
-    assert 3 <= np.sum(acc["elu"] > acc["hi"]) <= 7                             # prose: 4-6 of 10
+    assert 3 <= np.sum(acc["elu"] > acc["hi"]) <= 7                             # prose: 4-7 of 10
     elu_grad = np.median([r.negative_unit_grad for r in elu])
     assert elu_grad < 1e-4 and 10 * elu_grad < np.median([r.negative_unit_grad for r in leaky])
