@@ -282,7 +282,7 @@ fig.tight_layout()
 # %% [markdown]
 # In 30 epochs the sigmoid network has not started to learn: its loss sits at $\ln 2$ (the
 # loss of guessing 50/50) and its accuracy at chance, while the ReLU network fits the
-# spirals. Over seeds 0–9 this held every time, on four CPU code paths (sigmoid loss within
+# spirals. Over seeds 0–9 this held every time, on five CPU code paths (sigmoid loss within
 # 0.02 of $\ln 2$, ReLU accuracy 95–100 %; `tests/claims`): the ReLU loss ended below 0.01 in 9
 # of 10 seeds, and in the tenth between 0.06 and 0.45 depending on the CPU's rounding. The
 # sigmoid network's first layer always received less than $10^{-3}$ of the gradient of its last
