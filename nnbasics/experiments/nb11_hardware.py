@@ -180,12 +180,12 @@ def roofline_report(device: str = "cpu", *, batch_sizes=None, n: int | None = No
             why = "its weights fit in the cache, so it is not limited by main-memory bandwidth"
         elif roof_name == "compute" and f < 1.4:
             why = (f"the peak is the median of one square matmul size, not the fastest shape the library runs; "
-                   f"{f - 1:.0%} is within the measurements' spread")
+                   f"{f - 1:.1%} is within the measurements' spread")
         elif roof_name == "compute":
             why = "it beats the measured peak by more than the measurements' spread: re-measure"
         else:
             why = ("one core streams the weights faster than the simple y = x + 1 bandwidth probe, "
                    "probably because the matmul library prefetches and keeps more memory requests in flight")
-        notes.append(f"B={p['B']} is {f - 1:.0%} above the {roof_name} roof: {why}")
+        notes.append(f"B={p['B']} is {f - 1:.1%} above the {roof_name} roof: {why}")
     width = points[0]["n"]
     return RooflineReport(roof, points, fractions, compute_bound_batch(roof, width, width, points[0]["dtype"]), notes)
