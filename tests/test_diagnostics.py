@@ -187,6 +187,30 @@ def test_first_nonfinite_loss_and_backward_stages():
     assert found.stage == "backward" and found.module == "2.bias" and found.linear_index == 1
 
 
+def test_diagnostics_leave_no_hook_behind_even_when_the_forward_pass_raises():
+    X, y = _batch(d=16)
+    model = build_mlp(MLPConfig(d_in=16, hidden=(8, 8), d_out=3))
+
+    def hooks():
+        return sum(len(m._forward_hooks) for m in model.modules())
+
+    dg.layer_outputs(model, X)
+    dg.layer_stats(model, X, y)
+    dg.first_nonfinite(model, X, y)
+    assert hooks() == 0
+
+    class Boom(torch.nn.Module):
+        def forward(self, x):
+            raise RuntimeError("boom")
+
+    model.append(Boom())
+    for call in (lambda: dg.layer_outputs(model, X), lambda: dg.layer_stats(model, X, y),
+                 lambda: dg.first_nonfinite(model, X, y)):
+        with pytest.raises(RuntimeError, match="boom"):
+            call()
+        assert hooks() == 0
+
+
 def test_update_ratio_is_lr_times_grad_over_weight_and_model_unchanged():
     X, y = _batch()
     model = _mlp(depth=2)

@@ -15,6 +15,7 @@ Shape vocabulary: N batch, D input features, H hidden, C outputs, L linear layer
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,17 +126,29 @@ def layer_outputs(model, X, kind: str = "activation") -> list[np.ndarray]:
     modules = (linear_layers(model)[:-1] if kind == "linear"
                else [m for m in model.modules() if type(m) in types])
     store = []
-    handles = [m.register_forward_hook(lambda m, i, o: store.append(o.detach())) for m in modules]
     was_training = model.training
     try:
         model.eval()
-        with torch.no_grad(), one_thread():
+        with _forward_hooks(modules, lambda m, i, o: store.append(o.detach())), torch.no_grad(), one_thread():
             model(torch.as_tensor(X).to(dtype))
+    finally:
+        model.train(was_training)
+    return [s.cpu().numpy() for s in store]
+
+
+@contextmanager
+def _forward_hooks(modules, hook):
+    """Call ``hook(module, inputs, output)`` after each of ``modules`` runs, inside the block only.
+
+    The one way this module watches a forward pass: the hooks are removed on the way out,
+    even when the forward pass raises, so a model is never left instrumented.
+    """
+    handles = [m.register_forward_hook(hook) for m in modules]
+    try:
+        yield
     finally:
         for h in handles:
             h.remove()
-        model.train(was_training)
-    return [s.cpu().numpy() for s in store]
 
 
 def dead_fraction(h) -> float:
@@ -186,22 +199,13 @@ def _forward_backward(model, X, y, loss: str, *, input_grad: bool = False) -> di
     if input_grad:
         Xt.requires_grad_(True)
     types = _activation_types()
-    acts, names, handles = [], [], []
-
-    def hook(module, inp, out):
-        acts.append(out)
-
-    for m in model.modules():
-        if type(m) in types:
-            names.append(types[type(m)])
-            handles.append(m.register_forward_hook(hook))
+    modules = [m for m in model.modules() if type(m) in types]
+    names = [types[type(m)] for m in modules]
+    acts = []
     with one_thread():
-        try:
+        with _forward_hooks(modules, lambda m, i, o: acts.append(o)):
             out = model(Xt)  # (N, C)
             value = _loss_value(out, yt, loss)
-        finally:
-            for h in handles:
-                h.remove()
         linears = linear_layers(model)
         weights = [m.weight for m in linears]
         targets = weights + [a for a in acts if a.requires_grad] + ([Xt] if input_grad else [])
@@ -505,28 +509,20 @@ def first_nonfinite(model, X, y, loss: str = "cross_entropy") -> NonFinite | Non
 
     Xt, yt = _inputs(model, X, y, loss)
     lin_index = {id(m): i for i, m in enumerate(linear_layers(model))}
+    leaves = {id(m): name for name, m in model.named_modules() if not list(m.children())}
     found: list = []
-    handles = []
 
-    def make_hook(name):
-        def hook(module, inp, out):
-            if not found and torch.is_tensor(out):
-                kind = _nonfinite_kind(out.detach())
-                if kind:
-                    found.append(NonFinite("forward", name, type(module).__name__,
-                                           lin_index.get(id(module), -1), kind))
-        return hook
+    def hook(module, inp, out):
+        if not found and torch.is_tensor(out):
+            kind = _nonfinite_kind(out.detach())
+            if kind:
+                found.append(NonFinite("forward", leaves[id(module)], type(module).__name__,
+                                       lin_index.get(id(module), -1), kind))
 
-    for name, m in model.named_modules():
-        if not list(m.children()):
-            handles.append(m.register_forward_hook(make_hook(name)))
-    with one_thread():
-        try:
-            out = model(Xt)
-            value = _loss_value(out, yt, loss)
-        finally:
-            for h in handles:
-                h.remove()
+    leaf_modules = [m for m in model.modules() if id(m) in leaves]
+    with one_thread(), _forward_hooks(leaf_modules, hook):
+        out = model(Xt)
+        value = _loss_value(out, yt, loss)
     if found:
         return found[0]
     kind = _nonfinite_kind(value.detach())
