@@ -163,7 +163,7 @@ viz11.draw_bandwidth_curve(ax, curve, caches)
 fig.tight_layout()
 
 # %% [markdown]
-# The smallest arrays fit in L2, the fastest cache, yet their measured bandwidth is held down: one
+# The smallest arrays fit in L2, a faster cache than L3, yet their measured bandwidth is held down: one
 # call on them lasts only a few microseconds, and every torch call has a fixed cost (argument
 # checks, dispatch) that does not depend on the size. Whether that is enough to put them below the
 # L3-sized arrays depends on this CPU's cache sizes and on what else shares its L3 at the moment.
