@@ -170,7 +170,7 @@ fig.tight_layout()
 # The fixed cost itself, measured on 8 numbers, where the work is nothing:
 
 # %%
-call_cost = exp.torch_call_cost(8)  # seconds per torch.add on 8 numbers: 100 calls per timing
+call_cost = hardware.torch_call_cost(8)  # seconds per torch.add on 8 numbers: 100 calls per timing
 smallest_call = 8 * curve[0]["n_elements"] / (curve[0]["gbs"] * 1e9)  # seconds per pass over the smallest arrays
 print(f"fixed cost of one torch.add: {call_cost * 1e6:.2f} us = {call_cost / smallest_call:.0%} of a pass "
       f"over the smallest arrays ({smallest_call * 1e6:.1f} us)")

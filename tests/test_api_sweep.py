@@ -485,8 +485,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
         lambda: {"roof": hw_roof(), "D": 8, "H": 8}, ranges={"roof": [3], "D": [0], "dtype": ["float7"]})
     R["experiments.nb11_hardware.bandwidth_vs_size"] = Case(lambda: {"array_bytes": (4096,), "repeats": 1},
                                                             ranges={"array_bytes": [(0,), ("a",)], "repeats": [0]})
-    R["experiments.nb11_hardware.torch_call_cost"] = Case(lambda: {"calls": 2, "repeats": 1},
-                                                          ranges={"n_elements": [0], "calls": [0, 1.5], "repeats": [0]})
+    R["lab.hardware.torch_call_cost"] = Case(lambda: {"calls": 2, "repeats": 1},
+                                            ranges={"n_elements": [0], "calls": [0, 1.5], "repeats": [0]})
     R["experiments.nb11_hardware.roofline_report"] = Case(
         lambda: {"batch_sizes": (1,), "n": 8, "peak_n": 8, "n_elements": 1000, "repeats": 1},
         ranges={"device": ["tpu"], "batch_sizes": [(0,)], "n": [0], "repeats": [0]})

@@ -219,16 +219,16 @@ def test_measurements_return_positive_numbers_with_a_spread():
 def test_torch_call_cost_shares_one_timing_among_its_calls(monkeypatch):
     seen = []
 
-    def fake_time_fn(fn, *, warmup, repeats):
-        seen.append((warmup, repeats))
+    def fake_time_fn(fn, *, warmup, repeats, device):
+        seen.append((warmup, repeats, device))
         return hw.Timing(2.0, 1.0, 3.0, 1.0, (2.0,))
 
-    monkeypatch.setattr(exp, "time_fn", fake_time_fn)
-    assert exp.torch_call_cost(8, calls=50, repeats=7) == pytest.approx(2.0 / 50)
-    assert seen == [(2, 7)]
+    monkeypatch.setattr(hw, "time_fn", fake_time_fn)
+    assert hw.torch_call_cost(8, calls=50, repeats=7) == pytest.approx(2.0 / 50)
+    assert seen == [(2, 7, "cpu")]
     monkeypatch.undo()
     with hw.threads(1):
-        assert 0 < exp.torch_call_cost(8, calls=10, repeats=3) < 1e-3  # microseconds, not a clock tick
+        assert 0 < hw.torch_call_cost(8, calls=10, repeats=3) < 1e-3  # microseconds, not a clock tick
 
 
 def test_bfloat16_is_less_accurate_than_float32():

@@ -17,11 +17,10 @@ from nnbasics.lab.hardware import (
     matmul_gflops,
     measure_bandwidth,
     measure_roofline,
-    time_fn,
 )
 
-__all__ = ["out_of_cache_width", "dense_points", "compute_bound_batch", "bandwidth_vs_size", "torch_call_cost",
-           "RooflineReport", "roofline_report"]
+__all__ = ["out_of_cache_width", "dense_points", "compute_bound_batch", "bandwidth_vs_size", "RooflineReport",
+           "roofline_report"]
 
 
 def out_of_cache_width(dtype: str = "float32", *, factor: int = 2) -> int:
@@ -96,27 +95,6 @@ def bandwidth_vs_size(array_bytes=(2 ** 17, 2 ** 19, 2 ** 21, 2 ** 23, 2 ** 25, 
         nbytes = check_int(nbytes, "array_bytes entry", minimum=4)
         rows.append({**measure_bandwidth(nbytes // 4, repeats=repeats), "array_bytes": nbytes})
     return rows
-
-
-def torch_call_cost(n_elements: int = 8, *, calls: int = 100, repeats: int = 21) -> float:
-    """Seconds per ``torch.add(x, 1.0, out=y)`` call on ``n_elements`` float32 numbers (median).
-
-    With a handful of numbers the work is nothing, so this is the fixed cost every torch call
-    pays (argument checks, dispatch). ``calls`` calls share one timing, as small arrays do in
-    :func:`~nnbasics.lab.hardware.measure_bandwidth`: reading the clock costs about a
-    microsecond itself (CPU time on a VM) and would otherwise be charged to a single call.
-    """
-    import torch
-
-    n_elements = check_int(n_elements, "n_elements", minimum=1)
-    calls = check_int(calls, "calls", minimum=1)
-    x, y = torch.ones(n_elements), torch.empty(n_elements)
-
-    def many():
-        for _ in range(calls):
-            torch.add(x, 1.0, out=y)
-
-    return time_fn(many, warmup=2, repeats=repeats).median / calls
 
 
 @dataclass(frozen=True)

@@ -509,18 +509,18 @@ def first_nonfinite(model, X, y, loss: str = "cross_entropy") -> NonFinite | Non
 
     Xt, yt = _inputs(model, X, y, loss)
     lin_index = {id(m): i for i, m in enumerate(linear_layers(model))}
-    leaves = {id(m): name for name, m in model.named_modules() if not list(m.children())}
+    leaves = [(name, m) for name, m in model.named_modules() if not list(m.children())]
+    name_of = {id(m): name for name, m in leaves}
     found: list = []
 
     def hook(module, inp, out):
         if not found and torch.is_tensor(out):
             kind = _nonfinite_kind(out.detach())
             if kind:
-                found.append(NonFinite("forward", leaves[id(module)], type(module).__name__,
+                found.append(NonFinite("forward", name_of[id(module)], type(module).__name__,
                                        lin_index.get(id(module), -1), kind))
 
-    leaf_modules = [m for m in model.modules() if id(m) in leaves]
-    with one_thread(), _forward_hooks(leaf_modules, hook):
+    with one_thread(), _forward_hooks([m for _, m in leaves], hook):
         out = model(Xt)
         value = _loss_value(out, yt, loss)
     if found:

@@ -30,7 +30,7 @@ from nnbasics.lab.runtime import threads
 
 __all__ = ["dense_flops", "dense_bytes", "arithmetic_intensity", "dense_cost", "conv2d_cost", "attention_cost", "Timing",
            "time_fn", "wall_and_cpu", "default_timer", "device_name", "gpu_available", "cache_sizes", "cpu_flags", "native_bf16", "threads",
-           "matmul_gflops", "measure_bandwidth", "out_of_cache_elements", "Roofline", "roofline",
+           "matmul_gflops", "measure_bandwidth", "torch_call_cost", "out_of_cache_elements", "Roofline", "roofline",
            "measure_roofline", "default_peak_n", "GPU_SIZES", "OVERHEAD_BOUND_S", "batch_sweep", "dtype_compare",
            "underflow_demo", "training_memory_estimate", "measure_numpy_training_peak",
            "saved_activation_bytes", "checkpoint_compare", "checkpoint_memory_sweep", "quantize_compare",
@@ -440,18 +440,38 @@ def measure_bandwidth(n_elements: int | None = None, *, device: str = "cpu", rep
     if n_elements is None:
         n_elements = out_of_cache_elements() if device == "cpu" else GPU_SIZES["n_elements"]
     n_elements = check_int(n_elements, "n_elements", minimum=1)
-    x = torch.ones(n_elements, device=device)
-    y = torch.empty_like(x)
     inner = max(1, 2 ** 22 // n_elements)  # small arrays: several passes per timing, so a call's fixed cost fades
-
-    def passes():
-        for _ in range(inner):
-            torch.add(x, 1.0, out=y)
-
-    t = time_fn(passes, warmup=1, repeats=repeats, device=device)
+    t = _time_adds(n_elements, inner, device=device, warmup=1, repeats=repeats)
     r = _rates(8 * n_elements * inner, t, 1e9)
     return {"gbs": r["median"], "q10": r["q10"], "q90": r["q90"], "n_elements": n_elements,
             "bytes_moved": 8 * n_elements, "device": device}
+
+
+def torch_call_cost(n_elements: int = 8, *, calls: int = 100, repeats: int = 21) -> float:
+    """Seconds per ``torch.add(x, 1.0, out=y)`` call on ``n_elements`` float32 numbers (median, CPU).
+
+    With a handful of numbers the work is nothing, so this is the fixed cost every torch call
+    pays (argument checks, dispatch). ``calls`` calls share one timing, as small arrays do in
+    :func:`measure_bandwidth`: reading the clock costs about a microsecond itself (CPU time on
+    a VM) and would otherwise be charged to a single call.
+    """
+    n_elements = check_int(n_elements, "n_elements", minimum=1)
+    calls = check_int(calls, "calls", minimum=1)
+    return _time_adds(n_elements, calls, device="cpu", warmup=2, repeats=repeats).median / calls
+
+
+def _time_adds(n_elements: int, calls: int, *, device: str, warmup: int, repeats: int) -> Timing:
+    """:func:`time_fn` of ``calls`` back-to-back ``y = x + 1`` on float32 arrays of ``n_elements``."""
+    import torch
+
+    x = torch.ones(n_elements, device=device)
+    y = torch.empty_like(x)
+
+    def adds():
+        for _ in range(calls):
+            torch.add(x, 1.0, out=y)
+
+    return time_fn(adds, warmup=warmup, repeats=repeats, device=device)
 
 
 @dataclass(frozen=True)

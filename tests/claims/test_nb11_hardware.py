@@ -42,7 +42,7 @@ def test_dram_bandwidth_is_well_below_the_cache_bandwidth():
         for _ in REPEATS:
             curve = exp.bandwidth_vs_size(repeats=5)
             assert curve[-1]["gbs"] < 0.6 * max(r["gbs"] for r in curve)
-            call = exp.torch_call_cost(8)
+            call = hardware.torch_call_cost(8)
             assert call > 0.1 * 8 * curve[0]["n_elements"] / (curve[0]["gbs"] * 1e9)
 
 
