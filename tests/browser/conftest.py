@@ -1,5 +1,6 @@
-"""Session fixtures for the browser tests: one JupyterLab server and one chromium per pytest-xdist
-worker (`make test-browser` runs two, each with its own free port and temporary root).
+"""Session fixtures for the browser tests: one JupyterLab server, one chromium and one page
+holding JupyterLab per pytest-xdist worker (`make test-browser` runs two, each with its own free
+port and temporary root); the notebooks open in that page as tabs, one after the other.
 
 Without ``/usr/bin/chromium`` or Python playwright these tests are skipped with the reason,
 unless ``NNBASICS_REQUIRE_BROWSER=1`` (set by ``.ci/run``): then they fail, so CI can never
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from lab import LabServer, launch_chromium, require_browser
+from lab import LabPage, LabServer, launch_chromium, require_browser
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +38,10 @@ def chromium(tmp_path_factory):
         context.set_default_timeout(60_000)
         yield context
         context.close()
+
+
+@pytest.fixture(scope="session")
+def lab_page(chromium, lab_server):
+    page = LabPage(chromium, lab_server)
+    yield page
+    page.close()

@@ -292,12 +292,33 @@ class NotebookRun:
 
 # --- JavaScript run in the page (window.jupyterapp is exposed by the server flag) -------------
 
+# The notebook ``path`` is the tab on screen, with its content and session (null until then).
 _JS_PANEL = """
-() => {
+(path) => {
   const app = window.jupyterapp;
   if (!app) return null;
   const w = app.shell.currentWidget;
-  return (w && w.content && w.sessionContext) ? w : null;
+  return (w && w.content && w.sessionContext && (!path || (w.context && w.context.path === path)))
+    ? true : null;
+}
+"""
+
+# Show ``path``: activate its tab when it is open, otherwise open it as a new one.
+_JS_OPEN = """
+async (path) => {
+  const app = window.jupyterapp;
+  for (const w of app.shell.widgets('main')) {
+    if (w.context && w.context.path === path) { app.shell.activateById(w.id); return; }
+  }
+  await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+}
+"""
+
+# Close the tab on screen, discarding unsaved changes (no dialog).
+_JS_CLOSE = """
+() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  if (w && w.context) { w.context.model.dirty = false; w.dispose(); }
 }
 """
 
@@ -433,16 +454,46 @@ def _click_menu(page, menu: str, item: str, timeout_ms: float) -> None:
         timeout=timeout_ms)
 
 
-def run_notebook(context, server: LabServer, name: str, *, timeout: float = 120.0,
+class LabPage:
+    """One chromium page holding one JupyterLab for a whole test session: the first notebook
+    loads JupyterLab, the next ones open as a tab in it (loading JupyterLab costs chromium
+    6-7 s of CPU per page, opening a tab in it well under one), one tab at a time.
+
+    A notebook whose run showed a problem may leave the page in any state (a dialog, a dead
+    kernel), so its page is closed and the next notebook gets a fresh one.
+    """
+
+    def __init__(self, context, server: LabServer):
+        self.context, self.server = context, server
+        self.page = None
+        self.console_errors: list[str] = []  # the page's console errors, since it was opened
+
+    def get(self):
+        """The page (a new one when there is none or it was closed)."""
+        if self.page is None or self.page.is_closed():
+            self.page = self.context.new_page()
+            self.console_errors = []
+            self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+            self.page.on("pageerror", lambda e: self.console_errors.append(f"page error: {e}"))
+        return self.page
+
+    def discard(self) -> None:
+        """Close the page; the next :meth:`get` starts a fresh one."""
+        if self.page is not None and not self.page.is_closed():
+            self.page.close()
+        self.page = None
+
+    close = discard
+
+
+def run_notebook(lab_page: LabPage, name: str, *, timeout: float = 120.0,
                  slider_timeout: float = 20.0, screenshot: Path | None = None) -> NotebookRun:
     """Open ``name`` in JupyterLab, Run All, check every output and move a slider per Explorer.
 
     Parameters
     ----------
-    context : playwright BrowserContext
-        The session's chromium.
-    server : LabServer
-        The running server; ``name`` is relative to its root.
+    lab_page : LabPage
+        The session's page (its chromium and server); ``name`` is relative to the server's root.
     timeout : float
         Seconds allowed for the kernel to start plus Run All to finish.
     slider_timeout : float
@@ -458,10 +509,8 @@ def run_notebook(context, server: LabServer, name: str, *, timeout: float = 120.
     """
     t_start = time.perf_counter()
     result = NotebookRun(name=name)
-    page = context.new_page()
-    console_errors: list[str] = []
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: console_errors.append(f"page error: {e}"))
+    page, server = lab_page.get(), lab_page.server
+    seen = len(lab_page.console_errors)
     try:
         _run_notebook(page, server, name, result, timeout, slider_timeout)
         if screenshot is not None and (result.problems or screenshots_always()):
@@ -474,22 +523,45 @@ def run_notebook(context, server: LabServer, name: str, *, timeout: float = 120.
             except Exception:
                 pass
     finally:
-        widget_console = [m for m in console_errors if "widget" in m.lower() or "model" in m.lower()]
+        widget_console = [m for m in lab_page.console_errors[seen:] if "widget" in m.lower() or "model" in m.lower()]
         if widget_console and result.problems:
             result.problems.append("browser console: " + " | ".join(widget_console[:5]))
-        _shutdown_kernel(page, server)
-        page.close()
+        session = _session_id(page)
+        if result.problems:
+            lab_page.discard()
+        else:
+            _close_tab(page)  # before the kernel goes, so the page never sees it die
+        _shutdown_kernel(server, session)
         result.total_s = time.perf_counter() - t_start
     return result
+
+
+def _open_notebook(page, server: LabServer, name: str, ms: float) -> None:
+    """Show notebook ``name``: a page load when this page has no JupyterLab of ``server`` yet,
+    otherwise a tab in it (or the notebook's tab, when it is open already)."""
+    loaded = page.url.startswith(f"{server.url}/lab") and page.evaluate("() => !!window.jupyterapp")
+    if loaded:
+        page.evaluate(_JS_OPEN, name)
+    else:
+        page.goto(server.notebook_url(name), wait_until="domcontentloaded", timeout=ms)
+    page.wait_for_function(_JS_PANEL, arg=name, timeout=ms)
+
+
+def _close_tab(page) -> None:
+    """Close the notebook on screen without the "save changes?" dialog (its outputs are not saved)."""
+    try:
+        page.evaluate(_JS_CLOSE)
+    except Exception:
+        pass
 
 
 def _run_notebook(page, server: LabServer, name: str, result: NotebookRun,
                   timeout: float, slider_timeout: float) -> None:
     ms = timeout * 1000
     t_open = time.perf_counter()
-    page.goto(server.notebook_url(name), wait_until="domcontentloaded", timeout=ms)
-    page.wait_for_function(_JS_PANEL, timeout=ms)
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=ms)
+    _open_notebook(page, server, name, ms)
+    tab = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    page.wait_for_selector(f"[id='{tab}'] .jp-Notebook .jp-Cell", timeout=ms)
     # Kernel first: Run All before "Idle" would queue cells on a kernel that is still starting.
     status = _wait(lambda: page.evaluate(_JS_KERNEL_STATUS) == "idle", timeout)
     if not status:
@@ -518,12 +590,12 @@ def _run_notebook(page, server: LabServer, name: str, result: NotebookRun,
         result.problems.append(f"only {p['executed']} of {p['code']} code cells ran")
     # Widgets render asynchronously after their output arrives: let "Loading widget..." settle.
     _wait(lambda: not page.evaluate(
-        "() => document.querySelector('.jp-Notebook').innerText.includes('Loading widget...')"), 30.0)
+        "() => window.jupyterapp.shell.currentWidget.node.innerText.includes('Loading widget...')"), 30.0)
     t1 = time.perf_counter()
     cells = page.evaluate(_JS_OUTPUTS, MARK)  # every code cell's outputs, read once for both checks
     _check_outputs(cells, result)
     _check_warnings(page, result)
-    _check_explorers(page, cells, result, slider_timeout)
+    _check_explorers(page, tab, cells, result, slider_timeout)
     result.check_s = time.perf_counter() - t1
 
 
@@ -566,7 +638,7 @@ def _check_warnings(page, result: NotebookRun) -> None:
         result.problems.append(f"a cell raised a warning: {w}")
 
 
-def _check_explorers(page, cells: list[dict], result: NotebookRun, slider_timeout: float) -> None:
+def _check_explorers(page, tab: str, cells: list[dict], result: NotebookRun, slider_timeout: float) -> None:
     raw = page.evaluate(_JS_KERNEL_EXEC, _PY_EXPLORER_IDS).strip()
     try:
         explorer_ids = set(json.loads(raw.splitlines()[-1])) if raw else set()
@@ -580,7 +652,7 @@ def _check_explorers(page, cells: list[dict], result: NotebookRun, slider_timeou
             if view and view.get("model_id") in explorer_ids:
                 displayed.append(view["model_id"])
     result.explorers_expected = len(displayed)
-    explorers = page.locator(".jp-Notebook .nnbasics-explorer")
+    explorers = page.locator(f"[id='{tab}'] .jp-Notebook .nnbasics-explorer")
     result.explorers_rendered = explorers.count()
     if result.explorers_rendered != result.explorers_expected:
         result.problems.append(f"{result.explorers_expected} Explorer(s) displayed by the kernel but "
@@ -716,7 +788,8 @@ def _screenshot(page, path: Path) -> Path:
     """The whole notebook in one PNG: grow the viewport to the notebook's height (capped)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     extra = page.evaluate("""() => {
-        const nb = document.querySelector('.jp-NotebookPanel-notebook');
+        const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+        const nb = w && w.node.querySelector('.jp-NotebookPanel-notebook');
         if (!nb) return 0;
         let best = 0;
         for (const el of [nb, ...nb.querySelectorAll('.jp-WindowedPanel-outer')]) {
@@ -731,17 +804,21 @@ def _screenshot(page, path: Path) -> Path:
     return path
 
 
-def _shutdown_kernel(page, server: LabServer) -> None:
-    """Stop this notebook's kernel so kernels do not pile up over the session.
+def _session_id(page) -> str | None:
+    """The id of the notebook session on screen (None when there is none, or no page)."""
+    try:
+        return page.evaluate("""() => {
+            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            return (w && w.sessionContext && w.sessionContext.session) ? w.sessionContext.session.id : null; }""")
+    except Exception:
+        return None
+
+
+def _shutdown_kernel(server: LabServer, session: str | None) -> None:
+    """Stop a notebook's kernel so kernels do not pile up over the session.
 
     The server is asked directly (DELETE of the session) from a background thread: waiting for
     the kernel to exit cost 1-2 s per notebook and checks nothing.
     """
-    try:
-        session = page.evaluate("""() => {
-            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-            return (w && w.sessionContext && w.sessionContext.session) ? w.sessionContext.session.id : null; }""")
-    except Exception:
-        return
     if session:
         threading.Thread(target=server.delete_session, args=(session,), daemon=True).start()

@@ -124,9 +124,9 @@ def _write_notebook(root, name, sources):
 
 
 @pytest.mark.browser
-def test_harness_passes_a_healthy_explorer(lab_server, chromium, browser_timeout):
+def test_harness_passes_a_healthy_explorer(lab_server, lab_page, browser_timeout):
     name = _write_notebook(lab_server.root, "harness_good.ipynb", _GOOD)
-    run = run_notebook(chromium, lab_server, name, timeout=browser_timeout)
+    run = run_notebook(lab_page, name, timeout=browser_timeout)
     assert not run.problems, run.problems
     assert (run.explorers_expected, run.explorers_rendered, run.sliders_moved) == (1, 1, 1)
     assert "kernel parent process | True\nok" in "\n".join(run.texts), run.texts
@@ -134,9 +134,9 @@ def test_harness_passes_a_healthy_explorer(lab_server, chromium, browser_timeout
 
 
 @pytest.mark.browser
-def test_harness_reports_every_breakage(lab_server, chromium, browser_timeout):
+def test_harness_reports_every_breakage(lab_server, lab_page, browser_timeout):
     name = _write_notebook(lab_server.root, "harness_broken.ipynb", _BROKEN)
-    run = run_notebook(chromium, lab_server, name, timeout=browser_timeout, slider_timeout=6.0)
+    run = run_notebook(lab_page, name, timeout=browser_timeout, slider_timeout=6.0)
     text = "\n".join(run.problems)
     print(text)
     assert "cell 1" in text and "cell 2" in text and "widget did not render" in text, text

@@ -25,8 +25,8 @@ def test_there_are_notebooks_to_check():
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_works_in_jupyterlab(notebook, lab_server, chromium, browser_timeout):
-    run = run_notebook(chromium, lab_server, notebook.name, timeout=browser_timeout,
+def test_notebook_works_in_jupyterlab(notebook, lab_page, browser_timeout):
+    run = run_notebook(lab_page, notebook.name, timeout=browser_timeout,
                        screenshot=SCREENSHOTS / f"{notebook.stem}.png")
     print(run.summary())
     for w in run.warnings:
