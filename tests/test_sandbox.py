@@ -317,6 +317,35 @@ def test_import_failures_are_remembered_and_reported_for_every_call(tmp_path):
         p.close()
 
 
+def test_mutant_mode_reuses_a_live_worker_with_a_fresh_module(tmp_path):
+    """``WorkerPool.retarget`` (the mutant runner): the live worker imports the next folder's
+    file as a new module (nothing of the old one survives), keeps its process, and a worker
+    that cannot be reused (its import failed) is replaced."""
+    files = {"a": "import numpy as np\nVALUE = 1\n\ndef value():\n    return VALUE\n\ndef only_in_a():\n    return 'a'\n",
+             "b": "def value():\n    return 2\n",
+             "bad": "raise RuntimeError('broken on import')\n",
+             "c": "def value():\n    return 3\n"}
+    for name, text in files.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "ex09_demo.py").write_text(text)
+    p = sandbox.WorkerPool(tmp_path / "a", sandbox.Budget(cpu_s=5.0))
+    try:
+        assert p.module("09").value() == 1 and p.module("09").only_in_a() == "a"
+        pid = p.workers["09"].python_pid
+        p.retarget(tmp_path / "b")
+        assert p.workers["09"].python_pid == pid  # the same process ...
+        assert p.module("09").value() == 2  # ... serving the new file
+        with pytest.raises(AttributeError, match="has no function 'only_in_a'"):
+            p.module("09").only_in_a()
+        p.retarget(tmp_path / "bad")
+        with pytest.raises(RuntimeError, match="broken on import"):
+            p.module("09").value()
+        p.retarget(tmp_path / "c")  # a failed import is never reused: a fresh worker
+        assert p.module("09").value() == 3 and p.workers["09"].python_pid != pid
+    finally:
+        p.close()
+
+
 def test_a_timeout_is_a_base_exception_so_hypothesis_does_not_retry_it():
     assert not issubclass(sandbox.LearnerTimeout, Exception)
     assert not issubclass(sandbox.LearnerCrash, Exception)

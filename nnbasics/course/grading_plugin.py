@@ -176,21 +176,21 @@ def _pool(request) -> sandbox.WorkerPool:
 def impl(request):
     """``impl("01")`` -> the learner's ``exNN_*.py`` as a sandboxed :class:`RemoteModule`.
 
-    In mutant mode the fixture is parametrized with one mutant folder at a time (module scope),
-    each graded by its own workers, stopped when pytest moves on to the next mutant.
+    In mutant mode the fixture is parametrized with one mutant folder at a time (module scope).
+    The session keeps one pool: when pytest moves on to the next mutant, a live worker imports
+    the next mutant's file as a fresh module instead of a new worker starting (and preloading
+    torch) for each mutant; a worker that was stopped or failed is replaced as usual.
     """
     folder = getattr(request, "param", None)
     if folder is None:
         yield _pool(request).module
         return
     config = request.config
-    pool = sandbox.WorkerPool(folder, _budget(config), adopt_orphans=False)
-    config._nnbasics_pool = pool  # per-test CPU budgets (pytest_runtest_call) meter this pool
-    try:
-        yield pool.module
-    finally:
-        pool.close()
-        config._nnbasics_pool = None
+    if config._nnbasics_pool is None:  # per-test CPU budgets (pytest_runtest_call) meter this pool
+        config._nnbasics_pool = sandbox.WorkerPool(folder, _budget(config), adopt_orphans=False)
+    else:
+        config._nnbasics_pool.retarget(folder)
+    yield config._nnbasics_pool.module
 
 
 def _mutant_of(item) -> str | None:

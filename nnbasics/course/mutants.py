@@ -23,8 +23,11 @@ solution's) and records whether the mutant's exercise lost points (it must: the 
 learner must be told the mistake, or at least the property that failed).
 
 All mutants of a notebook are graded in one trusted pytest session (the same one ``grade`` runs,
-with ``--mutants-dir``): each graded test runs once per mutant of its exercise, each mutant in
-its own sandboxed workers, and a mutant's remaining tests are skipped once one has killed it.
+with ``--mutants-dir``): each graded test runs once per mutant of its exercise, and a mutant's
+remaining tests are skipped once one has killed it. Each mutant is imported as a fresh module in
+the sandboxed worker, which is reused from one mutant to the next while it is alive (mutants are
+the course's own code; a learner's file never shares a worker), so torch is imported once per
+notebook, not once per mutant.
 """
 
 from __future__ import annotations
@@ -181,7 +184,8 @@ def _judge(mutant: Mutant, records: list[dict], error: str) -> MutantResult:
 
 def _grade_notebook(notebook: str, mutants: list[Mutant], timeout: float, root: Path) -> list[MutantResult]:
     """One trusted pytest session for all of a notebook's mutants: each graded test runs once per
-    mutant of its exercise, each mutant in its own sandboxed workers (``--mutants-dir``)."""
+    mutant of its exercise, each mutant a fresh module in the session's sandboxed worker
+    (``--mutants-dir``)."""
     from nnbasics.course import isolation
     from nnbasics.course.grading import run_session, test_files
 

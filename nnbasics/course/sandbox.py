@@ -335,6 +335,11 @@ class WorkerProcess:
         self.family, self.python_pid = set(family), family[-1]  # bwrap, its init, then python
         self.idle_cpu = self._worker_cpu()
         self.threads = proctree.thread_count(self.python_pid)
+        self._load(path)
+
+    def _load(self, path: str) -> None:
+        """Import the learner's file in the worker, under the import budget; a failure is kept
+        (``load_failure``) and raised now and by every later request."""
         load = {"op": "load", "path": path, "name": self.learner_file.stem,
                 "allowed": list(policy.allowed_imports(self.notebook))}
         meter = _Meter(Budget(max(LOAD_CPU_S, self.load_cpu_s)), f"importing {self.learner_file.name}")
@@ -347,6 +352,30 @@ class WorkerProcess:
             self.load_failure = {"error": reply["error"]}
             self.kill()
             raise exception_from(reply["error"])
+
+    def reload(self, learner_file: Path) -> bool:
+        """Mutant mode only: this live, idle worker imports ``learner_file`` (same notebook, same
+        file name) as a fresh module, keeping its interpreter and preloaded packages (torch's
+        import is most of a worker's start-up). Mutants are the course's own code; a learner's
+        file never shares a worker with another file.
+
+        Returns False, changing nothing, when the worker cannot be reused (not started, dead,
+        busy between calls, or its last import failed): the caller stops it and the next call
+        starts a fresh one. A failing import is kept like :meth:`start`'s and raised by the
+        next request.
+        """
+        learner_file = Path(learner_file)
+        if (not self.alive or self.python_pid is None or self.load_failure is not None
+                or learner_file.name != self.learner_file.name
+                or self._worker_cpu() - self.idle_cpu > IDLE_SLACK_S):
+            return False
+        shutil.copyfile(learner_file, os.path.join(self._tmp, "learner", learner_file.name))
+        self.learner_file = learner_file
+        try:
+            self._load(self._path)
+        except (SandboxStop, Exception):
+            pass  # kept in load_failure: the test that calls it fails with the message
+        return True
 
     def kill(self) -> None:
         """SIGKILL the whole sandbox (process group and tree) and forget the process."""
@@ -594,6 +623,16 @@ class WorkerPool:
                                                    adopt_orphans=self.adopt_orphans,
                                                    load_cpu_s=self.budget.cpu_s)
         return self.workers[notebook]
+
+    def retarget(self, folder) -> None:
+        """Mutant mode only: serve the files of ``folder`` from now on. A live worker imports its
+        notebook's new file (:meth:`WorkerProcess.reload`); any other is stopped."""
+        self.folder = Path(folder)
+        for notebook, worker in list(self.workers.items()):
+            matches = sorted(self.folder.glob(f"ex{notebook}_*.py"))
+            if not matches or not worker.reload(matches[0]):
+                worker.kill()
+                del self.workers[notebook]
 
     def begin_test(self, budget: Budget | None = None) -> None:
         self.meter = _Meter(budget or self.budget)

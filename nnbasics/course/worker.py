@@ -113,7 +113,9 @@ class ImportGuard:
     def __init__(self, module_name: str, file_name: str, allowed):
         self.module_name, self.file_name = module_name, file_name
         self.allowed = frozenset(allowed)
-        self.real_import = builtins.__import__
+        real = builtins.__import__
+        # a worker that loads another file (mutant mode) replaces the guard instead of nesting it
+        self.real_import = real.real_import if isinstance(real, ImportGuard) else real
 
     def __call__(self, name, globals=None, locals=None, fromlist=(), level=0):
         caller = sys._getframe(1).f_globals.get("__name__")
@@ -237,7 +239,8 @@ def _refusal(message: str) -> dict:
 
 
 class Worker:
-    """The request loop: one learner module, one request at a time."""
+    """The request loop: one learner module, one request at a time (a later ``load`` replaces
+    the module: the mutant runner's reuse, see ``WorkerProcess.reload``)."""
 
     def __init__(self, proto_in: int, proto_out: int):
         import wire
