@@ -48,15 +48,19 @@ test-unit test-notebooks test-browser: export MKL_NUM_THREADS = 1
 # Hypothesis derandomized (tests/conftest.py): a run never fails on a lucky draw the next one misses.
 test-unit test-notebooks test-browser: export NNBASICS_TEST_PROFILE = ci
 
+# nbval stays installed for learners (pytest --nbval notebooks/) but no stage uses it: its plugin
+# imports nbformat and jsonschema, 2.4 s of CPU in each of the three processes of a stage.
+NO_NBVAL := -p no:nbval
+
 test-unit: $(STAMP)
-	$(call pytest_strict,-n 2 --dist loadgroup -m "not browser and not notebook" tests)
+	$(call pytest_strict,-n 2 --dist loadgroup $(NO_NBVAL) -m "not browser and not notebook" tests)
 
 test-notebooks: $(STAMP)
-	$(call pytest_strict,-m notebook --timeout=0 -n 2 -p no:randomly tests/test_notebooks.py)
+	$(call pytest_strict,-m notebook --timeout=0 -n 2 -p no:randomly $(NO_NBVAL) tests/test_notebooks.py)
 
 # Two workers: while one kernel runs a notebook the other browser renders; each has its own server.
 test-browser: $(STAMP)
-	$(call pytest_strict,-m browser --timeout=0 -n 2 tests/browser)
+	$(call pytest_strict,-m browser --timeout=0 -n 2 $(NO_NBVAL) tests/browser)
 
 notebooks: $(STAMP)
 	$(PY) tools/build_notebooks.py

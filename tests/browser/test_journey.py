@@ -5,7 +5,8 @@ file browser), run the start page, follow its link to notebook 01, open the exer
 link, type a correct implementation of exercise 1.1 into the editor and save it, grade it with
 the notebook's button (points go from 0 to full), and see the start page's progress table update.
 The server serves a learner's course folder (notebooks/ + exercises/ stubs, see
-``LabServer(course=True)``), so nothing tracked is touched. Screenshots of each step:
+``LabServer(course=True)``), so nothing tracked is touched. A screenshot of the step that
+failed, of every step with ``NNBASICS_SCREENSHOTS=1`` (as for the notebooks: about 1-2 s each):
 ``_build/screenshots/journey_*.png``.
 """
 
@@ -25,6 +26,7 @@ from lab import (
     _screenshot,
     _wait,
     require_browser,
+    screenshots_always,
 )
 
 pytestmark = pytest.mark.browser
@@ -71,8 +73,11 @@ def course_server(tmp_path_factory):
         yield server
 
 
-def _shot(page, step: str):
-    return _screenshot(page, SCREENSHOTS / f"journey_{step}.png")
+def _shot(page, step: str, done: list) -> None:
+    """Step ``step`` is done: remember it, and take its screenshot with NNBASICS_SCREENSHOTS=1."""
+    done.append(step)
+    if screenshots_always():
+        _screenshot(page, SCREENSHOTS / f"journey_{step}.png")
 
 
 def _box_text(page, css: str) -> str:
@@ -111,6 +116,7 @@ def _grade(page, timeout: float) -> tuple[float, float]:
 def test_start_page_to_graded_exercise_without_a_terminal(course_server, chromium, browser_timeout):
     page = chromium.new_page()
     ms = browser_timeout * 1000
+    done: list[str] = []
     try:
         # 0. what `make lab` opens: the start page, with exercises/ in the file browser
         page.goto(f"{course_server.url}/?token={course_server.token}", wait_until="domcontentloaded", timeout=ms)
@@ -120,13 +126,13 @@ def test_start_page_to_graded_exercise_without_a_terminal(course_server, chromiu
         listed = lambda: page.evaluate(_JS_FILE_BROWSER)  # noqa: E731
         assert _wait(lambda: {"exercises", "notebooks"} <= set(listed()), 60), \
             f"the file browser shows {listed()}, not the course folder with exercises/"
-        _shot(page, "0_make_lab_front_page")
+        _shot(page, "0_make_lab_front_page", done)
 
         # 1. the start page: environment check, syllabus, progress (nothing graded yet)
         _run_all(page, course_server, "notebooks/00_start_here.ipynb", browser_timeout)
         table = _box_text(page, ".nnbasics-progress-box")
         assert re.search(r"^01\s+–", table, re.M), f"fresh progress table should show no points:\n{table}"
-        _shot(page, "1_start_page")
+        _shot(page, "1_start_page", done)
 
         # 2. follow the syllabus link to notebook 01 and run it
         link = _link(page, "notebooks/01_perceptron.ipynb")
@@ -144,7 +150,7 @@ def test_start_page_to_graded_exercise_without_a_terminal(course_server, chromiu
         _wait(lambda: page.evaluate(_JS_KERNEL_STATUS) == "idle", browser_timeout)
         points_before, max_points = _grade(page, browser_timeout)
         assert points_before == 0 and max_points > 0, (points_before, max_points)
-        _shot(page, "2_notebook_01_graded_stub")
+        _shot(page, "2_notebook_01_graded_stub", done)
 
         # 3. open the exercise file from the notebook's link: JupyterLab's editor
         ex_link = _link(page, "exercises/ex01_perceptron.py")
@@ -153,7 +159,7 @@ def test_start_page_to_graded_exercise_without_a_terminal(course_server, chromiu
         assert _wait(lambda: page.evaluate(_JS_CURRENT_PATH) == "exercises/ex01_perceptron.py", 60), \
             f"the exercise link opened {page.evaluate(_JS_CURRENT_PATH)!r}"
         page.wait_for_selector(".jp-FileEditor .cm-content", timeout=ms)
-        _shot(page, "3_exercise_file")
+        _shot(page, "3_exercise_file", done)
 
         # 4. type the answer over the stub's raise line, and save with Ctrl+S
         pos = page.evaluate(_JS_STUB_LINE, STUB_LINE)
@@ -166,14 +172,14 @@ def test_start_page_to_graded_exercise_without_a_terminal(course_server, chromiu
         assert _wait(lambda: ANSWER in saved.read_text(encoding="utf-8"), 30), \
             "the edit never reached the file on disk (did Ctrl+S save it?)"
         assert STUB_LINE not in saved.read_text(encoding="utf-8").split("def update")[0]
-        _shot(page, "4_exercise_typed_and_saved")
+        _shot(page, "4_exercise_typed_and_saved", done)
 
         # 5. back to notebook 01: the Grade button now gives full points for 1.1
         assert page.evaluate(_JS_ACTIVATE, "notebooks/01_perceptron.ipynb")
         time.sleep(0.5)
         points_after, max_after = _grade(page, browser_timeout)
         assert points_after == max_after == max_points, (points_after, max_after)
-        _shot(page, "5_notebook_01_graded_answer")
+        _shot(page, "5_notebook_01_graded_answer", done)
 
         # 6. the start page's progress table shows the new points after Refresh
         assert page.evaluate(_JS_ACTIVATE, "notebooks/00_start_here.ipynb")
@@ -183,7 +189,14 @@ def test_start_page_to_graded_exercise_without_a_terminal(course_server, chromiu
         assert _wait(lambda: re.search(rf"^01\s+{points_after:g} / \d+",
                                        _box_text(page, ".nnbasics-progress-box"), re.M), 30), \
             f"progress table did not update:\n{_box_text(page, '.nnbasics-progress-box')}"
-        _shot(page, "6_progress_updated")
+        _shot(page, "6_progress_updated", done)
         assert course_server.progress_file.exists()
+    except BaseException:
+        after = done[-1] if done else "start"
+        try:
+            _screenshot(page, SCREENSHOTS / f"journey_failed_after_{after}.png")
+        except Exception:
+            pass
+        raise
     finally:
         page.close()
