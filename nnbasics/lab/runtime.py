@@ -8,6 +8,7 @@ The context managers restore the previous setting, so the learner's session is u
 from __future__ import annotations
 
 import contextlib
+import sys
 
 from nnbasics._validate import check_int
 
@@ -48,8 +49,28 @@ def blas_threads(n: int = 1):
     Uses threadpoolctl (installed with scikit-learn); without it this does nothing.
     """
     n = check_int(n, "n", minimum=1)
+    controller = _blas_controller()
+    return contextlib.nullcontext() if controller is None else controller.limit(limits=n, user_api="blas")
+
+
+#: (len(sys.modules) when it was built, threadpoolctl's ThreadpoolController)
+_CONTROLLER: tuple[int, object] | None = None
+
+
+def _blas_controller():
+    """threadpoolctl's view of the loaded thread pools, rebuilt only after new imports.
+
+    Building one scans every loaded shared library (0.9 ms); ``threadpool_limits`` built a new
+    one on every call, about 10 % of a tiny model's training loop that limits threads per epoch.
+    A library only arrives with an import, so the number of imported modules tells when to
+    rebuild. None without threadpoolctl.
+    """
+    global _CONTROLLER
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=n, user_api="blas")
+        return None
+    if _CONTROLLER is None or _CONTROLLER[0] != len(sys.modules):
+        controller = ThreadpoolController()
+        _CONTROLLER = (len(sys.modules), controller)
+    return _CONTROLLER[1]
