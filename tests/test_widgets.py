@@ -20,15 +20,25 @@ from nnbasics.viz.explorer import RELAYOUT, Explorer, View, freeze, frozen_cache
 
 WIDGETS = registry()
 IDS = [e.key for e in WIDGETS]
+BY_KEY = {e.key: e for e in WIDGETS}
+# The tests of one widget share an xdist group: its explorer is built by one worker, once.
+KEYS = [pytest.param(k, marks=pytest.mark.xdist_group(f"widget-{k}")) for k in IDS]
 # A blitted frame may differ from a full redraw only by rounding in the alpha compositing:
 # at most this fraction of pixels by more than PIXEL_TOLERANCE (of 255) in some channel.
 PIXEL_TOLERANCE, MAX_DIFFERENT_FRACTION = 8, 1e-3
 
 
+class _BuiltOnFirstUse(dict):
+    def __missing__(self, key):
+        self[key] = explorer = BY_KEY[key].build()
+        return explorer
+
+
 @pytest.fixture(scope="module")
 def explorers():
-    """One explorer per widget, built once for the module (several build in seconds)."""
-    return {e.key: e.build() for e in WIDGETS}
+    """Each widget's explorer, built on first use and kept for the module (several build in
+    seconds; building all of them in both xdist workers cost ~10 s)."""
+    return _BuiltOnFirstUse()
 
 
 def _other_value(control):
@@ -66,7 +76,7 @@ SAME_PICTURE = {
 }
 
 
-@pytest.mark.parametrize("key", IDS)
+@pytest.mark.parametrize("key", KEYS)
 def test_each_control_updates_data_and_image_by_blitting(explorers, key):
     """Every control changes the data and the picture, and no update redraws the whole figure."""
     explorer = explorers[key]
@@ -84,7 +94,7 @@ def test_each_control_updates_data_and_image_by_blitting(explorers, key):
         control.value = start
 
 
-@pytest.mark.parametrize("key", IDS)
+@pytest.mark.parametrize("key", KEYS)
 def test_blitted_frames_equal_a_full_redraw(explorers, key):
     """After each control change, the blitted PNG and a plain draw of the whole figure match."""
     explorer = explorers[key]
@@ -157,7 +167,7 @@ def _scribble(obj) -> None:
             _scribble(getattr(obj, f.name))
 
 
-@pytest.mark.parametrize("key", IDS)
+@pytest.mark.parametrize("key", KEYS)
 def test_compute_results_are_memoized_immutable_and_never_shared(explorers, key):
     explorer = explorers[key]
     compute, values = explorer.compute, explorer.values()

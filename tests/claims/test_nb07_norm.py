@@ -54,6 +54,7 @@ def comparisons():
             for seed in SEEDS}
 
 
+@pytest.mark.xdist_group("nb07-comparisons")  # one worker computes the module fixture, once
 @pytest.mark.slow
 def test_batchnorm_tolerates_every_rate_and_reaches_the_lowest_loss(comparisons):
     """§7: all train at 0.3; BN at every rate, best at lr 1.0, < 0.6 x the best plain loss; lr 3 fails
@@ -72,6 +73,7 @@ def test_batchnorm_tolerates_every_rate_and_reaches_the_lowest_loss(comparisons)
     assert 2 <= ok_at_1["none"] <= 3 and 2 <= ok_at_1["layer"] <= 3, ok_at_1
 
 
+@pytest.mark.xdist_group("nb07-comparisons")  # one worker computes the module fixture, once
 @pytest.mark.slow
 def test_layernorm_dies_at_lr_3_batchnorm_units_never_do(comparisons):
     """§7 why: LN's last hidden layer > 90 % dead at lr 3; BN < 10 % dead everywhere; BN's first-layer

@@ -19,6 +19,7 @@ def moons_runs():
     return {seed: exp.dropout_experiment(ps=(0.0, 0.2, 0.5), seed=seed) for seed in SEEDS}
 
 
+@pytest.mark.xdist_group("nb08-moons-runs")  # one worker computes the module fixture, once
 @pytest.mark.slow
 def test_dropout_on_moons_helps_at_the_end_not_at_the_best_epoch(moons_runs):
     """§4: final gap ordering, final val loss/acc better with dropout, p=0 best within 20 epochs then
@@ -32,6 +33,7 @@ def test_dropout_on_moons_helps_at_the_end_not_at_the_best_epoch(moons_runs):
         assert min(r5.val_loss) > min(r0.val_loss) - 0.01, seed
 
 
+@pytest.mark.xdist_group("nb08-moons-runs")  # one worker computes the module fixture, once
 @pytest.mark.slow
 def test_missing_scaling_inflates_the_loss_not_the_accuracy(moons_runs):
     """§4: unscaled inference: loss x3.5-4, accuracy within 2 points."""
@@ -42,6 +44,7 @@ def test_missing_scaling_inflates_the_loss_not_the_accuracy(moons_runs):
         assert abs(pen["unscaled_acc"] - pen["acc"]) <= 0.02, (seed, pen)
 
 
+@pytest.mark.xdist_group("nb08-moons-runs")  # one worker computes the module fixture, once
 @pytest.mark.slow
 def test_mc_dropout_agrees_with_eval_flags_the_boundary_but_not_far_points(moons_runs):
     """§9: eval vs MC-average agreement > 97 %; Spearman(entropy, margin) < -0.5; wrong > correct
