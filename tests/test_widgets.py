@@ -7,6 +7,7 @@ What each widget's compute function must *show* is tested in tests/test_widget_c
 
 import asyncio
 import dataclasses
+import functools
 import io
 import types
 
@@ -28,16 +29,22 @@ KEYS = [pytest.param(k, marks=pytest.mark.xdist_group(f"widget-{k}")) for k in I
 PIXEL_TOLERANCE, MAX_DIFFERENT_FRACTION = 8, 1e-3
 
 
-class _BuiltOnFirstUse(dict):
-    def __missing__(self, key):
-        self[key] = explorer = BY_KEY[key].build()
-        return explorer
+@functools.cache
+def _built(key: str):
+    return BY_KEY[key].build()
 
 
-@pytest.fixture(scope="module")
+class _BuiltOnFirstUse:
+    def __getitem__(self, key: str):
+        return _built(key)
+
+
+@pytest.fixture
 def explorers():
-    """Each widget's explorer, built on first use and kept for the module (several build in
-    seconds; building all of them in both xdist workers cost ~10 s)."""
+    """Each widget's explorer, built on first use and kept by the worker for the whole run
+    (several build in seconds). Not a module fixture: building all of them in both xdist workers
+    cost ~10 s, and a worker tears a module fixture down whenever it runs another module's test
+    in between two of a widget's tests."""
     return _BuiltOnFirstUse()
 
 
