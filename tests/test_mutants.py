@@ -4,13 +4,14 @@ mutants and every one loses points with a message naming its mistake."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from nnbasics.course import mutants, policy
+from nnbasics.course import mutants
 
 pytestmark = pytest.mark.slow
 
@@ -129,15 +130,22 @@ def test_every_exercise_has_at_least_three_mutants():
     assert not orphans, f"mutants of exercises no graded test covers: {orphans}"
 
 
-def _expected_s(notebook: str) -> float:
-    """Scheduling weight: each mutant starts its own sandbox worker, about 2.5 s with torch preloaded."""
-    per_mutant = 2.5 if policy.preload(notebook) else 0.5
-    return per_mutant * sum(m.notebook == notebook for m in REAL)
+@functools.cache
+def _all_results() -> dict[str, list]:
+    """Every real mutant graded in one grader session (its start-up and torch's import paid
+    once), kept by the worker for the per-notebook tests below (one xdist group)."""
+    by_notebook: dict[str, list] = {}
+    for r in mutants.run_mutants("all", jobs=1):
+        by_notebook.setdefault(r.mutant.notebook, []).append(r)
+    return by_notebook
 
 
-@pytest.mark.parametrize("notebook", [pytest.param(nb, marks=pytest.mark.slow(expected_s=_expected_s(nb)))
-                                      for nb in NOTEBOOKS])
+@pytest.mark.xdist_group("real-mutants")
+@pytest.mark.parametrize("notebook", [pytest.param(nb, marks=pytest.mark.slow(expected_s=40.0 if i == 0 else 0.1))
+                                      for i, nb in enumerate(NOTEBOOKS)])
 def test_every_real_mutant_loses_points_with_a_message_naming_its_mistake(notebook):
-    results = mutants.run_mutants(notebook, jobs=1)
+    """Scheduling: the first notebook's test grades them all (~30 s on 2 busy cores), the rest reads."""
+    results = _all_results()[notebook]
+    assert len(results) == sum(m.notebook == notebook for m in REAL)
     bad = [r for r in results if not r.ok]
     assert not bad, "\n" + mutants.format_results(bad)

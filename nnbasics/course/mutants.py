@@ -22,12 +22,13 @@ solution's) and records whether the mutant's exercise lost points (it must: the 
 "killed"), which test killed it, and whether the grader's message matches ``EXPECT`` (the
 learner must be told the mistake, or at least the property that failed).
 
-All mutants of a notebook are graded in one trusted pytest session (the same one ``grade`` runs,
-with ``--mutants-dir``): each graded test runs once per mutant of its exercise, and a mutant's
-remaining tests are skipped once one has killed it. Each mutant is imported as a fresh module in
-the sandboxed worker, which is reused from one mutant to the next while it is alive (mutants are
-the course's own code; a learner's file never shares a worker), so torch is imported once per
-notebook, not once per mutant.
+The mutants are graded in trusted pytest sessions (the one ``grade`` runs, with
+``--mutants-dir``; ``jobs`` of them at once, each a share of the notebooks): each graded test
+runs once per mutant of its exercise, and a mutant's remaining tests are skipped once one has
+killed it. Each mutant is imported as a fresh module in its notebook's sandboxed worker, which
+is reused from one mutant to the next while it is alive (mutants are the course's own code; a
+learner's file never shares a worker), so torch is imported once per notebook and session, not
+once per mutant.
 """
 
 from __future__ import annotations
@@ -182,27 +183,30 @@ def _judge(mutant: Mutant, records: list[dict], error: str) -> MutantResult:
                         bool(re.search(mutant.expect, message, flags=re.I)), "")
 
 
-def _grade_notebook(notebook: str, mutants: list[Mutant], timeout: float, root: Path) -> list[MutantResult]:
-    """One trusted pytest session for all of a notebook's mutants: each graded test runs once per
-    mutant of its exercise, each mutant a fresh module in the session's sandboxed worker
-    (``--mutants-dir``)."""
+def _grade_session(mutants: list[Mutant], timeout: float, root: Path) -> list[MutantResult]:
+    """One trusted pytest session for ``mutants`` (of one notebook or several): each graded test
+    runs once per mutant of its exercise, each mutant a fresh module in the session's sandboxed
+    worker of its notebook (``--mutants-dir``)."""
     from nnbasics.course import isolation
     from nnbasics.course.grading import run_session, test_files
 
-    files = test_files(notebook, root)
-    if not files:
-        return [MutantResult(m, False, 0.0, 0.0, "", "", False, f"no graded tests for notebook {notebook}")
-                for m in mutants]
+    per_notebook = {nb: test_files(nb, root) for nb in sorted({m.notebook for m in mutants})}
+    files = sorted({f for found in per_notebook.values() for f in found})
+    missing = {nb for nb, found in per_notebook.items() if not found}
     with tempfile.TemporaryDirectory(prefix="nnbasics-mutants-") as tmp:
         for m in mutants:
+            if m.notebook in missing:
+                continue
             name, text = learner_source(m, root)
             folder = Path(tmp) / m.folder_id
             folder.mkdir()
             (folder / name).write_text(text, encoding="utf-8")
-        session = run_session(files, Path(tmp), root=root, timeout=timeout, iso=isolation.detect(),
-                              extra_args=["--mutants-dir", tmp])
+        session = (run_session(files, Path(tmp), root=root, timeout=timeout, iso=isolation.detect(),
+                               extra_args=["--mutants-dir", tmp]) if files else None)
+    if session is None:
+        return [_no_tests(m) for m in mutants]
     error = "" if session.tail is not None else f"grading stopped after {session.overall_s:.0f} s"
-    results = [_judge(m, session.records, error) for m in mutants]
+    results = [_no_tests(m) if m.notebook in missing else _judge(m, session.records, error) for m in mutants]
     if not any(r.killed or r.max_points for r in results) and session.tail:
         results = [r if r.error else MutantResult(r.mutant, False, 0.0, 0.0, "", "", False,
                                                   "no graded test ran; pytest said:\n" + session.tail[-1500:])
@@ -210,14 +214,20 @@ def _grade_notebook(notebook: str, mutants: list[Mutant], timeout: float, root: 
     return results
 
 
+def _no_tests(m: Mutant) -> MutantResult:
+    return MutantResult(m, False, 0.0, 0.0, "", "", False, f"no graded tests for notebook {m.notebook}")
+
+
 def run_mutant(mutant: Mutant, *, timeout: float = 10.0, root: Path | None = None) -> MutantResult:
     """Grade one mutant (only its exercise's tests) and judge the result."""
-    return _grade_notebook(mutant.notebook, [mutant], timeout, Path(root) if root else course_root())[0]
+    return _grade_session([mutant], timeout, Path(root) if root else course_root())[0]
 
 
 def run_mutants(target: str = "all", *, timeout: float = 10.0, jobs: int = 2,
                 root: Path | None = None) -> list[MutantResult]:
-    """Grade every mutant of ``target``: one grader session per notebook, ``jobs`` notebooks at a time.
+    """Grade every mutant of ``target`` in ``jobs`` grader sessions running at once (each a
+    share of the notebooks, the ones with most mutants first; ``jobs=1``: one session, which
+    pays the grader's start-up and torch's import once).
 
     Returns the results in :func:`find_mutants` order.
     """
@@ -226,12 +236,14 @@ def run_mutants(target: str = "all", *, timeout: float = 10.0, jobs: int = 2,
     by_notebook: dict[str, list[Mutant]] = {}
     for m in mutants:
         by_notebook.setdefault(m.notebook, []).append(m)
+    shares: list[list[Mutant]] = [[] for _ in range(max(1, min(jobs, len(by_notebook))))]
+    for nb in sorted(by_notebook, key=lambda nb: -len(by_notebook[nb])):
+        min(shares, key=len).extend(by_notebook[nb])
     previous = os.environ.get(PROFILE_ENV)
     os.environ[PROFILE_ENV] = "mutants"
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            done = list(pool.map(lambda nb: _grade_notebook(nb, by_notebook[nb], timeout, root),
-                                 sorted(by_notebook, key=lambda nb: -len(by_notebook[nb]))))
+        with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+            done = list(pool.map(lambda share: _grade_session(share, timeout, root), [s for s in shares if s]))
     finally:
         if previous is None:
             os.environ.pop(PROFILE_ENV, None)
