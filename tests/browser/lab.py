@@ -303,16 +303,16 @@ _JS_PANEL = """
 }
 """
 
-# Show ``path``: activate its tab when it is open, otherwise open it as a new one.
-_JS_OPEN = """
-async (path) => {
+# Activate the tab showing ``path``; false when no tab shows it.
+_JS_ACTIVATE = """(path) => {
   const app = window.jupyterapp;
   for (const w of app.shell.widgets('main')) {
-    if (w.context && w.context.path === path) { app.shell.activateById(w.id); return; }
+    if (w.context && w.context.path === path) { app.shell.activateById(w.id); return true; }
   }
-  await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
-}
-"""
+  return false; }"""
+
+# Open notebook ``path`` as a new tab.
+_JS_OPEN = "async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'}); }"
 
 # Close the tab on screen, discarding unsaved changes (no dialog).
 _JS_CLOSE = """
@@ -541,7 +541,8 @@ def _open_notebook(page, server: LabServer, name: str, ms: float) -> None:
     otherwise a tab in it (or the notebook's tab, when it is open already)."""
     loaded = page.url.startswith(f"{server.url}/lab") and page.evaluate("() => !!window.jupyterapp")
     if loaded:
-        page.evaluate(_JS_OPEN, name)
+        if not page.evaluate(_JS_ACTIVATE, name):
+            page.evaluate(_JS_OPEN, name)
     else:
         page.goto(server.notebook_url(name), wait_until="domcontentloaded", timeout=ms)
     page.wait_for_function(_JS_PANEL, arg=name, timeout=ms)

@@ -17,6 +17,7 @@ import time
 
 import pytest
 from lab import (
+    _JS_ACTIVATE,
     _JS_KERNEL_STATUS,
     _JS_PANEL,
     SCREENSHOTS,
@@ -48,12 +49,6 @@ _JS_CURRENT_PATH = "() => { const w = window.jupyterapp.shell.currentWidget; " \
                    "return w && w.context ? w.context.path : null; }"
 _JS_FILE_BROWSER = "() => [...document.querySelectorAll('.jp-DirListing-content .jp-DirListing-itemText')]" \
                    ".map(e => e.innerText.trim())"
-_JS_ACTIVATE = """(path) => {
-  const app = window.jupyterapp;
-  for (const w of app.shell.widgets('main')) {
-    if (w.context && w.context.path === path) { app.shell.activateById(w.id); return true; }
-  }
-  return false; }"""
 _JS_STUB_LINE = """(needle) => {
   const w = window.jupyterapp.shell.currentWidget;
   const lines = w.content.model.sharedModel.getSource().split('\\n');
