@@ -467,7 +467,7 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["lab.hardware.cpu_flags"] = Case(lambda: {}, ranges={"path": [3]})
     R["lab.hardware.native_bf16"] = Case(lambda: {"flags": {"avx2"}}, ranges={"flags": ["avx512_bf16", [3]]})
     R["lab.hardware.default_timer"] = Case(lambda: {"device": "cpu"}, ranges={"device": ["tpu"]})
-    R["lab.hardware.default_peak_n"] = Case(lambda: {"device": "cpu"}, ranges={"device": ["tpu", 3]})
+    R["lab.hardware.default_peak_n"] = Case(lambda: {"device": "cpu"}, ranges={"device": ["tpu", 3], "dtype": ["int8", 3]})
     R["lab.hardware.out_of_cache_elements"] = Case(lambda: {"factor": 1}, ranges={"factor": [0], "minimum": [0]})
     R["lab.hardware.checkpoint_memory_sweep"] = Case(lambda: {"depth": 2, "width": 3, "B": 2, "segments": (1, 2)},
                                                      ranges={"depth": [1], "width": [0], "B": [0],

@@ -187,6 +187,17 @@ def test_the_report_keeps_the_higher_of_two_peak_medians():
     assert hw.default_peak_n("cpu") == 1024 and hw.default_peak_n("cuda") == hw.GPU_SIZES["peak_n"]
 
 
+def test_the_bfloat16_peak_probe_is_small_without_bfloat16_units(monkeypatch):
+    """Emulated bfloat16 runs ~1 GFLOP/s: a 1024^3 probe would take seconds per call."""
+    for native, n in ((True, 1024), (False, 256)):
+        monkeypatch.setattr(hw, "native_bf16", lambda flags=None, native=native: native)
+        assert hw.default_peak_n("cpu", "bfloat16") == n
+        assert hw.default_peak_n("cpu", "float32") == 1024
+        assert hw.default_peak_n("cuda", "bfloat16") == hw.GPU_SIZES["peak_n"]
+    with pytest.raises(ValueError, match="dtype"):
+        hw.default_peak_n("cpu", "int8")
+
+
 def test_compute_bound_batch_is_the_first_batch_past_the_ridge():
     roof = hw.roofline(100.0, 20.0)  # ridge 5 FLOP/byte
     B = exp.compute_bound_batch(roof, 1024, 1024)

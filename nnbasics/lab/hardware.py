@@ -537,24 +537,32 @@ def roofline(peak_gflops: float, bandwidth_gbs: float, device: str = "cpu") -> R
                     check_choice(device, "device", ("cpu", "cuda")))
 
 
-def default_peak_n(device: str = "cpu") -> int:
-    """Side of the square matmul that measures the peak: 1024 on a CPU, ``GPU_SIZES["peak_n"]`` on a GPU."""
-    return 1024 if check_choice(device, "device", ("cpu", "cuda")) == "cpu" else GPU_SIZES["peak_n"]
+def default_peak_n(device: str = "cpu", dtype: str = "float32") -> int:
+    """Side of the square matmul that measures the peak: 1024 on a CPU, ``GPU_SIZES["peak_n"]`` on a GPU.
+
+    bfloat16 on a CPU without bfloat16 units (:func:`native_bf16`) gets 256: emulated, it runs at
+    about 1 GFLOP/s and *slower* for larger matrices (measured on an AVX2 EPYC: 1.8 GFLOP/s at 256,
+    0.8 at 1024), so a 1024 probe costs seconds per call and measures less than the peak.
+    """
+    check_choice(dtype, "dtype", _TORCH_DTYPES)
+    if check_choice(device, "device", ("cpu", "cuda")) == "cuda":
+        return GPU_SIZES["peak_n"]
+    return 256 if dtype == "bfloat16" and not native_bf16() else 1024
 
 
 def measure_roofline(device: str = "cpu", *, n: int | None = None, n_elements: int | None = None,
                      dtype: str = "float32", repeats: int = 9) -> Roofline:
     """Measure this machine's roofline: medians of ``repeats`` timings (cached per setting).
 
-    Peak: an (n, n) @ (n, n) matmul in ``dtype`` (n = 1024 on a CPU, about 0.3 s at one thread;
-    8192 on a GPU). Bandwidth: :func:`measure_bandwidth` moving 4x the last-level cache
+    Peak: an (n, n) @ (n, n) matmul in ``dtype`` (n = :func:`default_peak_n`: 1024 on a CPU, about
+    0.3 s at one thread; 8192 on a GPU). Bandwidth: :func:`measure_bandwidth` moving 4x the last-level cache
     (CPU) or 2^28 elements (GPU). ``measure_roofline.cache_clear()`` forces a new measurement.
     """
     check_choice(device, "device", ("cpu", "cuda"))
-    n = default_peak_n(device) if n is None else check_int(n, "n", minimum=1)
+    check_choice(dtype, "dtype", _TORCH_DTYPES)
+    n = default_peak_n(device, dtype) if n is None else check_int(n, "n", minimum=1)
     if n_elements is None:
         n_elements = out_of_cache_elements() if device == "cpu" else GPU_SIZES["n_elements"]
-    check_choice(dtype, "dtype", _TORCH_DTYPES)
     return _measure_roofline(device, n, check_int(n_elements, "n_elements", minimum=1), dtype,
                              check_int(repeats, "repeats", minimum=1))
 

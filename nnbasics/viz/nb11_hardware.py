@@ -16,7 +16,7 @@ __all__ = ["roofline_point", "roofline_explorer", "SIZES", "BATCHES", "DTYPES", 
 SIZES = (32, 64, 128, 256)
 BATCHES = (1, 4, 16, 64, 256)
 DTYPES = ("float32", "bfloat16")
-_INTENSITIES = np.logspace(-1, 3, 100)  # where the roof is drawn (FLOP/byte)
+_INTENSITIES = np.logspace(-2, 3, 100)  # where the roof is drawn (FLOP/byte): the fixed x-range
 
 
 # --------------------------------------------------------------------------- compute
@@ -30,8 +30,9 @@ def _measure(n: int, B: int, dtype: str) -> dict:
 def _roof(dtype: str) -> tuple[hardware.Roofline, bool]:
     """The roofline of ``dtype`` (single thread) and whether measured points had to raise it.
 
-    The peak is the median speed of this dtype's 1024^3 matmul (bfloat16 has its own roof: on a
-    CPU with bfloat16 units it is faster than float32) and the bandwidth that of an elementwise
+    The peak is the median speed of this dtype's n^3 matmul (n = ``default_peak_n``: 1024, or 256
+    for bfloat16 without bfloat16 units; bfloat16 has its own roof: on a CPU with bfloat16 units
+    it is faster than float32, without them far slower) and the bandwidth that of an elementwise
     op on arrays far larger than the caches (DRAM). Both are then raised, if needed, to cover
     every setting the explorer offers (the fast end, q90, of each point's repeats): its small
     matrices stay in the cache, so they are not limited by the DRAM bandwidth. So no point can
@@ -40,7 +41,8 @@ def _roof(dtype: str) -> tuple[hardware.Roofline, bool]:
     with hardware.threads(1):
         base = hardware.measure_roofline("cpu")
         peak = (base.peak_gflops if dtype == "float32"
-                else hardware.matmul_gflops(1024, dtype=dtype, repeats=9)["gflops"])
+                else hardware.matmul_gflops(hardware.default_peak_n("cpu", dtype), dtype=dtype,
+                                            repeats=9)["gflops"])
     best = [(_measure(n, B, dtype)["q90"], hardware.arithmetic_intensity(B, n, n, dtype))
             for n in SIZES for B in BATCHES]
     top = max(peak, max(g for g, _ in best))
@@ -89,8 +91,10 @@ class _RooflineView(View):
         (self.roof,) = self.ax.loglog(_INTENSITIES, d["roof"].attainable(_INTENSITIES), color="black", lw=2)
         self.ridge = self.ax.axvline(d["roof"].ridge, ls=":", color="0.5")
         (self.point,) = self.ax.loglog([], [], "o", ms=11)
+        # A fixed x-range, not autoscaled to the first dtype's ridge: a later dtype's ridge may
+        # lie elsewhere (emulated bfloat16: ~0.06 FLOP/byte) and blitting never rescales an axis.
         self.ax.set(xlabel="arithmetic intensity (FLOP/byte)", ylabel="GFLOP/s",
-                    xlim=self.ax.get_xlim())  # fixed by the roof's range
+                    xlim=(_INTENSITIES[0], _INTENSITIES[-1]))
         return self.update(d)
 
     def update(self, d):
@@ -98,7 +102,8 @@ class _RooflineView(View):
         self.roof.set_ydata(roof.attainable(_INTENSITIES))
         self.roof.set_label(f"roofline (measured, {p['dtype']})")
         self.ridge.set_xdata([roof.ridge] * 2)
-        self.ridge.set_label(f"ridge {roof.ridge:.1f} FLOP/byte")
+        off = "" if _INTENSITIES[0] <= roof.ridge <= _INTENSITIES[-1] else " (off the plot)"
+        self.ridge.set_label(f"ridge {roof.ridge:.2g} FLOP/byte{off}")
         self.point.set_data([p["intensity"]], [p["gflops"]])
         self.point.set_color(PALETTE[0] if p["dtype"] == "float32" else PALETTE[1])
         self.point.set_label(f"({p['B']}, {p['n']}) @ ({p['n']}, {p['n']}) {p['dtype']}")
