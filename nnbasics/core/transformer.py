@@ -75,13 +75,15 @@ def mha_params(D: int, n_heads: int, *, rng, out_scale: float = 1.0) -> dict:
 
 
 def _param(params, key: str, shape: tuple, why: str = "") -> np.ndarray:
+    """``params[key]`` checked (finite, exactly ``shape``; a ``None`` entry allows any size), named ``params[key]``."""
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
     if key not in params:
         raise ValueError(f"params is missing {key!r} (expected keys: {sorted(params)} + {key!r})")
     a = as_float_array(params[key], f"params[{key!r}]")
-    if a.shape != shape:
-        raise ValueError(f"params[{key!r}] has shape {a.shape}, expected {shape}{why}")
+    if len(a.shape) != len(shape) or any(want is not None and want != got for want, got in zip(shape, a.shape)):
+        expected = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+        raise ValueError(f"params[{key!r}] has shape {a.shape}, expected {expected}{why}")
     return a
 
 
@@ -196,6 +198,10 @@ def transformer_block_forward(x, params: dict, *, n_heads: int, causal: bool = F
     att, cache = multi_head_attention_forward(z, z, params, n_heads=n_heads, causal=causal)
     h = x + att  # residual 1
     z2, _ = layernorm_forward(h, g2, b2, eps)
-    ffn = feed_forward(z2, params.get("W1"), params.get("b1"), params.get("W2"), params.get("b2"),
+    why = f" (x has D={D} features)"
+    W1 = _param(params, "W1", (D, None), why)  # (D, F): checked here, so a bad one is named params['W1']
+    F = W1.shape[1]
+    ffn = feed_forward(z2, W1, _param(params, "b1", (F,), f" (W1 has F={F} columns)"),
+                       _param(params, "W2", (F, D), f" (W1 is ({D}, {F}))"), _param(params, "b2", (D,), why),
                        activation=activation)
     return h + ffn, {"weights": cache["weights"], "attention": att, "ffn": ffn}  # residual 2
