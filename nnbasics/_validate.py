@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -47,7 +48,7 @@ def _float_leaves(value, path: str):
         value = value.detach().cpu().numpy()
     if isinstance(value, (np.ndarray, np.floating, float)) and not isinstance(value, bool):
         arr = np.asarray(value)
-        if np.issubdtype(arr.dtype, np.floating):
+        if arr.dtype.kind == "f":  # floating (dtype.kind: ~10x cheaper than np.issubdtype)
             yield path, arr
     elif isinstance(value, (tuple, list)):
         for i, v in enumerate(value):
@@ -63,7 +64,7 @@ def _float_leaves(value, path: str):
 def _nonfinite(value) -> tuple[str, int, np.dtype] | None:
     """The first float leaf of ``value`` holding NaN/inf: its path, how many, its dtype; None if none."""
     for path, arr in _float_leaves(value, "result"):
-        if arr.size and not np.all(np.isfinite(arr)):
+        if arr.size and not np.isfinite(arr).all():
             return path, int(arr.size - np.count_nonzero(np.isfinite(arr))), arr.dtype
     return None
 
@@ -142,7 +143,7 @@ def finite_output(hint: str):
 def check_bounds(arr: np.ndarray, name: str, *, low: float = -np.inf, high: float = np.inf,
                  what: str = "") -> np.ndarray:
     """Check that every entry of ``arr`` lies in [low, high] and return it (``what`` says why)."""
-    if arr.size and (np.min(arr) < low or np.max(arr) > high):
+    if arr.size and ((low > -np.inf and arr.min() < low) or (high < np.inf and arr.max() > high)):
         where = f">= {low:g}" if high == np.inf else f"<= {high:g}" if low == -np.inf else f"in [{low:g}, {high:g}]"
         raise ValueError(f"{name} must be {where}{f' ({what})' if what else ''}, got values from "
                          f"{np.min(arr):.3g} to {np.max(arr):.3g}")
@@ -178,7 +179,7 @@ def check_state(value, name: str, kind, producer: str, *, length: int | None = N
         raise TypeError(f"{name} must be the {what} of {length} entries returned by {producer}, "
                         f"got {len(value)} entries")
     for path, arr in _float_leaves(value, name):
-        if arr.size and not np.all(np.isfinite(arr)):
+        if arr.size and not np.isfinite(arr).all():
             raise ValueError(f"{path} contains NaN/inf; {name} must be what {producer} returned "
                              "(finite)")
     for field in nonneg:
@@ -244,13 +245,16 @@ def as_float_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None,
         arr = np.asarray(x)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be a numeric array, could not convert: {err}") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+    # dtype.kind, not np.issubdtype (this runs on every call of every public function):
+    # b bool, i/u integers, f floating, c complex, m timedelta (a numpy number); O, U, S, V, M are not
+    kind = arr.dtype.kind
+    if kind not in "biufcm":
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
+    if kind == "c":
         raise TypeError(f"{name} must be real-valued, got dtype {arr.dtype}")
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
-    elif not np.issubdtype(arr.dtype, np.floating):
+    elif kind != "f":
         arr = arr.astype(np.float64)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
@@ -259,7 +263,7 @@ def as_float_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None,
             raise ValueError(f"{name} must be {want}, got shape {arr.shape} ({arr.ndim}-D)")
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); expected at least one element")
-    if finite and arr.size and not np.all(np.isfinite(arr)):
+    if finite and arr.size and not np.isfinite(arr).all():
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} contains {bad} NaN/inf value(s); expected finite numbers")
     return arr
@@ -311,7 +315,7 @@ def check_float(value, name: str, *, minimum: float | None = None, maximum: floa
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
     value = float(value)
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     if minimum is not None and (value < minimum or (not min_inclusive and value == minimum)):
         op = ">=" if min_inclusive else ">"
