@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -265,6 +266,16 @@ def _set_lr(opt, lr_schedule, epoch: int, hist: History) -> None:
         group["lr"] = lr
 
 
+def _grad_norm(params: list, clip: float | None) -> float:
+    """The gradients' total L2 norm (before clipping); clips them in place to ``clip`` if given."""
+    import torch
+
+    if clip is not None:
+        return float(torch.nn.utils.clip_grad_norm_(params, clip))
+    # without a limit only the norm is needed (clip_grad_norm_ with inf also rescales by 1.0)
+    return float(torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None]))
+
+
 def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_epoch, forward,
          lr_schedule=None) -> History:
     import torch
@@ -280,7 +291,8 @@ def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_ep
     if has_val:
         Xv, yv = _tensors(X_val, y_val, cfg.loss, dtype, ("X_val", "y_val"), model)
     loss_fn = _loss_fn(cfg.loss)
-    opt = make_optimizer(model.parameters(), cfg)
+    params = list(model.parameters())  # once: model.parameters() walks every submodule per call
+    opt = make_optimizer(params, cfg)
     gen = torch.Generator().manual_seed(cfg.seed)
     stopper = EarlyStopping(cfg.patience) if cfg.patience else None
     best_state = None
@@ -299,21 +311,21 @@ def _fit(model, X_train, y_train, X_val, y_val, cfg: TrainConfig, on_step, on_ep
             opt.zero_grad()
             out = model(xb) if forward is None else forward(model, xb)
             loss = loss_fn(out, yb)
-            if not torch.isfinite(loss):
+            loss_value = loss.item()  # one sync with the value, used below
+            if not math.isfinite(loss_value):
                 hist = dataclasses.replace(hist, diverged=True)
                 break
             loss.backward()
-            limit = cfg.clip_grad_norm if cfg.clip_grad_norm is not None else float("inf")
-            norms.append(float(torch.nn.utils.clip_grad_norm_(model.parameters(), limit)))
-            if not np.isfinite(norms[-1]):  # an inf gradient would make every weight NaN
+            norms.append(_grad_norm(params, cfg.clip_grad_norm))
+            if not math.isfinite(norms[-1]):  # an inf gradient would make every weight NaN
                 hist = dataclasses.replace(hist, diverged=True)
                 break
             opt.step()
-            total += loss.item() * len(idx)
+            total += loss_value * len(idx)
             acc = _accuracy(out.detach(), yb, cfg.loss)
             correct += (acc or 0.0) * len(idx)
             if on_step is not None:
-                on_step(model, loss.item())
+                on_step(model, loss_value)
         if hist.diverged:
             hist.train_loss.append(float("nan"))
             break
