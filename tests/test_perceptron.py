@@ -119,6 +119,26 @@ def test_bad_input_is_named(call, match):
         call()
 
 
+def test_train_matches_the_checked_rule_applied_by_hand():
+    """train applies the rule without re-checking each example: the same weights as update()."""
+    X, y = data.blobs(40, rng=3, separation=1.0)  # overlapping: mistakes in every epoch
+    order_rng, w, b, per_epoch = np.random.default_rng(5), np.zeros(2), 0.0, []
+    for _ in range(3):
+        for i in order_rng.permutation(len(X)):
+            w, b, _ = perceptron.update(w, b, X[i], int(y[i]), lr=0.3)
+        per_epoch.append((w.copy(), b))
+    h = perceptron.train(X, y, lr=0.3, epochs=3, rng=np.random.default_rng(5))
+    assert not h.converged
+    for (w_hand, b_hand), (w_train, b_train) in zip(per_epoch, h.weights, strict=True):
+        assert np.array_equal(w_hand, w_train) and b_hand == b_train
+
+
+def test_train_names_an_overflow_instead_of_returning_nan():
+    X = np.array([[1e308, 1e308], [-1e308, -1e308]])
+    with pytest.raises(ValueError, match="train: .*NaN/inf.*weights overflowed"):
+        perceptron.train(X, [0, 1], lr=1e10, epochs=3)
+
+
 def test_generators_are_seeded_and_shaped():
     for make in (data.blobs, data.spirals, data.moons, data.circles):
         X1, y1 = make(30, rng=7)

@@ -96,9 +96,14 @@ def update(w, b, x, y, lr: float = 1.0) -> tuple[np.ndarray, float, bool]:
     if y not in (0, 1):
         raise ValueError(f"y must be 0 or 1, got {y!r}")
     lr = check_float(lr, "lr", minimum=0.0, min_inclusive=False)
-    y_hat = int(predict(X, w, b)[0])
-    err = int(y) - y_hat  # -1, 0 or +1
-    return w + lr * err * x, b + lr * err, err != 0
+    return _rule(w, b, X, int(y), lr)
+
+
+def _rule(w: np.ndarray, b: float, x: np.ndarray, y: int, lr: float) -> tuple[np.ndarray, float, bool]:
+    """The learning rule on checked inputs: ``x`` is one example as a (1, D) row, ``y`` 0 or 1."""
+    z = (x @ w)[0] + b
+    err = y - int(z >= 0)  # -1, 0 or +1: the target minus step(z)
+    return w + lr * err * x[0], b + lr * err, err != 0
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,7 @@ class PerceptronHistory:
     pockets: list = field(default_factory=list)
 
 
+@finite_output("the weights overflowed: lr, w0, b0 or X too large")
 def train(X, y, *, lr: float = 1.0, epochs: int = 20, rng=None, w0=None, b0: float = 0.0,
           pocket: bool = False) -> PerceptronHistory:
     """Train a perceptron with the mistake-driven rule, one example at a time.
@@ -188,19 +194,24 @@ def train(X, y, *, lr: float = 1.0, epochs: int = 20, rng=None, w0=None, b0: flo
         raise TypeError(f"pocket must be True or False, got {pocket!r}")
     mistakes, accs, weights, pockets = [], [], [], []
     converged = False
-    best = (float(np.mean(predict(X, w, b) == y)), w.copy(), b) if pocket else None
+    labels = [int(v) for v in y]
+
+    def fraction_right(w, b) -> float:  # accuracy() without re-checking the inputs every update
+        return float(np.mean((X @ w + b >= 0) == y))
+
+    best = (fraction_right(w, b), w.copy(), b) if pocket else None
     for _ in range(epochs):
         order = rng.permutation(len(X)) if rng is not None else np.arange(len(X))
         n_mistakes = 0
-        for i in order:
-            w, b, wrong = update(w, b, X[i], int(y[i]), lr)
+        for i in order:  # inputs checked once above: each update applies the rule directly
+            w, b, wrong = _rule(w, b, X[i:i + 1], labels[i], lr)
             n_mistakes += wrong
             if pocket and wrong:
-                acc = float(np.mean(predict(X, w, b) == y))
+                acc = fraction_right(w, b)
                 if acc > best[0]:
                     best = (acc, w.copy(), b)
         mistakes.append(int(n_mistakes))
-        accs.append(float(np.mean(predict(X, w, b) == y)))
+        accs.append(fraction_right(w, b))
         weights.append((w.copy(), float(b)))
         if pocket:
             pockets.append((best[1].copy(), float(best[2]), best[0]))
