@@ -167,6 +167,8 @@ def test_surface_grad_matches_autograd(name):
     f.sum().backward()
     assert_close(nb09_regularization.surface_value(name, xy), f.detach().numpy(), f"{name} value")
     assert_close(nb09_regularization.surface_grad(name, xy), t.grad.numpy(), f"{name} gradient")
+    for k in range(len(xy)):  # one point (shape (2,)), as an optimizer step asks for it
+        assert_close(nb09_regularization.surface_grad(name, xy[k]), t.grad.numpy()[k], f"{name} gradient at a point")
 
 
 @pytest.mark.parametrize("name", list(nb09_regularization.SURFACES))

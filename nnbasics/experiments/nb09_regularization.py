@@ -291,13 +291,15 @@ def _grad(name, xy):
     x, y = xy[..., 0], xy[..., 1]
     if name == "quadratic":
         a, b = _QUAD_CURVATURES
-        return np.stack([a * x, b * y], axis=-1)
-    if name == "rosenbrock":
-        return np.stack([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)], axis=-1)
-    r1, r2, r3 = 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3
-    dx = 2 * r1 * (y - 1) + 2 * r2 * (y**2 - 1) + 2 * r3 * (y**3 - 1)
-    dy = 2 * r1 * x + 2 * r2 * 2 * x * y + 2 * r3 * 3 * x * y**2
-    return np.stack([dx, dy], axis=-1)
+        dx, dy = a * x, b * y
+    elif name == "rosenbrock":
+        dx, dy = -2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)
+    else:
+        r1, r2, r3 = 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3
+        dx = 2 * r1 * (y - 1) + 2 * r2 * (y**2 - 1) + 2 * r3 * (y**3 - 1)
+        dy = 2 * r1 * x + 2 * r2 * 2 * x * y + 2 * r3 * 3 * x * y**2
+    # one point (an optimizer step): np.array is ~5x cheaper than np.stack for two scalars
+    return np.array([dx, dy]) if xy.ndim == 1 else np.stack([dx, dy], axis=-1)
 
 
 def surface_grid(name: str, steps: int = 120) -> dict:
