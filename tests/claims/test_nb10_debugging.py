@@ -92,6 +92,7 @@ def test_roc_auc_ignores_prevalence_and_ap_does_not():
         rows = exp.prevalence_sweep(n_pos=500, rng=seed)
         aucs = [r["roc_auc"] for r in rows]
         assert max(aucs) - min(aucs) < 0.05 and np.all(np.diff([r["ap"] for r in rows]) < 0)
+        assert all(0.75 < a < 0.85 for a in aucs)  # prose: near 0.8 (0.77-0.82 over seeds 0-4)
         assert rows[-1]["precision_at_half_recall"] < 0.01
         spread = exp.ap_spread(n_pos=(5, 50), rate=0.01, draws=200, rng=seed)
         assert spread[5]["ap"][1] - spread[5]["ap"][0] > 2 * (spread[50]["ap"][1] - spread[50]["ap"][0])
@@ -111,7 +112,8 @@ def test_temperature_scaling_repairs_most_of_the_overconfidence():
 
 
 def test_serving_skew_is_silent_but_caught_by_both_checks():
-    """§6: shared code = validation (within 0.04), not flagged; ms: -25 points or worse; missing -> 0:
+    """§6: shared code = validation (within 0.04), not flagged; ms: -25 points or worse, to about 0.45
+    (0.44-0.49 over seeds 0-4; asserted between chance, 1/3, and 0.55); missing -> 0:
     -3 to -8 points; both flagged on the duration and both with a parity gap > 1."""
     with one_thread():
         for seed in SEEDS:
@@ -119,7 +121,7 @@ def test_serving_skew_is_silent_but_caught_by_both_checks():
             shared, ms, zero = s["shared code"], s["milliseconds"], s["missing -> 0"]
             assert abs(shared["accuracy"] - s["validation_accuracy"]) < 0.04 and not shared["skew"]["flagged"].any()
             assert shared["parity_gap"] == 0.0
-            assert ms["accuracy"] < shared["accuracy"] - 0.25
+            assert ms["accuracy"] < shared["accuracy"] - 0.25 and 1 / 3 < ms["accuracy"] < 0.55
             assert 0.03 <= shared["accuracy"] - zero["accuracy"] <= 0.085
             assert ms["skew"]["flagged"][0] and zero["skew"]["flagged"][0]
             assert min(ms["parity_gap"], zero["parity_gap"]) > 1
