@@ -506,6 +506,8 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
     R["lab.hardware.checkpoint_compare"] = Case(
         lambda: {"depth": 2, "width": 4, "B": 2, "segments": 2, "repeats": 1},
         ranges={"depth": [0], "segments": [0], "repeats": [0]})
+    R["lab.hardware.recomputed_fraction"] = Case(lambda: {"model": tiny_model(), "segments": 2},
+                                                 ranges={"segments": [0, 99]})
     R["lab.hardware.mlp_sizes"] = Case(lambda: {"B": 2, "D": 3, "H": 4, "C": 2}, ranges={"B": [0], "C": [-1]})
 
     # init ----------------------------------------------------------------------------------

@@ -278,6 +278,20 @@ def test_checkpointing_saves_activation_memory():
     assert r["forward_seconds"] > 0 and np.isfinite(r["extra_forwards"])
 
 
+def test_recomputed_fraction_counts_the_linear_layers_of_all_but_the_last_chunk():
+    # 16 hidden blocks + the output layer, all 128 x 128: chunks of 17 // 4 = 4 blocks, 12 recomputed
+    from nnbasics.lab.models import MLPConfig, build_mlp
+
+    model = build_mlp(MLPConfig(d_in=128, hidden=(128,) * 16, d_out=128))  # as checkpoint_compare builds it
+    assert hw.recomputed_fraction(model, 4) == pytest.approx(12 / 17, rel=1e-15)
+    assert hw.recomputed_fraction(model, 1) == 0.0  # one segment: nothing is checkpointed
+    assert hw.recomputed_fraction(model, 17) == pytest.approx(16 / 17, rel=1e-15)
+    wide = torch.nn.Sequential(torch.nn.Linear(2, 100), torch.nn.ReLU(), torch.nn.Linear(100, 1))
+    assert hw.recomputed_fraction(wide, 3) == pytest.approx(200 / 300, rel=1e-15)  # FLOPs, not layer counts
+    with pytest.raises(ValueError, match="segments must be <= 3"):
+        hw.recomputed_fraction(wide, 4)
+
+
 def test_checkpoint_memory_is_explained_by_segment_inputs_plus_the_last_segment():
     rows = hw.checkpoint_memory_sweep(depth=8, width=16, B=8, segments=(1, 2, 4, 8))
     assert all(r["saved_bytes"] == r["explained"] for r in rows)

@@ -33,7 +33,7 @@ __all__ = ["dense_flops", "dense_bytes", "arithmetic_intensity", "dense_cost", "
            "matmul_gflops", "measure_bandwidth", "torch_call_cost", "out_of_cache_elements", "Roofline", "roofline",
            "measure_roofline", "default_peak_n", "GPU_SIZES", "OVERHEAD_BOUND_S", "batch_sweep", "dtype_compare",
            "underflow_demo", "training_memory_estimate", "measure_numpy_training_peak",
-           "saved_activation_bytes", "checkpoint_compare", "checkpoint_memory_sweep", "quantize_compare",
+           "saved_activation_bytes", "checkpoint_compare", "checkpoint_memory_sweep", "recomputed_fraction", "quantize_compare",
            "DTYPE_BYTES", "transfer_seconds", "mlp_sizes", "measure_torch_training_peak_cuda"]
 
 DTYPE_BYTES = {"float64": 8, "float32": 4, "bfloat16": 2, "float16": 2, "int8": 1}
@@ -864,7 +864,8 @@ def checkpoint_compare(depth: int = 16, width: int = 128, B: int = 128, segments
     dict
         ``plain`` and ``checkpointed``: each ``saved_bytes``, ``seconds`` (median forward+backward)
         with ``q10``/``q90``; ``forward_seconds`` (median plain forward) and ``extra_forwards`` =
-        (checkpointed - plain) / forward: the cost in forward passes.
+        (checkpointed - plain) / forward: the cost in forward passes; ``recomputed_fraction``:
+        the share of the forward pass's matmul FLOPs that runs twice (:func:`recomputed_fraction`).
     """
     import torch
     from torch.utils.checkpoint import checkpoint_sequential
@@ -889,7 +890,37 @@ def checkpoint_compare(depth: int = 16, width: int = 128, B: int = 128, segments
         out[name] = {"saved_bytes": saved, "seconds": t.median, "q10": t.q10, "q90": t.q90}
     out["forward_seconds"] = time_fn(plain, warmup=1, repeats=repeats).median  # with autograd, as recomputed
     out["extra_forwards"] = (out["checkpointed"]["seconds"] - out["plain"]["seconds"]) / out["forward_seconds"]
+    out["recomputed_fraction"] = recomputed_fraction(model, segments)
     return out
+
+
+def recomputed_fraction(model, segments: int) -> float:
+    """The share of a forward pass's matmul FLOPs that ``checkpoint_sequential`` runs a second time.
+
+    It cuts the model's top-level modules into chunks of ``len // segments`` and recomputes
+    every chunk but the last during backward (the last takes the remainder). A linear layer's
+    FLOPs are 2 B in out, so the batch size cancels in the share.
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+    segments : int, 1 .. len(model)
+
+    Returns
+    -------
+    float in [0, 1)
+    """
+    import torch
+
+    children = list(model.children())
+    segments = check_int(segments, "segments", minimum=1, maximum=len(children))
+    size = len(children) // segments
+
+    def matmul_flops(modules) -> int:
+        return sum(m.in_features * m.out_features for c in modules for m in c.modules()
+                   if isinstance(m, torch.nn.Linear))
+
+    return matmul_flops(children[:size * (segments - 1)]) / matmul_flops(children)
 
 
 def checkpoint_memory_sweep(depth: int = 16, width: int = 128, B: int = 128, segments=(1, 2, 4, 8, 16)) -> list[dict]:
