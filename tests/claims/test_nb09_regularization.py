@@ -95,11 +95,18 @@ def test_schedules_end_below_the_constant_rate():
 
 @pytest.mark.slow
 def test_lr_sweep_on_moons():
-    """§8: neither extreme is best; the lowest rate is > 2x worse than the best."""
+    """§8: neither extreme is best; the lowest rate is > 2x worse than the best; 0.1 and 1.0 both end
+    below both extremes; lr 30 is unstable (NaN, seeds 1-4 on an AMD EPYC AVX2, or epoch-to-epoch jumps
+    > 1 in the last 10 epochs, seed 0: 4.0) and no other rate is (jumps < 0.5; at most 0.43)."""
     for seed in SEEDS:
         r = exp.lr_experiment([1e-3, 0.1, 1.0, 30.0], epochs=20, seed=seed)
         best = int(np.argmin(r["final_loss"]))
         assert 0 < best < 3 and r["final_loss"][0] > 2 * r["final_loss"][best], (seed, r["final_loss"])
+        assert max(r["final_loss"][1:3]) < min(r["final_loss"][[0, 3]]), (seed, r["final_loss"])
+        jumps = [np.abs(np.diff(c[-10:])).max() for c in r["train_loss"][:3]]
+        assert max(jumps) < 0.5, (seed, jumps)
+        high = r["train_loss"][3]
+        assert r["diverged"][3] or np.abs(np.diff(high[-10:])).max() > 1.0, (seed, high)
 
 
 @pytest.mark.slow
