@@ -440,6 +440,10 @@ for name in sched["schedules"]:
           f"final lr {sched['lrs'][name][-1]:.4f}")
 fv = sched["final_val_loss"]
 assert fv["warmup_cosine"] < fv["constant"] and fv["plateau"] < fv["constant"]
+# bouncing vs settling: the mean epoch-to-epoch change of the validation loss over the last 8 epochs
+moves = {name: np.abs(np.diff(np.asarray(v)[-8:])).mean() for name, v in sched["val_loss"].items()}
+print("validation loss change per epoch, last 8 epochs:", {k: round(float(v), 4) for k, v in moves.items()})
+assert moves["constant"] > 10 * max(moves["plateau"], moves["warmup_cosine"])
 
 fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.2))
 for k, name in enumerate(sched["schedules"]):
@@ -452,8 +456,10 @@ fig.tight_layout()
 
 # %% [markdown]
 # Both schedules end below the constant rate (in all 5 seeds of `tests/claims/test_nb09_regularization.py`;
-# the margin is small in some seeds). The constant run's final loss depends on where the last noisy
-# step happened to land.
+# the margin is small in some seeds). The bouncing is measured above: over the last 8 epochs the
+# constant rate's validation loss moves by 0.12–0.27 per epoch, either schedule's by less than
+# 0.005 (seeds 0–4). So the constant run's final loss depends on where the last noisy step
+# happened to land.
 
 # %% [markdown]
 # ## 8. The learning rate is the most important hyperparameter

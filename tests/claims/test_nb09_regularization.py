@@ -87,10 +87,16 @@ def test_optimizer_race_claims():
 
 @pytest.mark.slow
 def test_schedules_end_below_the_constant_rate():
-    """§7: warmup+cosine and ReduceLROnPlateau both end with a lower validation loss than constant, 5/5."""
+    """§7: warmup+cosine and ReduceLROnPlateau both end with a lower validation loss than constant, 5/5;
+    the constant rate keeps the validation loss moving (0.12-0.27 per epoch over the last 8), the schedules
+    settle (< 0.005)."""
     for seed in SEEDS:
-        fv = exp.schedule_experiment(lr=1.0, epochs=30, seed=seed)["final_val_loss"]
+        r = exp.schedule_experiment(lr=1.0, epochs=30, seed=seed)
+        fv = r["final_val_loss"]
         assert fv["warmup_cosine"] < fv["constant"] and fv["plateau"] < fv["constant"], (seed, fv)
+        # bouncing vs settling (prose: 0.12-0.27 per epoch vs < 0.005 over the last 8 epochs)
+        moves = {k: np.abs(np.diff(np.asarray(v)[-8:])).mean() for k, v in r["val_loss"].items()}
+        assert moves["constant"] > 0.08 and max(moves["plateau"], moves["warmup_cosine"]) < 0.008, (seed, moves)
 
 
 @pytest.mark.slow
