@@ -24,12 +24,16 @@ def test_capacity_table_and_widget_default():
 
 @pytest.mark.slow
 def test_deep_narrow_fits_the_training_points_best():
-    """§1: tiny underfits (> 2x the best train MSE); deep (8,8,8) < wide (64,) < tiny on train MSE."""
+    """§1: tiny underfits (> 2x the best train MSE); deep (8,8,8) < wide (64,) < tiny on train MSE; deep has
+    the lower validation MSE in most seeds (4 of 0-4 on an AMD EPYC AVX2; seed 4 flips)."""
+    deep_wins_val = 0
     for seed in SEEDS:
         data = exp.make_regression_1d(20, 200, 0.25, rng=seed)
         tiny, wide, deep = exp.mlp_capacity([(3,), (64,), (8, 8, 8)], data, epochs=150, lr=0.02)
         assert deep["train_mse"] < wide["train_mse"] < tiny["train_mse"], seed
         assert tiny["train_mse"] > 2 * min(wide["train_mse"], deep["train_mse"]), seed
+        deep_wins_val += deep["val_mse"] < wide["val_mse"]
+    assert deep_wins_val >= 3  # prose: "usually better on validation too" (4 of seeds 0-4 measured)
 
 
 @pytest.mark.slow(expected_s=20)
