@@ -342,8 +342,8 @@ assert 0.8 < (raw / 8).var() < 1.2
 # **Multi-head attention.** One softmax gives each query *one* weighted average of the values. With
 # $h$ heads the model projects the tokens to $h$ smaller sets of queries, keys and values (the
 # $D$ features split into $h$ blocks of $D/h$), attends in each head independently — one head can
-# follow the previous token while another follows a matching word — then concatenates the heads
-# and mixes them with an output projection:
+# follow the previous token while another follows a matching word (built by hand below) — then
+# concatenates the heads and mixes them with an output projection:
 #
 # $$ \text{head}_j = \operatorname{softmax}\!\Big(\frac{Q_j K_j^\top}{\sqrt{D/h}}\Big) V_j, \qquad
 #    \operatorname{MHA}(X) = [\text{head}_1, \dots, \text{head}_h]\, W_o + b_o, $$
@@ -372,6 +372,29 @@ for j, ax in enumerate(axes):
 fig.colorbar(im, ax=axes, fraction=0.046, label="attention weight")
 fig.suptitle("two heads, two different mixing patterns (causal)")
 assert not np.allclose(mha_cache["weights"][0, 0], mha_cache["weights"][0, 1], atol=0.05)
+
+# %% [markdown]
+# Random weights mix at random. Training sets the weights; here two jobs are set by hand
+# (`two_head_patterns`) to show that two heads do two of them at once. Each token is a one-hot
+# word next to a one-hot position. Head 1's queries carry the position $t$ and its keys the
+# position $s+1$, so a query meets a key only at $s = t-1$; head 2's queries and keys both carry
+# the word, so a query meets the earlier copies of its own word (and itself). The sentence
+# "a b a c b a" (the first token has nothing before it: causal attention leaves it only itself):
+
+# %%
+words = ["a", "b", "a", "c", "b", "a"]
+pattern = exp.two_head_patterns([{"a": 0, "b": 1, "c": 2}[w] for w in words], n_vocab=3)
+_, hand = transformer.multi_head_attention_forward(pattern["x"], pattern["x"], pattern["params"],
+                                                   n_heads=pattern["n_heads"], causal=True)
+fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.0))
+for j, ax in enumerate(axes):
+    im = ax.imshow(hand["weights"][j], cmap="viridis", vmin=0, vmax=1)
+    ax.set(title=("head 1: the previous token", "head 2: the same word")[j], xlabel="key", ylabel="query",
+           xticks=range(6), yticks=range(6), xticklabels=words, yticklabels=words)
+fig.colorbar(im, ax=axes, fraction=0.046, label="attention weight")
+w1, w2 = hand["weights"]
+assert np.all(w1[np.arange(1, 6), np.arange(5)] > 0.95)  # every token but the first looks one back
+assert np.all((w2 * pattern["same_word"]).sum(axis=1) > 0.99)  # all weight on its own word, here or earlier
 
 # %% [markdown]
 # **Attention does not know the order of its tokens.** Shuffle the tokens of a sequence and the

@@ -263,6 +263,9 @@ def _registry() -> dict[str, Case]:  # a long table, on purpose
                                                                ranges={"kernels": [[0]], "n": [0, 2]})
     R["experiments.nb12_beyond_mlp.permutation_check"] = Case(lambda: {"L": 3, "D": 4},
                                                               ranges={"L": [1], "rng": [None]})
+    R["experiments.nb12_beyond_mlp.two_head_patterns"] = Case(
+        lambda: {"tokens": [0, 1, 0], "n_vocab": 2},
+        ranges={"tokens": [[0], [0, 2], [[0, 1]], [0.5, 1.0]], "n_vocab": [0], "strength": [0.0, np.nan]})
     R["experiments.nb12_beyond_mlp.residual_branch_ratio"] = Case(
         lambda: {"L": 3, "D": 4, "seeds": 1}, ranges={"out_scale": [-1.0], "seeds": [0], "rng": [None]})
     R["lab.models.build_seeded"] = Case(lambda: {"factory": lambda: tiny_model(), "seed": 0},

@@ -87,6 +87,41 @@ def test_self_attention_without_positions_is_permutation_equivariant():
     assert check.error_with_positions > 0.5  # order now matters
 
 
+@pytest.mark.parametrize("words", [[0, 1, 0, 2, 1, 0], [3, 3, 3, 3], [0, 1, 2, 3, 4, 5, 6, 0, 1]])
+def test_hand_set_heads_follow_the_previous_token_and_the_same_word(words):
+    n_vocab = max(words) + 1
+    d = nb12_beyond_mlp.two_head_patterns(words, n_vocab=n_vocab, strength=6.0)  # margin 36/sqrt(D/2) >= 12
+    L, D = d["x"].shape
+    assert D == 2 * max(n_vocab, L) and d["n_heads"] == 2
+    out, cache = transformer.multi_head_attention_forward(d["x"], d["x"], d["params"], n_heads=2, causal=True)
+    w1, w2 = cache["weights"]
+    assert np.all(w1[np.arange(1, L), np.arange(L - 1)] > 0.95)  # one back, at any position
+    assert np.all((w2 * d["same_word"]).sum(axis=1) > 0.99)
+    same = d["same_word"]  # by hand: s <= t with the same word
+    assert all(same[t, s] == (s <= t and words[s] == words[t]) for t in range(L) for s in range(L))
+    mha = torch.nn.MultiheadAttention(D, 2, batch_first=True, dtype=torch.float64)  # the oracle
+    with torch.no_grad():
+        p = d["params"]
+        mha.in_proj_weight.copy_(torch.from_numpy(np.concatenate([p["Wq"].T, p["Wk"].T, p["Wv"].T])))
+        mha.in_proj_bias.zero_()
+        mha.out_proj.weight.copy_(torch.from_numpy(p["Wo"].T))
+        mha.out_proj.bias.zero_()
+        x = torch.from_numpy(d["x"])[None]
+        ref, ref_w = mha(x, x, x, attn_mask=torch.triu(torch.ones(L, L, dtype=torch.bool), 1),
+                         average_attn_weights=False)
+    assert_close(cache["weights"], ref_w[0].numpy(), "hand-set head weights vs torch")
+    assert_close(out, ref[0].numpy(), "hand-set heads output vs torch")
+
+
+def test_hand_set_heads_reject_bad_tokens():
+    with pytest.raises(ValueError, match="tokens must lie in 0..2"):
+        nb12_beyond_mlp.two_head_patterns([0, 3], n_vocab=3)
+    with pytest.raises(ValueError, match="at least 2 word ids"):
+        nb12_beyond_mlp.two_head_patterns([1], n_vocab=3)
+    with pytest.raises(TypeError, match="tokens must hold integer"):
+        nb12_beyond_mlp.two_head_patterns([0.0, 1.0], n_vocab=3)
+
+
 def test_sinusoidal_positions_dot_products_depend_only_on_the_offset():
     pe = attention.sinusoidal_positions(20, 16)
     gram = pe @ pe.T  # (L, L) must be Toeplitz: constant along every diagonal

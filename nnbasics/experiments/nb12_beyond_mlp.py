@@ -29,7 +29,7 @@ from nnbasics.core.recurrent import (
 
 __all__ = ['build_tiny_cnn', 'GradientFlow', 'gradient_through_time', 'Ratings', 'synthetic_ratings', 'Recommender',
            'predict_ratings', 'train_recommender', 'Footprint', 'gradient_footprint', 'PermutationCheck',
-           'permutation_check', 'residual_branch_ratio', 'cnn_vs_mlp', 'tabular_comparison']
+           'permutation_check', 'residual_branch_ratio', 'two_head_patterns', 'cnn_vs_mlp', 'tabular_comparison']
 
 
 def build_tiny_cnn(n_classes: int = 10, *, channels: int = 8, side: int = 8, seed: int = 0):
@@ -469,6 +469,55 @@ def residual_branch_ratio(out_scale: float = 1.0, *, L: int = 8, D: int = 16, n_
         y, _ = transformer_block_forward(x, params, n_heads=n_heads)
         ratios.append(np.linalg.norm(y - x) / np.linalg.norm(x))
     return np.array(ratios)
+
+
+def two_head_patterns(tokens, *, n_vocab: int, strength: float = 4.0) -> dict:
+    """Two attention heads with hand-set weights: head 1 follows the previous token, head 2 the
+    earlier occurrences of the same word (causal self-attention).
+
+    Each token is a one-hot word (``n_vocab`` columns) next to a one-hot position (L columns), padded
+    to D = 2 max(n_vocab, L) features, so each head has D/2 dimensions. Head 1's queries carry the
+    position t, its keys the position s + 1: q_t . k_s = strength² only when s = t - 1. Head 2's
+    queries and keys both carry the word: q_t . k_s = strength² when the words match. Values and
+    the output projection are identities.
+
+    Parameters
+    ----------
+    tokens : array_like of int, shape (L,), values in [0, n_vocab)
+    n_vocab : int >= 1
+    strength : float > 0
+        The weights' size: the favoured logit is strength² / sqrt(D/2) above the others.
+
+    Returns
+    -------
+    dict
+        ``x`` (L, D) the tokens, ``params`` (Wq, Wk, Wv, Wo (D, D), biases (D,) zero), ``n_heads`` 2,
+        ``previous`` (L,) bool (t >= 1: a previous token exists), ``same_word`` (L, L) bool
+        (s <= t and the words match).
+    """
+    n_vocab = check_int(n_vocab, "n_vocab", minimum=1)
+    tokens = as_index_array(tokens, n_vocab, "tokens")
+    if tokens.ndim != 1 or len(tokens) < 2:
+        raise ValueError(f"tokens must be a sequence of at least 2 word ids, got shape {tokens.shape}")
+    strength = check_float(strength, "strength", minimum=0.0, min_inclusive=False)
+    L = len(tokens)
+    dh = max(n_vocab, L)  # each head's width
+    D = 2 * dh
+    x = np.zeros((L, D))
+    x[np.arange(L), tokens] = 1.0  # the word, columns 0 .. n_vocab-1
+    x[np.arange(L), dh + np.arange(L)] = 1.0  # the position, columns dh .. dh+L-1
+    Wq, Wk = np.zeros((D, D)), np.zeros((D, D))
+    for t in range(L):  # head 1 (output columns 0 .. dh-1): positions
+        Wq[dh + t, t] = strength
+        if t + 1 < L:
+            Wk[dh + t, t + 1] = strength  # key of position s points at s + 1
+    for w in range(n_vocab):  # head 2 (output columns dh .. D-1): words
+        Wq[w, dh + w] = Wk[w, dh + w] = strength
+    params = {"Wq": Wq, "Wk": Wk, "Wv": np.eye(D), "Wo": np.eye(D),
+              **{b: np.zeros(D) for b in ("bq", "bk", "bv", "bo")}}
+    t, s = np.arange(L)[:, None], np.arange(L)[None, :]
+    return {"x": x, "params": params, "n_heads": 2, "previous": np.arange(L) >= 1,
+            "same_word": (s <= t) & (tokens[:, None] == tokens[None, :])}
 
 
 # --------------------------------------------------------------------------- architecture guide
