@@ -286,13 +286,14 @@ print(f"relu + BatchNorm on residual branches: x{bn_res.growth:.3f} per layer, f
 for r in bn.values():
     assert abs(r.growth / r.predicted - 1) < 0.04
     assert abs(np.log(r.act_std[-1] / r.act_std[0])) < 0.2  # the forward signal is fine
-assert bn["relu"].first_over_last > 1e3 and bn_res.first_over_last < 1e2 and bn_res.growth < 1.05
+assert bn["relu"].first_over_last > 1e3 and bn_res.first_over_last < 1e2 and 1.01 < bn_res.growth < 1.03
 
 # %% [markdown]
 # So the remedies table needs its footnote: BatchNorm fixes the forward scale, not the backward
 # growth at initialisation — ReLU + BatchNorm at depth 50 starts with first-layer gradients
 # $10^4$ times the last layer's. Deep BatchNorm networks in practice put BatchNorm on residual
-# branches (ResNets): here that brings the growth down to about 1.02 per layer.
+# branches (ResNets): here that brings the growth down to about 1.02 per layer (1.016–1.025 over
+# seeds 0–4).
 #
 # ### The recurrent case: one matrix, $T$ times
 #

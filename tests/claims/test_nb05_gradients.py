@@ -75,7 +75,8 @@ def test_remedies_restore_flow_and_residual_flow_is_flat(seed):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_batchnorm_backward_growth_matches_the_prediction(seed):
     """§4 BatchNorm: growth per layer within 4 % of sqrt(E f'^2 / Var f) (ReLU 1.21); forward std
-    stable; ReLU first/last > 1e3; residual branches < 1e2 and < 1.05 per layer."""
+    stable; ReLU first/last > 1e3; residual branches < 1e2 and about 1.02 per layer (1.016-1.025, asserted
+    1.01-1.03)."""
     for act in ("relu", "tanh", "identity"):
         r = exp.batchnorm_gradient_growth(act, seed=seed)
         assert abs(r.growth / r.predicted - 1) < 0.04, (act, r.growth)
@@ -83,7 +84,7 @@ def test_batchnorm_backward_growth_matches_the_prediction(seed):
         if act == "relu":
             assert r.first_over_last > 1e3
     res = exp.batchnorm_gradient_growth("relu", residual=True, seed=seed)
-    assert res.first_over_last < 1e2 and res.growth < 1.05
+    assert res.first_over_last < 1e2 and 1.01 < res.growth < 1.03, res.growth
 
 
 @pytest.mark.parametrize("seed", range(8))
