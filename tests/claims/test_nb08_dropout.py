@@ -68,14 +68,14 @@ def test_mc_dropout_agrees_with_eval_flags_the_boundary_but_not_far_points(moons
 @pytest.mark.slow(expected_s=10)
 def test_dropout_helps_with_noisy_labels():
     """§5: p=0.5 ends > 5 (10-17) points above p=0; p=0 memorises > 90 % of the corrupted labels,
-    p=0.5 about a third (25-38 %, asserted 20-45 %), p=0.8 under 15 % (7.5-13 %); peaks within 3 points;
+    p=0.5 about a third (25-38 %, asserted 20-45 %), p=0.8 under 15 % (7.5-13 %); p=0.5's peak 0-3 (0.4-2.5) points higher;
     p=0.8 peaks below p=0.5."""
     for seed in SEEDS:
         r = exp.label_noise_experiment(ps=(0.0, 0.5, 0.8), n_train=300, noise=0.4, epochs=40, seed=seed)
         fa, ba, mem = r["final_val_acc"], r["best_val_acc"], r["final_memorised"]
         assert 0.095 < fa[0.5] - fa[0.0] < 0.18, (seed, fa)
         assert mem[0.0] > 0.9 and 0.2 < mem[0.5] < 0.45 and mem[0.8] < min(0.15, mem[0.5]), (seed, mem)
-        assert abs(ba[0.5] - ba[0.0]) < 0.03, (seed, ba)
+        assert 0 < ba[0.5] - ba[0.0] < 0.03, (seed, ba)  # prose: 0.4-2.5 points higher
         assert ba[0.8] < ba[0.5], (seed, ba)
 
 
