@@ -492,8 +492,7 @@ def two_head_patterns(tokens, *, n_vocab: int, strength: float = 4.0) -> dict:
     -------
     dict
         ``x`` (L, D) the tokens, ``params`` (Wq, Wk, Wv, Wo (D, D), biases (D,) zero), ``n_heads`` 2,
-        ``previous`` (L,) bool (t >= 1: a previous token exists), ``same_word`` (L, L) bool
-        (s <= t and the words match).
+        ``same_word`` (L, L) bool (s <= t and the words match).
     """
     n_vocab = check_int(n_vocab, "n_vocab", minimum=1)
     tokens = as_index_array(tokens, n_vocab, "tokens")
@@ -516,8 +515,7 @@ def two_head_patterns(tokens, *, n_vocab: int, strength: float = 4.0) -> dict:
     params = {"Wq": Wq, "Wk": Wk, "Wv": np.eye(D), "Wo": np.eye(D),
               **{b: np.zeros(D) for b in ("bq", "bk", "bv", "bo")}}
     t, s = np.arange(L)[:, None], np.arange(L)[None, :]
-    return {"x": x, "params": params, "n_heads": 2, "previous": np.arange(L) >= 1,
-            "same_word": (s <= t) & (tokens[:, None] == tokens[None, :])}
+    return {"x": x, "params": params, "n_heads": 2, "same_word": (s <= t) & (tokens[:, None] == tokens[None, :])}
 
 
 # --------------------------------------------------------------------------- architecture guide

@@ -914,13 +914,18 @@ def recomputed_fraction(model, segments: int) -> float:
 
     children = list(model.children())
     segments = check_int(segments, "segments", minimum=1, maximum=len(children))
-    size = len(children) // segments
 
     def matmul_flops(modules) -> int:
         return sum(m.in_features * m.out_features for c in modules for m in c.modules()
                    if isinstance(m, torch.nn.Linear))
 
-    return matmul_flops(children[:size * (segments - 1)]) / matmul_flops(children)
+    return matmul_flops(children[:_last_chunk_start(len(children), segments)]) / matmul_flops(children)
+
+
+def _last_chunk_start(n_modules: int, segments: int) -> int:
+    """Where ``checkpoint_sequential``'s last chunk begins: chunks of ``n_modules // segments``,
+    the last one taking the remainder (everything before it is recomputed during backward)."""
+    return (segments - 1) * (n_modules // segments)
 
 
 def checkpoint_memory_sweep(depth: int = 16, width: int = 128, B: int = 128, segments=(1, 2, 4, 8, 16)) -> list[dict]:
@@ -949,7 +954,7 @@ def checkpoint_memory_sweep(depth: int = 16, width: int = 128, B: int = 128, seg
     for s in segments:
         s = check_int(s, "segments entry", minimum=1, maximum=len(modules))
         saved = saved_activation_bytes(lambda s=s: checkpoint_sequential(model, s, x, use_reentrant=False), params)
-        start = (s - 1) * (len(modules) // s)  # where torch's last chunk begins
+        start = _last_chunk_start(len(modules), s)
         with torch.no_grad():
             h_in = torch.nn.Sequential(*modules[:start])(x) if start else x
         h_in.requires_grad_(True)
